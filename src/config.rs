@@ -1,0 +1,519 @@
+//! `trust.yaml`: the site configuration, read and validated once.
+//!
+//! [`load`] turns the file into a [`SiteConfig`] with every default applied
+//! and every value checked (dates, spans, URIs, time zone), reporting all
+//! problems as [`Diagnostic`]s located in `trust.yaml`. It knows nothing of
+//! documents or output.
+
+use crate::diag::Diagnostic;
+use crate::review::ReviewCycle;
+use crate::yaml::{self, Spanned, Text};
+use jiff::civil::Date;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// File name of the configuration inside the site root.
+pub const CONFIG_FILE: &str = "trust.yaml";
+
+/// Who may see a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Published in full.
+    Public,
+    /// Listed with metadata and hash; body withheld.
+    Restricted,
+    /// Never published.
+    Internal,
+}
+
+impl Visibility {
+    /// `public`, `restricted` or `internal`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Restricted => "restricted",
+            Visibility::Internal => "internal",
+        }
+    }
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// Site title.
+    pub title: String,
+    /// Absolute base URL ending in `/`.
+    pub base_url: String,
+    /// Organization name (defaults to the title).
+    pub organization: String,
+    /// Site description.
+    pub description: String,
+    /// Theme folder name under `themes/` (None: the built-in theme only).
+    pub theme: Option<String>,
+    /// IANA time zone for "today".
+    pub timezone: String,
+    /// Release label.
+    pub release: String,
+    /// Visibility of a document that does not say.
+    pub default_visibility: Visibility,
+    /// Review defaults.
+    pub review: ReviewConfig,
+    /// `mailto:`/`https:` URIs.
+    pub security_contact: Vec<String>,
+    /// security.txt settings.
+    pub security_txt: SecurityTxtConfig,
+    /// Certifications shown on the home page.
+    pub certifications: Vec<Certification>,
+    /// Subprocessors page rows.
+    pub subprocessors: Vec<Subprocessor>,
+    /// Frameworks with optional control catalogues (control id -> title).
+    pub frameworks: BTreeMap<String, Framework>,
+    /// Foreign front-matter field name -> trustsite field name.
+    pub aliases: BTreeMap<String, String>,
+}
+
+/// `review:` settings.
+#[derive(Debug, Clone)]
+pub struct ReviewConfig {
+    /// Default review cycle.
+    pub cycle: ReviewCycle,
+    /// Days before due that count as "due soon".
+    pub warn_days: i64,
+    /// Show badges and overdue banners on the site.
+    pub show_on_site: bool,
+}
+
+/// `security_txt:` settings.
+#[derive(Debug, Clone)]
+pub struct SecurityTxtConfig {
+    /// Days from build time to Expires (1..=365).
+    pub expires_days: i64,
+    /// Document id (or URL) of the disclosure policy.
+    pub policy: Option<String>,
+    /// Language tags.
+    pub preferred_languages: Vec<String>,
+    /// URL of the encryption key.
+    pub encryption: Option<String>,
+}
+
+/// One certification.
+#[derive(Debug, Clone)]
+pub struct Certification {
+    /// Name.
+    pub name: String,
+    /// `certified`, `in_progress` or `planned`.
+    pub status: CertStatus,
+    /// Issue date.
+    pub issued: Option<Date>,
+    /// Expiry date.
+    pub expires: Option<Date>,
+    /// Document id of the report.
+    pub report: Option<String>,
+    /// One-liner.
+    pub description: String,
+    /// Line of the entry in trust.yaml.
+    pub line: usize,
+}
+
+/// Certification status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertStatus {
+    /// Certificate held.
+    Certified,
+    /// Audit under way.
+    InProgress,
+    /// Planned.
+    Planned,
+}
+
+impl CertStatus {
+    /// Machine name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertStatus::Certified => "certified",
+            CertStatus::InProgress => "in_progress",
+            CertStatus::Planned => "planned",
+        }
+    }
+    /// Human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            CertStatus::Certified => "Certified",
+            CertStatus::InProgress => "In progress",
+            CertStatus::Planned => "Planned",
+        }
+    }
+}
+
+/// One subprocessor.
+#[derive(Debug, Clone)]
+pub struct Subprocessor {
+    /// Company.
+    pub name: String,
+    /// Purpose.
+    pub purpose: String,
+    /// Location.
+    pub location: String,
+    /// Since date.
+    pub since: Option<Date>,
+}
+
+/// A framework and its control catalogue.
+#[derive(Debug, Clone, Default)]
+pub struct Framework {
+    /// Control id -> title; empty without a catalogue.
+    pub controls: BTreeMap<String, String>,
+    /// Whether a catalogue was configured (unknown ids are then flagged).
+    pub has_catalogue: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    title: String,
+    base_url: Option<String>,
+    organization: Option<String>,
+    description: Option<String>,
+    theme: Option<String>,
+    timezone: Option<Spanned<String>>,
+    release: Option<Text>,
+    default_visibility: Option<Visibility>,
+    review: Option<RawReview>,
+    security_contact: Option<OneOrMany>,
+    security_txt: Option<RawSecurityTxt>,
+    #[serde(default)]
+    certifications: Vec<Spanned<RawCert>>,
+    #[serde(default)]
+    subprocessors: Vec<RawSub>,
+    #[serde(default)]
+    frameworks: BTreeMap<String, RawFramework>,
+    front_matter: Option<RawFrontMatterCfg>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReview {
+    cycle: Option<Spanned<String>>,
+    warn_days: Option<i64>,
+    show_on_site: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSecurityTxt {
+    expires_days: Option<Spanned<i64>>,
+    policy: Option<String>,
+    #[serde(default)]
+    preferred_languages: Vec<String>,
+    encryption: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCert {
+    name: String,
+    status: CertStatus,
+    issued: Option<Spanned<String>>,
+    expires: Option<Spanned<String>>,
+    report: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSub {
+    name: String,
+    purpose: String,
+    location: String,
+    since: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFramework {
+    catalogue: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFrontMatterCfg {
+    #[serde(default)]
+    aliases: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Why the configuration could not be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// trust.yaml missing or unreadable (exit 2).
+    #[error("cannot read {path}: {source}")]
+    Unreadable {
+        /// Path tried.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// trust.yaml read but invalid (problems found, exit 1).
+    #[error("invalid configuration")]
+    Invalid(Vec<Diagnostic>),
+}
+
+/// Reads and validates `root/trust.yaml`.
+pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
+    let path = root.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Unreadable {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse(&text, root)
+}
+
+/// Parses configuration text; `root` is used to read framework catalogues.
+pub fn parse(text: &str, root: &Path) -> Result<SiteConfig, ConfigError> {
+    let raw: Raw = yaml::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        ConfigError::Invalid(vec![Diagnostic::error(
+            CONFIG_FILE,
+            e.line,
+            e.col,
+            e.message,
+        )])
+    })?;
+    let mut diags = Vec::new();
+    let config = validate(raw, root, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(ConfigError::Invalid(diags));
+    }
+    Ok(config)
+}
+
+fn err_at<T>(diags: &mut Vec<Diagnostic>, s: &Spanned<T>, msg: String) {
+    let (line, col) = yaml::position(s);
+    diags.push(Diagnostic::error(CONFIG_FILE, line, col, msg));
+}
+
+/// Parses a spanned `YYYY-MM-DD`, reporting a located error.
+fn date(diags: &mut Vec<Diagnostic>, field: &str, s: &Option<Spanned<String>>) -> Option<Date> {
+    let s = s.as_ref()?;
+    match crate::review::parse_date(&s.value) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            err_at(diags, s, format!("`{field}`: {e}"));
+            None
+        }
+    }
+}
+
+fn validate(raw: Raw, root: &Path, diags: &mut Vec<Diagnostic>) -> SiteConfig {
+    let timezone = validate_timezone(&raw.timezone, diags);
+    let base_url = normalize_base_url(raw.base_url.as_deref().unwrap_or("/"));
+    let security_contact = match raw.security_contact {
+        None => Vec::new(),
+        Some(OneOrMany::One(s)) => vec![s],
+        Some(OneOrMany::Many(v)) => v,
+    };
+    for c in &security_contact {
+        if !(c.starts_with("mailto:") || c.starts_with("https://")) {
+            diags.push(Diagnostic::error(
+                CONFIG_FILE,
+                0,
+                0,
+                format!("`security_contact`: `{c}` must be a mailto: or https:// URI"),
+            ));
+        }
+    }
+    SiteConfig {
+        organization: raw.organization.unwrap_or_else(|| raw.title.clone()),
+        title: raw.title,
+        base_url,
+        description: raw.description.unwrap_or_default(),
+        theme: raw.theme,
+        timezone,
+        release: raw.release.map(|t| t.0).unwrap_or_default(),
+        default_visibility: raw.default_visibility.unwrap_or(Visibility::Internal),
+        review: validate_review(raw.review, diags),
+        security_contact,
+        security_txt: validate_security_txt(raw.security_txt, diags),
+        certifications: validate_certs(raw.certifications, diags),
+        subprocessors: validate_subs(raw.subprocessors, diags),
+        frameworks: load_frameworks(raw.frameworks, root, diags),
+        aliases: validate_aliases(raw.front_matter, diags),
+    }
+}
+
+fn validate_timezone(tz: &Option<Spanned<String>>, diags: &mut Vec<Diagnostic>) -> String {
+    let Some(tz) = tz else {
+        return "UTC".to_string();
+    };
+    if let Err(e) = jiff::tz::TimeZone::get(&tz.value) {
+        err_at(diags, tz, format!("`timezone`: unknown IANA time zone `{}`: {e}", tz.value));
+    }
+    tz.value.clone()
+}
+
+/// Ensures a trailing `/`.
+pub fn normalize_base_url(url: &str) -> String {
+    let mut u = url.trim().to_string();
+    if !u.ends_with('/') {
+        u.push('/');
+    }
+    u
+}
+
+/// Path part of a base URL (`https://x.com/trust/` -> `/trust/`).
+pub fn base_path(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map(|(_, r)| r);
+    match after_scheme {
+        Some(rest) => match rest.find('/') {
+            Some(i) => rest[i..].to_string(),
+            None => "/".to_string(),
+        },
+        None if base_url.starts_with('/') => base_url.to_string(),
+        None => "/".to_string(),
+    }
+}
+
+fn validate_review(raw: Option<RawReview>, diags: &mut Vec<Diagnostic>) -> ReviewConfig {
+    let mut review = ReviewConfig {
+        cycle: ReviewCycle::ANNUAL,
+        warn_days: 30,
+        show_on_site: true,
+    };
+    let Some(raw) = raw else { return review };
+    if let Some(c) = raw.cycle {
+        match ReviewCycle::parse(&c.value) {
+            Ok(cycle) => review.cycle = cycle,
+            Err(e) => err_at(diags, &c, format!("`review.cycle`: {e}")),
+        }
+    }
+    if let Some(w) = raw.warn_days {
+        review.warn_days = w.max(0);
+    }
+    if let Some(s) = raw.show_on_site {
+        review.show_on_site = s;
+    }
+    review
+}
+
+fn validate_security_txt(
+    raw: Option<RawSecurityTxt>,
+    diags: &mut Vec<Diagnostic>,
+) -> SecurityTxtConfig {
+    let mut cfg = SecurityTxtConfig {
+        expires_days: 180,
+        policy: None,
+        preferred_languages: Vec::new(),
+        encryption: None,
+    };
+    let Some(raw) = raw else { return cfg };
+    if let Some(days) = raw.expires_days {
+        if !(1..=365).contains(&days.value) {
+            err_at(
+                diags,
+                &days,
+                format!(
+                    "`security_txt.expires_days` is {}: it must be between 1 and 365 (RFC 9116 recommends less than a year)",
+                    days.value
+                ),
+            );
+        }
+        cfg.expires_days = days.value.clamp(1, 365);
+    }
+    cfg.policy = raw.policy;
+    cfg.preferred_languages = raw.preferred_languages;
+    cfg.encryption = raw.encryption;
+    cfg
+}
+
+fn validate_certs(raw: Vec<Spanned<RawCert>>, diags: &mut Vec<Diagnostic>) -> Vec<Certification> {
+    raw.into_iter()
+        .map(|s| {
+            let line = yaml::position(&s).0;
+            let c = s.value;
+            Certification {
+                issued: date(diags, "issued", &c.issued),
+                expires: date(diags, "expires", &c.expires),
+                name: c.name,
+                status: c.status,
+                report: c.report,
+                description: c.description.unwrap_or_default(),
+                line,
+            }
+        })
+        .collect()
+}
+
+fn validate_subs(raw: Vec<RawSub>, diags: &mut Vec<Diagnostic>) -> Vec<Subprocessor> {
+    raw.into_iter()
+        .map(|s| Subprocessor {
+            since: date(diags, "since", &s.since),
+            name: s.name,
+            purpose: s.purpose,
+            location: s.location,
+        })
+        .collect()
+}
+
+fn load_frameworks(
+    raw: BTreeMap<String, RawFramework>,
+    root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Framework> {
+    let mut out = BTreeMap::new();
+    for (name, fw) in raw {
+        let mut framework = Framework::default();
+        if let Some(cat) = fw.catalogue {
+            framework.has_catalogue = true;
+            match read_catalogue(root, &cat.value) {
+                Ok(controls) => framework.controls = controls,
+                Err(msg) => err_at(diags, &cat, msg),
+            }
+        }
+        out.insert(name, framework);
+    }
+    out
+}
+
+fn read_catalogue(root: &Path, rel: &str) -> Result<BTreeMap<String, String>, String> {
+    if rel.split(['/', '\\']).any(|c| c == "..") || Path::new(rel).is_absolute() {
+        return Err(format!("catalogue `{rel}` must be a path inside the site"));
+    }
+    let text = std::fs::read_to_string(root.join(rel))
+        .map_err(|e| format!("cannot read catalogue `{rel}`: {e}"))?;
+    let map: BTreeMap<Text, Text> = yaml::from_str(&text)
+        .map_err(|e| format!("{rel}:{}:{}: {}", e.line, e.col, e.message))?;
+    Ok(map.into_iter().map(|(k, v)| (k.0, v.0)).collect())
+}
+
+fn validate_aliases(
+    raw: Option<RawFrontMatterCfg>,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (from, to) in raw.map(|f| f.aliases).unwrap_or_default() {
+        if !crate::frontmatter::FIELDS.contains(&to.value.as_str()) {
+            let hint = crate::diag::closest(&to.value, crate::frontmatter::FIELDS)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            err_at(
+                diags,
+                &to,
+                format!(
+                    "`front_matter.aliases.{from}`: `{}` is not a front-matter field{hint}",
+                    to.value
+                ),
+            );
+            continue;
+        }
+        out.insert(from, to.value);
+    }
+    out
+}

@@ -1,0 +1,155 @@
+//! Diagnostics: the one shape every problem takes on its way to the user.
+//!
+//! Loading, rendering and checking all push [`Diagnostic`]s into a list; the
+//! CLI edge decides how to print them (`path:line:col: severity: message` by
+//! default, or one of the CI formats in `report`). This module owns the type
+//! and the plain-text rendering; it does no IO.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Blocks a build and fails `check`.
+    Error,
+    /// Reported; fails `check --strict` only.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One problem, located in a file of the site (path relative to the site root).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Diagnostic {
+    /// File path relative to the site root, `/`-separated (`content/policies/x.md`).
+    pub path: String,
+    /// 1-based line in the file itself (0 when the problem concerns the whole file).
+    pub line: usize,
+    /// 1-based column (0 when unknown).
+    pub col: usize,
+    /// Error or warning.
+    pub severity: Severity,
+    /// One-line human message; may end with a hint after `; `.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error at `path:line:col`.
+    pub fn error(path: impl Into<String>, line: usize, col: usize, msg: impl Into<String>) -> Self {
+        Self::new(Severity::Error, path, line, col, msg)
+    }
+
+    /// A warning at `path:line:col`.
+    pub fn warning(
+        path: impl Into<String>,
+        line: usize,
+        col: usize,
+        msg: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Warning, path, line, col, msg)
+    }
+
+    fn new(
+        severity: Severity,
+        path: impl Into<String>,
+        line: usize,
+        col: usize,
+        msg: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            path: path.into(),
+            line,
+            col,
+            severity,
+            message: msg.into(),
+        }
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `path:line:col: severity: message`; line and column are left out when unknown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.col > 0 {
+                write!(f, ":{}", self.col)?;
+            }
+        }
+        write!(f, ": {}: {}", self.severity.as_str(), self.message)
+    }
+}
+
+/// Sorts diagnostics for output: by path, line, column, then severity.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort();
+}
+
+/// Counts `(errors, warnings)`.
+pub fn count(diags: &[Diagnostic]) -> (usize, usize) {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    (errors, diags.len() - errors)
+}
+
+/// The known name closest to `unknown` (Levenshtein distance at most 3 and
+/// less than half its length), for did-you-mean hints.
+pub fn closest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
+    let unknown = unknown.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (levenshtein(&unknown, k), *k))
+        .filter(|(d, k)| *d <= 3 && *d * 2 < k.len().max(unknown.len()))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_has_path_line_col() {
+        let d = Diagnostic::error("content/a.md", 3, 7, "bad");
+        assert_eq!(d.to_string(), "content/a.md:3:7: error: bad");
+        let w = Diagnostic::warning("trust.yaml", 0, 0, "meh");
+        assert_eq!(w.to_string(), "trust.yaml: warning: meh");
+    }
+
+    #[test]
+    fn did_you_mean() {
+        let known = ["visibility", "version", "owner", "title", "tags"];
+        assert_eq!(closest("visiblity", &known), Some("visibility"));
+        assert_eq!(closest("onwer", &known), Some("owner"));
+        assert_eq!(closest("layout", &known), None);
+        assert_eq!(closest("tag", &known), Some("tags"));
+    }
+}

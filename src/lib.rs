@@ -1,0 +1,7 @@
+//! trustsite: Markdown policies in, a static hash-stamped trust center out.
+pub mod config;
+pub mod diag;
+pub mod frontmatter;
+pub mod review;
+pub mod view;
+pub mod yaml;
