@@ -5,3 +5,5 @@ pub mod frontmatter;
 pub mod review;
 pub mod view;
 pub mod yaml;
+pub mod highlight;
+pub mod markdown;
