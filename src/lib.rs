@@ -7,3 +7,7 @@ pub mod view;
 pub mod yaml;
 pub mod highlight;
 pub mod markdown;
+pub mod content;
+pub mod report;
+pub mod theme;
+pub mod output;

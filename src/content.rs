@@ -1,0 +1,381 @@
+//! Loading `content/`: documents, listing intros, bundle assets, static files.
+//!
+//! [`load`] walks the folder (never following symlinks), reads every file
+//! once, hashes Markdown sources, parses front-matter and resolves each
+//! document's id, URL, category and visibility. It reports every problem as
+//! a located [`Diagnostic`] and returns whatever it could load, sorted by
+//! path, so later stages are deterministic. It does not render or decide
+//! what is published beyond computing each document's visibility.
+
+use crate::config::{SiteConfig, Visibility};
+use crate::diag::Diagnostic;
+use crate::frontmatter::{self, FrontMatter};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Folder of the content inside the site root.
+pub const CONTENT_DIR: &str = "content";
+
+/// One Markdown document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Stable id.
+    pub id: String,
+    /// Source path relative to the site root (`content/policies/x.md`).
+    pub source: String,
+    /// URL path without base, with trailing slash (`policies/x/`).
+    pub url_path: String,
+    /// Parsed front-matter.
+    pub fm: FrontMatter,
+    /// Title (required).
+    pub title: String,
+    /// Resolved visibility.
+    pub visibility: Visibility,
+    /// Markdown body.
+    pub body: String,
+    /// Line of the file on which the body starts.
+    pub body_line: usize,
+    /// SHA-256 (hex) of the source file's bytes.
+    pub sha256: String,
+    /// Category name.
+    pub category: String,
+    /// Bundle folder (content-relative) when this is a page bundle.
+    pub bundle_dir: Option<String>,
+}
+
+impl Document {
+    /// Whether `build` publishes it (public or restricted, not a draft).
+    pub fn is_published(&self) -> bool {
+        !self.fm.draft && self.visibility != Visibility::Internal
+    }
+}
+
+/// A non-Markdown file under content/.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Path relative to content/ (`/`-separated): also its output path.
+    pub rel: String,
+    /// Absolute path on disk.
+    pub abs: PathBuf,
+    /// Index of the bundle document it belongs to, if any.
+    pub owner: Option<usize>,
+}
+
+/// Everything loaded from content/.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Documents sorted by source path.
+    pub documents: Vec<Document>,
+    /// `content/index.md`: the home page introduction.
+    pub home: Option<Document>,
+    /// `content/<folder>/_index.md` by category name.
+    pub intros: BTreeMap<String, Document>,
+    /// Other files, sorted.
+    pub assets: Vec<Asset>,
+}
+
+/// Which kind of Markdown file a path is.
+enum MdKind {
+    Home,
+    Intro(String),
+    Doc { bundle: Option<String> },
+}
+
+/// Walks and loads `root/content`. A missing folder is an empty site.
+pub fn load(root: &Path, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Content {
+    let dir = root.join(CONTENT_DIR);
+    let (md_files, other_files) = walk(&dir, diags);
+    let bundles: Vec<String> = md_files
+        .iter()
+        .filter_map(|rel| rel.strip_suffix("/index.md").map(str::to_string))
+        .collect();
+    let loaded: Vec<(String, Result<Document, Vec<Diagnostic>>, Vec<Diagnostic>)> = md_files
+        .par_iter()
+        .map(|rel| {
+            let mut local = Vec::new();
+            let doc = load_doc(&dir, rel, config, &mut local);
+            (rel.clone(), doc, local)
+        })
+        .collect();
+    let mut content = Content::default();
+    for (rel, doc, local) in loaded {
+        diags.extend(local);
+        let Ok(doc) = doc.map_err(|e| diags.extend(e)) else {
+            continue;
+        };
+        match kind(&rel, &bundles) {
+            MdKind::Home => content.home = Some(doc),
+            MdKind::Intro(folder) => {
+                content.intros.insert(category_name(&folder), doc);
+            }
+            MdKind::Doc { bundle } => content.documents.push(Document { bundle_dir: bundle, ..doc }),
+        }
+    }
+    content.assets = assign_assets(&dir, other_files, &content.documents);
+    check_duplicates(&content.documents, diags);
+    content
+}
+
+fn kind(rel: &str, bundles: &[String]) -> MdKind {
+    if rel == "index.md" {
+        return MdKind::Home;
+    }
+    if let Some(folder) = rel.strip_suffix("/_index.md") {
+        return MdKind::Intro(folder.split('/').next().unwrap_or(folder).to_string());
+    }
+    let bundle = rel.strip_suffix("/index.md").map(str::to_string);
+    let _ = bundles;
+    MdKind::Doc { bundle }
+}
+
+/// Sorted content-relative paths of Markdown files and of other files.
+fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<String>) {
+    let mut md = Vec::new();
+    let mut other = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_string_lossy().as_ref()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) if e.io_error().map(|io| io.kind()) == Some(std::io::ErrorKind::NotFound) && e.depth() == 0 => break,
+            Err(e) => {
+                let path = e.path().map(|p| rel_to(dir, p)).unwrap_or_default();
+                diags.push(Diagnostic::error(format!("{CONTENT_DIR}/{path}"), 0, 0, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let rel = rel_to(dir, entry.path());
+        if entry.path_is_symlink() {
+            diags.push(Diagnostic::warning(
+                format!("{CONTENT_DIR}/{rel}"),
+                0,
+                0,
+                "symbolic link skipped: trustsite never follows links (copy the file instead)",
+            ));
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if rel.ends_with(".md") {
+            md.push(rel);
+        } else {
+            other.push(rel);
+        }
+    }
+    (md, other)
+}
+
+/// Names starting with `.` or `_` are not content (except `_index.md`).
+fn is_hidden(name: &str) -> bool {
+    name.starts_with('.') || (name.starts_with('_') && name != "_index.md")
+}
+
+fn rel_to(dir: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(dir).unwrap_or(p);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn load_doc(
+    dir: &Path,
+    rel: &str,
+    config: &SiteConfig,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Document, Vec<Diagnostic>> {
+    let source = format!("{CONTENT_DIR}/{rel}");
+    let fail = |line: usize, col: usize, msg: String| vec![Diagnostic::error(&source, line, col, msg)];
+    let bytes = std::fs::read(dir.join(rel)).map_err(|e| fail(0, 0, format!("cannot read: {e}")))?;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        fail(line, 1, "file is not valid UTF-8 text".to_string())
+    })?;
+    if text.contains('\0') {
+        return Err(fail(1, 1, "file contains NUL bytes: not a text document".to_string()));
+    }
+    let split = frontmatter::split(&text).map_err(|_| {
+        fail(1, 1, "front-matter opened with `---` is never closed by a `---` line".to_string())
+    })?;
+    let Some(yaml) = split.yaml else {
+        return Err(fail(1, 1, "missing front-matter: a document starts with a `---` block giving at least `title`".to_string()));
+    };
+    let (fm, problems) = frontmatter::parse(yaml, split.yaml_line, &config.aliases);
+    let mut errors = Vec::new();
+    for p in problems {
+        let d = if p.error {
+            Diagnostic::error(&source, p.line, p.col, p.message)
+        } else {
+            Diagnostic::warning(&source, p.line, p.col, p.message)
+        };
+        if d.is_error() { errors.push(d) } else { diags.push(d) }
+    }
+    let Some(fm) = fm else { return Err(errors) };
+    let Some(title) = fm.title.clone() else {
+        errors.push(Diagnostic::error(&source, 1, 1, "missing required field `title`"));
+        return Err(errors);
+    };
+    check_controlled(&source, &fm, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let url_path = url_path(rel);
+    Ok(Document {
+        id: fm.id.clone().unwrap_or_else(|| url_path.trim_end_matches('/').to_string()),
+        source,
+        category: fm.category.clone().unwrap_or_else(|| default_category(rel)),
+        visibility: fm.visibility.unwrap_or(config.default_visibility),
+        url_path,
+        title,
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        sha256,
+        bundle_dir: None,
+        fm,
+    })
+}
+
+fn check_controlled(source: &str, fm: &FrontMatter, errors: &mut Vec<Diagnostic>) {
+    if !fm.controlled_document {
+        return;
+    }
+    let line = fm.lines.get("controlled_document").copied().unwrap_or(1);
+    for (name, missing) in [("owner", fm.owner.is_none()), ("version", fm.version.is_none())] {
+        if missing {
+            errors.push(Diagnostic::error(
+                source,
+                line,
+                1,
+                format!("controlled document has no `{name}`: controlled documents must carry owner, version and last_reviewed"),
+            ));
+        }
+    }
+}
+
+/// `policies/Access Control.md` -> `policies/access-control/`;
+/// a bundle's `index.md` takes its folder's URL.
+pub fn url_path(rel: &str) -> String {
+    let stem = rel.strip_suffix(".md").unwrap_or(rel);
+    let stem = stem.strip_suffix("/index").unwrap_or(stem);
+    let parts: Vec<String> = stem.split('/').map(slugify).collect();
+    format!("{}/", parts.join("/"))
+}
+
+/// Lowercase ASCII letters and digits, other runs to `-`.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            dash = false;
+        } else if c == '_' || c == '.' {
+            out.push(c);
+            dash = false;
+        } else if !dash && !out.is_empty() {
+            out.push('-');
+            dash = true;
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() { "-".to_string() } else { trimmed.to_string() }
+}
+
+fn default_category(rel: &str) -> String {
+    match rel.split_once('/') {
+        Some((top, _)) => category_name(top),
+        None => "Documents".to_string(),
+    }
+}
+
+/// `data-governance` -> `Data Governance`.
+pub fn category_name(folder: &str) -> String {
+    folder
+        .split(['-', '_', ' '])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn assign_assets(dir: &Path, files: Vec<String>, docs: &[Document]) -> Vec<Asset> {
+    let bundle_of: HashMap<&str, usize> = docs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.bundle_dir.as_deref().map(|b| (b, i)))
+        .collect();
+    files
+        .into_iter()
+        .map(|rel| {
+            let owner = ancestors(&rel).find_map(|a| bundle_of.get(a).copied());
+            Asset { abs: dir.join(&rel), rel, owner }
+        })
+        .collect()
+}
+
+/// Parent folders of a relative path, nearest first.
+fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
+    let mut cur = rel;
+    std::iter::from_fn(move || {
+        let i = cur.rfind('/')?;
+        cur = &cur[..i];
+        Some(cur)
+    })
+}
+
+fn check_duplicates(docs: &[Document], diags: &mut Vec<Diagnostic>) {
+    let mut ids: HashMap<&str, &Document> = HashMap::new();
+    let mut urls: HashMap<&str, &Document> = HashMap::new();
+    for d in docs {
+        if let Some(first) = ids.insert(&d.id, d) {
+            let line = d.fm.lines.get("id").copied().unwrap_or(1);
+            diags.push(Diagnostic::error(&d.source, line, 1, format!("duplicate document id `{}`: also used by {}", d.id, first.source)));
+        }
+        if let Some(first) = urls.insert(&d.url_path, d) {
+            diags.push(Diagnostic::error(&d.source, 1, 1, format!("URL /{} is also the URL of {}: rename one of the files", d.url_path, first.source)));
+        }
+    }
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_categories() {
+        assert_eq!(url_path("policies/access-control.md"), "policies/access-control/");
+        assert_eq!(url_path("policies/incident-response/index.md"), "policies/incident-response/");
+        assert_eq!(url_path("Policies/Access Control.md"), "policies/access-control/");
+        assert_eq!(default_category("policies/x.md"), "Policies");
+        assert_eq!(default_category("x.md"), "Documents");
+        assert_eq!(category_name("data-governance"), "Data Governance");
+        assert_eq!(slugify("ISO/IEC 27001:2022"), "iso-iec-27001-2022");
+    }
+
+    #[test]
+    fn ancestors_nearest_first() {
+        assert_eq!(ancestors("a/b/c.png").collect::<Vec<_>>(), vec!["a/b", "a"]);
+    }
+}
