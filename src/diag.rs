@@ -81,17 +81,21 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// `path:line:col`, leaving out line and column when unknown.
+    pub fn location(&self) -> String {
+        match (self.line, self.col) {
+            (0, _) => self.path.clone(),
+            (l, 0) => format!("{}:{l}", self.path),
+            (l, c) => format!("{}:{l}:{c}", self.path),
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     /// `path:line:col: severity: message`; line and column are left out when unknown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path)?;
-        if self.line > 0 {
-            write!(f, ":{}", self.line)?;
-            if self.col > 0 {
-                write!(f, ":{}", self.col)?;
-            }
-        }
-        write!(f, ": {}: {}", self.severity.as_str(), self.message)
+        write!(f, "{}: {}: {}", self.location(), self.severity.as_str(), self.message)
     }
 }
 

@@ -27,6 +27,7 @@ const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
 /// permalink, `<updated>` = its date at midnight UTC (the feed's `updated`
 /// when the date is not `YYYY-MM-DD`), the revision summary as text (marked
 /// "(restricted)" for restricted documents) and `site.organization` as author.
+#[must_use]
 pub fn atom(site: &SiteView, changes: &[ChangeView], updated: &str) -> String {
     let mut out = String::from(XML_DECL);
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
@@ -37,7 +38,12 @@ pub fn atom(site: &SiteView, changes: &[ChangeView], updated: &str) -> String {
     }
     element(&mut out, 1, "id", &site.base_url);
     link(&mut out, 1, "self", &format!("{}feed.xml", site.base_url));
-    link(&mut out, 1, "alternate", &format!("{}changes/", site.base_url));
+    link(
+        &mut out,
+        1,
+        "alternate",
+        &format!("{}changes/", site.base_url),
+    );
     element(&mut out, 1, "updated", updated);
     author(&mut out, 1, site);
     if !site.generator.is_empty() {
@@ -139,6 +145,7 @@ fn indent(out: &mut String, depth: usize) {
 /// `lastmod` is written only when it is a `YYYY-MM-DD` date; an empty (or
 /// otherwise malformed) value is omitted rather than producing an invalid
 /// sitemap.
+#[must_use]
 pub fn sitemap(entries: &[(String, String)]) -> String {
     let mut out = String::from(XML_DECL);
     out.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
@@ -156,6 +163,7 @@ pub fn sitemap(entries: &[(String, String)]) -> String {
 
 /// robots.txt allowing everything and naming the sitemap:
 /// `User-agent: *\nAllow: /\nSitemap: <base_url>sitemap.xml\n`.
+#[must_use]
 pub fn robots(site: &SiteView) -> String {
     let base: String = site.base_url.chars().filter(|c| !c.is_control()).collect();
     format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n")
@@ -316,7 +324,10 @@ mod tests {
         );
         assert_eq!(text(child(first, "author"), "name"), "Acme & Co");
         let second = entries[1];
-        assert_eq!(text(second, "id"), "urn:trustsite:pen%20test%2Freport:1.0%20beta");
+        assert_eq!(
+            text(second, "id"),
+            "urn:trustsite:pen%20test%2Freport:1.0%20beta"
+        );
         assert!(text(second, "summary").ends_with(" (restricted)"));
     }
 
@@ -326,15 +337,27 @@ mod tests {
         let b = atom(&site(), &[], "2026-11-22T00:00:00Z");
         assert_eq!(a, b);
         let doc = roxmltree::Document::parse(&a).unwrap();
-        assert_eq!(doc.root_element().children().filter(|n| n.is_element()).count(), 7);
+        assert_eq!(
+            doc.root_element()
+                .children()
+                .filter(|n| n.is_element())
+                .count(),
+            7
+        );
     }
 
     #[test]
     fn entry_ids_are_urn_safe_and_fall_back_to_the_date() {
         let mut c = change("ünïcode:id", "", "2026-01-02", "public");
-        assert_eq!(entry_id(&c), "urn:trustsite:%C3%BCn%C3%AFcode%3Aid:2026-01-02");
+        assert_eq!(
+            entry_id(&c),
+            "urn:trustsite:%C3%BCn%C3%AFcode%3Aid:2026-01-02"
+        );
         c.version = "v1~a_b-c".into();
-        assert_eq!(entry_id(&c), "urn:trustsite:%C3%BCn%C3%AFcode%3Aid:v1~a_b-c");
+        assert_eq!(
+            entry_id(&c),
+            "urn:trustsite:%C3%BCn%C3%AFcode%3Aid:v1~a_b-c"
+        );
     }
 
     #[test]
@@ -350,14 +373,20 @@ mod tests {
 
     #[test]
     fn escape_strips_forbidden_characters() {
-        assert_eq!(escape("a\u{0}b\u{8}c\u{FFFE}d\te\u{1F600}"), "abcd\te\u{1F600}");
+        assert_eq!(
+            escape("a\u{0}b\u{8}c\u{FFFE}d\te\u{1F600}"),
+            "abcd\te\u{1F600}"
+        );
         assert_eq!(escape("<&>\"'"), "&lt;&amp;&gt;&quot;&apos;");
     }
 
     #[test]
     fn sitemap_lists_urls_in_order_and_omits_empty_lastmod() {
         let entries = vec![
-            ("https://x.test/a/?q=1&r=2".to_string(), "2026-05-01".to_string()),
+            (
+                "https://x.test/a/?q=1&r=2".to_string(),
+                "2026-05-01".to_string(),
+            ),
             ("https://x.test/b/".to_string(), String::new()),
         ];
         let xml = sitemap(&entries);
@@ -369,7 +398,12 @@ mod tests {
         let fields = |n: roxmltree::Node| -> Vec<(String, String)> {
             n.children()
                 .filter(|c| c.is_element())
-                .map(|c| (c.tag_name().name().to_string(), c.text().unwrap_or("").to_string()))
+                .map(|c| {
+                    (
+                        c.tag_name().name().to_string(),
+                        c.text().unwrap_or("").to_string(),
+                    )
+                })
                 .collect()
         };
         assert_eq!(
@@ -379,7 +413,10 @@ mod tests {
                 ("lastmod".into(), "2026-05-01".into())
             ]
         );
-        assert_eq!(fields(urls[1]), vec![("loc".into(), "https://x.test/b/".into())]);
+        assert_eq!(
+            fields(urls[1]),
+            vec![("loc".into(), "https://x.test/b/".into())]
+        );
         assert!(roxmltree::Document::parse(&sitemap(&[])).is_ok());
     }
 

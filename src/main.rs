@@ -1,1 +1,8 @@
-fn main() {}
+//! The `trustsite` binary: parse arguments, run a command, map to an exit code.
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = trustsite::cli::Cli::parse();
+    ExitCode::from(trustsite::cli::run(cli))
+}

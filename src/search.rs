@@ -22,6 +22,7 @@
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Format version written as `v`.
 const INDEX_VERSION: u32 = 1;
@@ -50,14 +51,54 @@ const MAX_SUMMARY_CHARS: usize = 300;
 
 /// English stop words, sorted (never indexed; the client drops them too).
 const STOP_WORDS: &[&str] = &[
-    "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
-    "but", "by", "can", "could", "did", "do", "does", "each", "for", "from", "had", "has",
-    "have", "he", "her", "his", "how", "if", "in", "into", "is", "it", "its", "may", "more",
-    "must", "no", "not", "of", "on", "or", "other", "our", "out", "shall", "she", "should",
-    "so", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
-    "this", "those", "to", "up", "upon", "us", "was", "we", "were", "what", "when", "where",
-    "which", "while", "who", "will", "with", "would", "you", "your",
+    "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but",
+    "by", "can", "could", "did", "do", "does", "each", "for", "from", "had", "has", "have", "he",
+    "her", "his", "how", "if", "in", "into", "is", "it", "its", "may", "more", "must", "no", "not",
+    "of", "on", "or", "other", "our", "out", "shall", "she", "should", "so", "such", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up",
+    "upon", "us", "was", "we", "were", "what", "when", "where", "which", "while", "who", "will",
+    "with", "would", "you", "your",
 ];
+
+/// A hash map keyed by terms, with [`FxHasher`].
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// A hash set of terms, with [`FxHasher`].
+type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+
+/// The Fx hash (as in rustc): fast on short keys. Not DoS-resistant, which is
+/// fine for a site's own documents; the output never depends on hash order.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    /// Mixes one word into the state.
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// One searchable document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -112,62 +153,87 @@ struct Posting {
 /// budget, at least 48), and terms in more than half of 20+ documents keep
 /// only their title/heading/summary postings. Runs in time linear in the
 /// input (plus sorting the vocabulary); the output is deterministic.
+#[must_use]
 pub fn build_index(docs: &[SearchDoc]) -> String {
-    let text_cap = text_terms_per_doc(docs);
-    let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
+    build_with_budget(docs, TEXT_POSTING_BUDGET)
+}
+
+/// [`build_index`] with an explicit body-text posting budget.
+fn build_with_budget(docs: &[SearchDoc], budget: usize) -> String {
+    let text_cap = text_terms_per_doc(docs, budget);
+    let tokenizer = Tokenizer::new();
+    let mut postings: FastMap<String, Vec<Posting>> = FastMap::default();
     for (index, doc) in docs.iter().enumerate() {
         let doc_index = u32::try_from(index).unwrap_or(u32::MAX);
-        for (term, fields, text) in doc_terms(doc, text_cap) {
-            let posting = Posting { doc: doc_index, fields, text };
+        doc_terms(&tokenizer, doc, text_cap, |term, fields, text| {
+            let posting = Posting {
+                doc: doc_index,
+                fields,
+                text,
+            };
             match postings.get_mut(term) {
                 Some(list) => list.push(posting),
                 None => {
                     postings.insert(term.to_string(), vec![posting]);
                 }
             }
-        }
+        });
     }
     let common = drop_common_text(&mut postings, docs.len());
     let index = Index {
         common: common.iter().map(String::as_str).collect(),
         docs: docs.iter().map(doc_row).collect(),
         stop: STOP_WORDS,
-        terms: postings.iter().map(|(term, list)| (term.as_str(), encode(list))).collect(),
+        terms: postings
+            .iter()
+            .map(|(term, list)| (term.as_str(), encode(list)))
+            .collect(),
         v: INDEX_VERSION,
     };
     serde_json::to_string(&index).unwrap_or_default()
 }
 
 /// How many body-text terms each document keeps.
-fn text_terms_per_doc(docs: &[SearchDoc]) -> usize {
+fn text_terms_per_doc(docs: &[SearchDoc], budget: usize) -> usize {
     let searchable = docs.iter().filter(|d| !d.restricted).count().max(1);
-    (TEXT_POSTING_BUDGET / searchable).max(MIN_TEXT_TERMS_PER_DOC)
+    (budget / searchable).max(MIN_TEXT_TERMS_PER_DOC)
 }
 
-/// `(term, field weight, capped text count)` for every term of one document.
-fn doc_terms(doc: &SearchDoc, text_cap: usize) -> Vec<(&str, u8, u8)> {
-    // Lowercased copies live in this frame; terms are re-borrowed from the
-    // interned keys by the caller, so collect owned keys here.
+/// Calls `sink(term, field weight, capped text count)` once for every term of
+/// one document (in no particular order).
+fn doc_terms(
+    tokenizer: &Tokenizer,
+    doc: &SearchDoc,
+    text_cap: usize,
+    mut sink: impl FnMut(&str, u8, u8),
+) {
     let title = doc.title.to_lowercase();
     let summary = doc.summary.to_lowercase();
     let (headings, text) = if doc.restricted {
         (String::new(), String::new())
     } else {
-        (doc.headings.join("\n").to_lowercase(), doc.text.to_lowercase())
+        (
+            doc.headings.join("\n").to_lowercase(),
+            doc.text.to_lowercase(),
+        )
     };
-    let mut weights: HashMap<&str, (u8, u8)> = HashMap::new();
-    for (field, weight) in [(&title, TITLE_WEIGHT), (&headings, HEADING_WEIGHT), (&summary, SUMMARY_WEIGHT)] {
-        let unique: HashSet<&str> = tokens(field).collect();
+    let mut weights: FastMap<&str, (u8, u8)> = FastMap::default();
+    for (field, weight) in [
+        (&title, TITLE_WEIGHT),
+        (&headings, HEADING_WEIGHT),
+        (&summary, SUMMARY_WEIGHT),
+    ] {
+        let unique: FastSet<&str> = tokenizer.tokens(field).collect();
         for term in unique {
             weights.entry(term).or_default().0 += weight;
         }
     }
-    for (term, count) in top_text_terms(&text, text_cap) {
+    for (term, count) in top_text_terms(tokenizer, &text, text_cap) {
         weights.entry(term).or_default().1 = capped(count);
     }
-    let mut out: Vec<(&str, u8, u8)> = weights.into_iter().map(|(t, (f, x))| (t, f, x)).collect();
-    out.sort_unstable();
-    out.into_iter().map(|(t, f, x)| (leak_free(doc, t), f, x)).collect()
+    for (term, (fields, text)) in weights {
+        sink(term, fields, text);
+    }
 }
 
 /// A term count capped at [`TEXT_TF_CAP`].
@@ -177,33 +243,54 @@ fn capped(count: u32) -> u8 {
 
 /// The body terms of `text` with their counts, at most `cap` of them: the
 /// most frequent (capped count), then the longest, then alphabetical.
-fn top_text_terms(text: &str, cap: usize) -> Vec<(&str, u32)> {
-    let mut counts: HashMap<&str, u32> = HashMap::new();
-    for term in tokens(text) {
+fn top_text_terms<'t>(tokenizer: &Tokenizer, text: &'t str, cap: usize) -> Vec<(&'t str, u32)> {
+    let mut counts: FastMap<&str, u32> =
+        FastMap::with_capacity_and_hasher(text.len() / 16, BuildHasherDefault::default());
+    for term in tokenizer.tokens(text) {
         *counts.entry(term).or_insert(0) += 1;
     }
     let mut terms: Vec<(&str, u32)> = counts.into_iter().collect();
     if terms.len() > cap && cap > 0 {
-        let key = |&(term, count): &(&str, u32)| (Reverse(count.min(TEXT_TF_CAP)), Reverse(term.len()), term);
-        terms.select_nth_unstable_by(cap - 1, |a, b| key(a).cmp(&key(b)));
+        terms.select_nth_unstable_by(cap - 1, |&(a, x), &(b, y)| {
+            let key =
+                |term: &str, count: u32| (Reverse(count.min(TEXT_TF_CAP)), Reverse(term.len()));
+            key(a, x).cmp(&key(b, y)).then_with(|| a.cmp(b))
+        });
         terms.truncate(cap);
     }
     terms
 }
 
-/// Index terms of already-lowercased `text`, in order, with repeats.
-fn tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|t| {
-        t.len() >= MIN_TERM_CHARS
-            && (MIN_TERM_CHARS..=MAX_TERM_CHARS).contains(&t.chars().take(MAX_TERM_CHARS + 1).count())
-            && STOP_WORDS.binary_search(t).is_err()
-    })
+/// Splits lowercased text into index terms.
+struct Tokenizer {
+    /// [`STOP_WORDS`] as a set (faster than searching the slice per token).
+    stop: FastSet<&'static str>,
+}
+
+impl Tokenizer {
+    /// A tokenizer with the English stop words.
+    fn new() -> Self {
+        Tokenizer {
+            stop: STOP_WORDS.iter().copied().collect(),
+        }
+    }
+
+    /// Index terms of already-lowercased `text`, in order, with repeats:
+    /// runs of alphanumerics of 2..=32 characters that are not stop words.
+    fn tokens<'a>(&self, text: &'a str) -> impl Iterator<Item = &'a str> {
+        text.split(|c: char| !c.is_alphanumeric()).filter(|t| {
+            t.len() >= MIN_TERM_CHARS
+                && (MIN_TERM_CHARS..=MAX_TERM_CHARS)
+                    .contains(&t.chars().take(MAX_TERM_CHARS + 1).count())
+                && !self.stop.contains(t)
+        })
+    }
 }
 
 /// Drops body-text-only postings of terms found in more than half of the
 /// documents (corpora of [`COMMON_MIN_DOCS`] or more); returns those terms,
 /// sorted. Terms left without postings disappear from the index.
-fn drop_common_text(postings: &mut HashMap<String, Vec<Posting>>, doc_count: usize) -> Vec<String> {
+fn drop_common_text(postings: &mut FastMap<String, Vec<Posting>>, doc_count: usize) -> Vec<String> {
     if doc_count < COMMON_MIN_DOCS {
         return Vec::new();
     }
@@ -216,7 +303,9 @@ fn drop_common_text(postings: &mut HashMap<String, Vec<Posting>>, doc_count: usi
     for term in &common {
         if let Some(list) = postings.get_mut(term) {
             list.retain(|p| p.fields > 0);
-            list.iter_mut().for_each(|p| p.text = 0);
+            for posting in list.iter_mut() {
+                posting.text = 0;
+            }
             if list.is_empty() {
                 postings.remove(term);
             }
@@ -243,5 +332,405 @@ fn doc_row(doc: &SearchDoc) -> (&str, &str, String, bool) {
         Some((cut, _)) => format!("{}\u{2026}", doc.summary[..cut].trim_end()),
         None => doc.summary.clone(),
     };
-    (doc.url.as_str(), doc.title.as_str(), summary, doc.restricted)
+    (
+        doc.url.as_str(),
+        doc.title.as_str(),
+        summary,
+        doc.restricted,
+    )
+}
+
+/// Elements whose boundaries do not separate words (everything else does).
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+];
+
+/// Extracts plain text from rendered HTML, used to feed [`SearchDoc::text`].
+///
+/// Tags and comments are removed (block-level tags become a space, inline ones
+/// like `<em>` join their text), `<script>`/`<style>` contents are dropped,
+/// the five basic entities, `&nbsp;` and numeric references are decoded
+/// (invalid code points become U+FFFD; unknown entities stay as written), and
+/// runs of whitespace collapse to one space.
+#[must_use]
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(pos) = rest.find(['<', '&']) {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        rest = if rest.starts_with('<') {
+            skip_markup(rest, &mut out)
+        } else {
+            decode_entity(rest, &mut out)
+        };
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Consumes the tag, comment or declaration at the start of `rest` (which
+/// starts with `<`), appending a space for block-level tags; a `<` that opens
+/// no markup is kept as text. Returns what follows.
+fn skip_markup<'a>(rest: &'a str, out: &mut String) -> &'a str {
+    if let Some(comment) = rest.strip_prefix("<!--") {
+        return comment.find("-->").map_or("", |end| &comment[end + 3..]);
+    }
+    let after = &rest[1..];
+    let closing = after.starts_with('/');
+    let name_start = usize::from(closing);
+    let opens_markup = after[name_start..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || (!closing && (c == '!' || c == '?')));
+    if !opens_markup {
+        out.push('<');
+        return after;
+    }
+    let name_len = after[name_start..]
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(after.len() - name_start);
+    let name = after[name_start..name_start + name_len].to_ascii_lowercase();
+    let Some(end) = tag_end(after) else { return "" };
+    let tail = &after[end + 1..];
+    if !INLINE_TAGS.contains(&name.as_str()) {
+        out.push(' ');
+    }
+    if !closing && (name == "script" || name == "style") {
+        return skip_raw_text(tail, &name);
+    }
+    tail
+}
+
+/// Byte offset of the `>` that ends a tag, ignoring `>` inside quoted values.
+fn tag_end(tag: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, b) in tag.bytes().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return Some(i),
+            (Some(q), _) if q == b => quote = None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Skips the contents of a raw-text element up to and including `</name…>`.
+fn skip_raw_text<'a>(text: &'a str, name: &str) -> &'a str {
+    let needle = format!("</{name}");
+    let found = text
+        .as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()));
+    match found {
+        Some(start) => text[start..]
+            .find('>')
+            .map_or("", |end| &text[start + end + 1..]),
+        None => "",
+    }
+}
+
+/// Decodes the character reference at the start of `rest` (which starts with
+/// `&`) into `out`; an unknown or unterminated one is kept as text. Returns
+/// what follows.
+fn decode_entity<'a>(rest: &'a str, out: &mut String) -> &'a str {
+    let body_end = rest.bytes().take(34).position(|b| b == b';');
+    let decoded = body_end.and_then(|end| entity_char(&rest[1..end]).map(|c| (c, end)));
+    match decoded {
+        Some((c, end)) => {
+            out.push(c);
+            &rest[end + 1..]
+        }
+        None => {
+            out.push('&');
+            &rest[1..]
+        }
+    }
+}
+
+/// The character an entity body (between `&` and `;`) stands for.
+fn entity_char(body: &str) -> Option<char> {
+    let numeric = |digits: &str, radix: u32| -> Option<char> {
+        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+            return None;
+        }
+        let code = u32::from_str_radix(digits, radix).ok().filter(|&c| c != 0);
+        Some(code.and_then(char::from_u32).unwrap_or('\u{FFFD}'))
+    };
+    match body {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        "nbsp" => Some(' '),
+        _ => match body.strip_prefix('#') {
+            Some(hex) if hex.starts_with(['x', 'X']) => numeric(&hex[1..], 16),
+            Some(decimal) => numeric(decimal, 10),
+            None => None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn doc(url: &str, title: &str, summary: &str, text: &str) -> SearchDoc {
+        SearchDoc {
+            url: url.into(),
+            title: title.into(),
+            summary: summary.into(),
+            headings: vec!["Scope and purpose".into()],
+            text: text.into(),
+            restricted: false,
+        }
+    }
+
+    fn parse(json: &str) -> Value {
+        serde_json::from_str(json).expect("valid JSON")
+    }
+
+    /// Decodes a term's postings into `(doc, weight)` pairs.
+    fn postings(index: &Value, term: &str) -> Vec<(u64, u64)> {
+        let Some(flat) = index["terms"][term].as_array() else {
+            return Vec::new();
+        };
+        let mut doc = 0;
+        flat.chunks(2)
+            .map(|pair| {
+                doc += pair[0].as_u64().unwrap();
+                (doc, pair[1].as_u64().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn index_has_the_documented_shape() {
+        let docs = vec![
+            doc(
+                "/a/",
+                "Access Control Policy",
+                "Who may access what.",
+                "Access is granted by role. Access reviews.",
+            ),
+            doc(
+                "/b/",
+                "Incident Response",
+                "How we respond.",
+                "Report incidents to the access desk.",
+            ),
+        ];
+        let json = build_index(&docs);
+        let index = parse(&json);
+        assert_eq!(index["v"], 1);
+        let keys: Vec<&String> = index.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["common", "docs", "stop", "terms", "v"]);
+        assert_eq!(
+            index["docs"][0],
+            serde_json::json!([
+                "/a/",
+                "Access Control Policy",
+                "Who may access what.",
+                false
+            ])
+        );
+        assert_eq!(index["docs"][1][0], "/b/");
+        // title 10 + summary 3 + text count 2 for doc 0; text count 1 for doc 1.
+        assert_eq!(postings(&index, "access"), vec![(0, 15), (1, 1)]);
+        assert_eq!(postings(&index, "scope"), vec![(0, 5), (1, 5)]);
+        assert_eq!(postings(&index, "incidents"), vec![(1, 1)]);
+        assert!(
+            index["terms"].get("the").is_none(),
+            "stop words are not indexed"
+        );
+        assert!(index["terms"].get("to").is_none());
+        assert!(
+            index["stop"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("the"))
+        );
+        assert_eq!(build_index(&docs), json, "deterministic");
+    }
+
+    #[test]
+    fn terms_are_sorted_and_well_formed() {
+        let docs = vec![doc("/x/", "Übersicht ÄRGER x 7 42", "", &"a".repeat(40))];
+        let index = parse(&build_index(&docs));
+        let terms: Vec<&String> = index["terms"].as_object().unwrap().keys().collect();
+        let mut sorted = terms.clone();
+        sorted.sort();
+        assert_eq!(terms, sorted);
+        assert!(terms.iter().any(|t| *t == "übersicht"));
+        assert!(terms.iter().any(|t| *t == "ärger"));
+        assert!(terms.iter().any(|t| *t == "42"));
+        assert!(terms.iter().all(|t| (2..=32).contains(&t.chars().count())));
+        assert!(terms.iter().all(|t| t.chars().all(char::is_alphanumeric)));
+    }
+
+    #[test]
+    fn restricted_text_and_headings_never_appear() {
+        let mut secret = doc(
+            "/nda/",
+            "Pentest Report",
+            "Annual penetration test.",
+            "zzsecretword inside",
+        );
+        secret.headings = vec!["zzhiddenheading".into()];
+        secret.restricted = true;
+        let json = build_index(&[secret]);
+        assert!(!json.contains("zzsecretword"));
+        assert!(!json.contains("zzhiddenheading"));
+        assert!(!json.contains("inside"));
+        let index = parse(&json);
+        assert_eq!(index["docs"][0][3], true);
+        assert_eq!(postings(&index, "pentest"), vec![(0, 10)]);
+        assert_eq!(postings(&index, "penetration"), vec![(0, 3)]);
+    }
+
+    #[test]
+    fn text_counts_are_capped() {
+        let index = parse(&build_index(&[doc("/a/", "T", "", &"audit ".repeat(50))]));
+        assert_eq!(postings(&index, "audit"), vec![(0, u64::from(TEXT_TF_CAP))]);
+    }
+
+    #[test]
+    fn common_terms_lose_text_postings_on_large_corpora() {
+        let docs: Vec<SearchDoc> = (0..30)
+            .map(|i| {
+                doc(
+                    &format!("/d{i}/"),
+                    if i == 3 { "Vendor Policy" } else { "General" },
+                    "",
+                    &format!("vendor unique{i}"),
+                )
+            })
+            .collect();
+        let index = parse(&build_index(&docs));
+        assert_eq!(
+            index["common"],
+            serde_json::json!(["general", "purpose", "scope", "vendor"])
+        );
+        assert_eq!(postings(&index, "vendor"), vec![(3, 10)]);
+        assert_eq!(postings(&index, "unique7"), vec![(7, 1)]);
+    }
+
+    #[test]
+    fn long_summaries_are_shortened_for_display() {
+        let index = parse(&build_index(&[doc("/a/", "T", &"word ".repeat(200), "")]));
+        let shown = index["docs"][0][2].as_str().unwrap();
+        assert!(shown.chars().count() <= MAX_SUMMARY_CHARS + 1);
+        assert!(shown.ends_with('\u{2026}'));
+    }
+
+    #[test]
+    fn empty_corpus_is_valid() {
+        let index = parse(&build_index(&[]));
+        assert_eq!(index["docs"], serde_json::json!([]));
+        assert_eq!(index["terms"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn stop_words_are_sorted_lowercase() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            STOP_WORDS
+                .iter()
+                .all(|w| w.chars().all(|c| c.is_ascii_lowercase()))
+        );
+    }
+
+    /// Deterministic pseudo-random corpus: `n` documents of `words` words
+    /// drawn with a Zipf-like skew from a 40,000-word vocabulary.
+    fn corpus(n: usize, words: usize) -> Vec<SearchDoc> {
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let vocab: Vec<String> = (0..40_000)
+            .map(|_| {
+                let len = 3 + next() % 8;
+                (0..len)
+                    .map(|_| char::from(b'a' + (next() % 26) as u8))
+                    .collect()
+            })
+            .collect();
+        let mut word = move || {
+            let u = (next() >> 11) as f64 / (1u64 << 53) as f64;
+            let rank = (vocab.len() as f64).powf(u) as usize - 1;
+            vocab[rank.min(vocab.len() - 1)].clone()
+        };
+        let mut phrase = |count: usize| (0..count).map(|_| word()).collect::<Vec<_>>().join(" ");
+        (0..n)
+            .map(|i| SearchDoc {
+                url: format!("/policies/document-{i}/"),
+                title: phrase(5),
+                summary: phrase(25),
+                headings: (0..8).map(|_| phrase(4)).collect(),
+                text: phrase(words),
+                restricted: i % 10 == 0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn index_stays_compact() {
+        // 400 documents with the per-document share of a 10,000-document corpus.
+        let docs = corpus(400, 1900);
+        let json = build_with_budget(&docs, TEXT_POSTING_BUDGET * 400 / 10_000);
+        // 12 MB for 10,000 documents is 1,200 bytes per document.
+        assert!(json.len() < 400 * 1_200, "{} bytes", json.len());
+        let index = parse(&json);
+        let postings: usize = index["terms"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_array().unwrap().len() / 2)
+            .sum();
+        assert!(postings < 400 * 150, "{postings} postings");
+    }
+
+    /// The full-size corpus; run with `cargo test --release -- --ignored`.
+    #[test]
+    #[ignore]
+    fn ten_thousand_documents() {
+        let docs = corpus(10_000, 1900);
+        let start = std::time::Instant::now();
+        let json = build_index(&docs);
+        let elapsed = start.elapsed();
+        let index = parse(&json);
+        eprintln!(
+            "{} bytes, {} terms, {elapsed:?}",
+            json.len(),
+            index["terms"].as_object().unwrap().len()
+        );
+        assert!(json.len() < 12_000_000, "{} bytes", json.len());
+    }
+
+    #[test]
+    fn html_to_text_strips_markup() {
+        let html = "<h2 id=\"a\">Scope</h2><p>Keys <em>must</em>be<br>rotated &amp; logged &lt;daily&gt;.</p>\
+                    <script>var x = '<p>no</p>';</script><STYLE>p{}</style x>\
+                    <!-- hidden --><a href='x>y'>li&#110;k</a> &#x1F600; &#0; &#xZZ; &bogus; a < b &nbsp;end";
+        assert_eq!(
+            html_to_text(html),
+            "Scope Keys mustbe rotated & logged <daily>. link \u{1F600} \u{FFFD} &#xZZ; &bogus; a < b end"
+        );
+    }
+
+    #[test]
+    fn html_to_text_survives_truncated_markup() {
+        assert_eq!(html_to_text("text <p class=\"unterminated"), "text");
+        assert_eq!(html_to_text("a <!-- open"), "a");
+        assert_eq!(html_to_text("<script>never closed"), "");
+        assert_eq!(html_to_text("&#99999999999; &"), "\u{FFFD} &");
+        assert_eq!(html_to_text("é<b>ü</b>"), "éü");
+    }
 }

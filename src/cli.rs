@@ -1,0 +1,196 @@
+//! Command-line interface: arguments (clap derive) and the commands' edges.
+//!
+//! Each command reads the clock and environment here (never deeper), calls
+//! the library, prints diagnostics to stderr and returns the exit code:
+//! 0 success, 1 the command ran and found problems, 2 it could not run.
+
+use crate::config::ConfigError;
+use crate::diag::Diagnostic;
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand};
+use jiff::civil::Date;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Exit code: success.
+pub const OK: u8 = 0;
+/// Exit code: ran and found problems.
+pub const PROBLEMS: u8 = 1;
+/// Exit code: could not run.
+pub const CANNOT_RUN: u8 = 2;
+
+/// Markdown policies in, a static hash-stamped trust center out.
+#[derive(Debug, Parser)]
+#[command(name = "trustsite", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder, atomically.
+    Build(BuildArgs),
+    /// Validate everything a build would, plus review dates (the CI gate).
+    Check(CheckArgs),
+    /// Preview with live reload (never writes public/).
+    Serve(ServeArgs),
+    /// Re-hash a built site against its manifest.json.
+    Verify(VerifyArgs),
+    /// Create a new site.
+    Init(InitArgs),
+    /// Create a new document with complete front-matter.
+    New(NewArgs),
+}
+
+/// Options shared by commands that read a site.
+#[derive(Debug, Args, Clone)]
+pub struct SiteArgs {
+    /// Site root (the folder holding trust.yaml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Pin "today" (YYYY-MM-DD) instead of the date in the site's time zone.
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<Date>,
+}
+
+/// `build` options.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Site options.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output folder (default: ROOT/public).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Override base_url (a sub-path works: https://example.com/trust/).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Keep highlighted code blocks in this folder across builds.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+}
+
+/// `check` options.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Site options.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Days before a due date that count as "due soon" (default: review.warn_days).
+    #[arg(long)]
+    pub warn_days: Option<i64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Fail on warnings and due-soon reviews too.
+    #[arg(long)]
+    pub strict: bool,
+    /// manifest.json of the published release, for change control.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+}
+
+/// `serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Site options.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Port.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Show drafts (under a banner).
+    #[arg(long)]
+    pub drafts: bool,
+    /// Show internal documents (under a banner).
+    #[arg(long)]
+    pub internal: bool,
+    /// Poll for changes instead of native file events.
+    #[arg(long)]
+    pub poll: bool,
+}
+
+/// `verify` options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Built site folder.
+    #[arg(default_value = "public")]
+    pub dir: PathBuf,
+}
+
+/// `init` options.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder for the new site (must be empty or absent).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// `new` options.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Path of the new document, e.g. content/policies/backup.md.
+    pub path: PathBuf,
+    /// Title.
+    #[arg(long)]
+    pub title: String,
+    /// Site root.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Visibility of the new document.
+    #[arg(long, default_value = "internal")]
+    pub visibility: String,
+    /// Pin "today" (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<Date>,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    crate::review::parse_date(s)
+}
+
+/// Runs a command and returns its exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Build(a) => crate::commands::build(&a),
+        Command::Check(a) => crate::commands::check(&a),
+        Command::Serve(a) => crate::serve::run(&a),
+        Command::Verify(a) => crate::commands::verify(&a),
+        Command::Init(a) => crate::scaffold::init(&a),
+        Command::New(a) => crate::scaffold::new(&a),
+    }
+}
+
+/// Prints diagnostics to stderr, the severity colored on a terminal.
+pub fn print_diags(diags: &[Diagnostic]) {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for d in diags {
+        if color {
+            let code = if d.is_error() { "31" } else { "33" };
+            let sev = d.severity.as_str();
+            eprintln!("{}: \x1b[1;{code}m{sev}\x1b[0m: {}", d.location(), d.message);
+        } else {
+            eprintln!("{d}");
+        }
+    }
+}
+
+/// Prints a config problem and returns the exit code for it.
+pub fn config_failure(e: ConfigError) -> u8 {
+    match e {
+        ConfigError::Unreadable { .. } => {
+            eprintln!("error: {e}");
+            CANNOT_RUN
+        }
+        ConfigError::Invalid(diags) => {
+            print_diags(&diags);
+            PROBLEMS
+        }
+    }
+}

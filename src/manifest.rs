@@ -1,0 +1,95 @@
+//! manifest.json: what a build published, with SHA-256s to verify it.
+//!
+//! Written last by every build; read back by `verify` (re-hash the output)
+//! and `check --baseline` (compare against the published release).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// File name of the manifest in the output.
+pub const FILE: &str = "manifest.json";
+
+/// The manifest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    /// Site title.
+    pub title: String,
+    /// Absolute base URL.
+    pub base_url: String,
+    /// Release label.
+    pub release: String,
+    /// `trustsite X.Y.Z`.
+    pub generator: String,
+    /// Build instant, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub build_time: String,
+    /// "Today" used for review statuses.
+    pub today: String,
+    /// Every published document (public and restricted).
+    pub documents: Vec<ManifestDoc>,
+    /// SHA-256 of every other output file, by path.
+    pub files: BTreeMap<String, String>,
+}
+
+/// One published document.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ManifestDoc {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Absolute URL.
+    pub url: String,
+    /// `public` or `restricted`.
+    pub visibility: String,
+    /// Version (null when absent).
+    pub version: Option<String>,
+    /// Owner.
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub last_reviewed: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub next_due: Option<String>,
+    /// Review status.
+    pub status: String,
+    /// SHA-256 of the source file's bytes (`sha256sum` matches).
+    pub source_sha256: String,
+    /// Source path relative to the site root.
+    pub source: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+impl ManifestDoc {
+    /// From a document view.
+    pub fn from_view(v: &crate::view::DocView) -> Self {
+        ManifestDoc {
+            id: v.id.clone(),
+            title: v.title.clone(),
+            url: v.permalink.clone(),
+            visibility: v.visibility.clone(),
+            version: opt(&v.version),
+            owner: opt(&v.owner),
+            last_reviewed: opt(&v.last_reviewed),
+            next_due: opt(&v.next_due),
+            status: v.status.clone(),
+            source_sha256: v.source_sha256.clone(),
+            source: v.source_path.clone(),
+        }
+    }
+}
+
+impl Manifest {
+    /// Pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Parses a manifest.
+    pub fn parse(text: &str) -> Result<Manifest, String> {
+        serde_json::from_str(text).map_err(|e| format!("not a trustsite manifest: {e}"))
+    }
+}

@@ -1,0 +1,276 @@
+//! Assembling a site: config + documents -> every output file, streamed.
+//!
+//! [`load`] reads trust.yaml and content/; [`render`] renders documents in
+//! parallel and every generated page and file into a [`Sink`], recording
+//! SHA-256s for the manifest, which it writes last. Visibility is decided
+//! here, in one place ([`Shown`]): only what it admits ever reaches a view,
+//! a template, an index or the sink. `build`, `check` and `serve` all call
+//! this; none of them renders anything itself.
+
+mod links;
+mod pages;
+pub mod views;
+
+use crate::config::{self, ConfigError, SiteConfig, Visibility};
+use crate::content::{self, Content, Document};
+use crate::diag::Diagnostic;
+use crate::highlight::Highlighter;
+use crate::output::Sink;
+use crate::review::{self, Review, ReviewInput};
+use crate::search::SearchDoc;
+use crate::theme::Theme;
+use crate::view::DocView;
+use jiff::civil::Date;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use views::Urls;
+
+/// What a build needs beyond the site files; time is always given, never read.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// "Today" for review statuses.
+    pub today: Date,
+    /// The build instant (manifest, security.txt Expires).
+    pub build_time: jiff::Timestamp,
+    /// Overrides trust.yaml's base_url.
+    pub base_url: Option<String>,
+    /// Show drafts (serve --drafts).
+    pub drafts: bool,
+    /// Show internal documents (serve --internal).
+    pub internal: bool,
+}
+
+/// A loaded site: config, content and the problems found loading it.
+pub struct Loaded {
+    /// Site root.
+    pub root: PathBuf,
+    /// Validated config.
+    pub config: SiteConfig,
+    /// Content.
+    pub content: Content,
+    /// Problems found while loading.
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Loads trust.yaml and content/.
+pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
+    let config = config::load(root)?;
+    let mut diags = Vec::new();
+    let content = content::load(root, &config, &mut diags);
+    Ok(Loaded { root: root.to_path_buf(), config, content, diags })
+}
+
+/// Review of every document (internal ones included) for `today`.
+pub fn reviews(loaded: &Loaded, today: Date) -> Vec<Review> {
+    loaded
+        .content
+        .documents
+        .iter()
+        .map(|d| {
+            let input = ReviewInput {
+                controlled: d.fm.controlled_document,
+                last_reviewed: d.fm.last_reviewed,
+                next_review: d.fm.next_review,
+                cycle: d.fm.review_cycle.unwrap_or(loaded.config.review.cycle),
+            };
+            review::evaluate(&input, today, loaded.config.review.warn_days)
+        })
+        .collect()
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Public documents published in full.
+    pub public: usize,
+    /// Restricted documents (stub pages).
+    pub restricted: usize,
+    /// Documents not published (internal, drafts).
+    pub withheld: usize,
+    /// Overdue or never-reviewed documents (all of them).
+    pub overdue: usize,
+    /// Files written.
+    pub files: usize,
+}
+
+/// The result of a render: every problem, counts, and per-document reviews.
+pub struct Outcome {
+    /// Problems (load problems included), sorted.
+    pub diags: Vec<Diagnostic>,
+    /// Counts.
+    pub stats: Stats,
+    /// Review of each document, by index.
+    pub reviews: Vec<Review>,
+    /// SHA-256 of every file written (manifest.json itself excluded).
+    pub hashes: BTreeMap<String, String>,
+}
+
+impl Outcome {
+    /// True when any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Which documents a build shows.
+pub struct Shown {
+    drafts: bool,
+    internal: bool,
+}
+
+impl Shown {
+    /// Whether document `d` is shown in this build.
+    pub fn admits(&self, d: &Document) -> bool {
+        (!d.fm.draft || self.drafts) && (d.visibility != Visibility::Internal || self.internal)
+    }
+}
+
+/// Hashes and forwards files to the sink; refuses a path written twice.
+pub(crate) struct Emitter<'a> {
+    sink: &'a dyn Sink,
+    hashes: Mutex<BTreeMap<String, String>>,
+    diags: Mutex<Vec<Diagnostic>>,
+}
+
+impl<'a> Emitter<'a> {
+    fn new(sink: &'a dyn Sink) -> Self {
+        Emitter { sink, hashes: Mutex::default(), diags: Mutex::default() }
+    }
+
+    /// Writes one output file; `origin` names the source for messages.
+    pub(crate) fn emit(&self, path: &str, bytes: &[u8], origin: &str) {
+        let hash = content::hex(&Sha256::digest(bytes));
+        let dup = {
+            let mut h = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
+            h.insert(path.to_string(), hash).is_some()
+        };
+        if dup {
+            self.problem(Diagnostic::error(origin, 0, 0, format!("output file `{path}` is produced twice: rename the file or document")));
+            return;
+        }
+        if let Err(e) = self.sink.put(path, bytes) {
+            self.problem(Diagnostic::error(origin, 0, 0, format!("cannot write `{path}`: {e}")));
+        }
+    }
+
+    /// Records a problem.
+    pub(crate) fn problem(&self, d: Diagnostic) {
+        self.diags.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+    }
+}
+
+/// Everything a render stage reads, shared by the page builders.
+pub(crate) struct Ctx<'a> {
+    pub loaded: &'a Loaded,
+    pub opts: &'a BuildOptions,
+    pub urls: Urls,
+    pub theme: Theme,
+    pub hl: &'a Highlighter,
+    pub out: Emitter<'a>,
+    pub reviews: Vec<Review>,
+    /// Views of shown documents by document index.
+    pub views: Vec<Option<DocView>>,
+    /// Site-wide view (also in the templates' global context).
+    pub site: crate::view::SiteView,
+}
+
+/// Renders the whole site into `sink`.
+pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn Sink) -> Outcome {
+    let mut diags = loaded.diags.clone();
+    let config = &loaded.config;
+    let base_url = config::normalize_base_url(opts.base_url.as_deref().unwrap_or(&config.base_url));
+    let urls = Urls { base_path: config::base_path(&base_url), base_url };
+    let extra = vec![("highlight.css".to_string(), crate::highlight::stylesheet().into_bytes())];
+    let theme = crate::theme::load(&loaded.root, config.theme.as_deref(), extra, &urls.base_path, &mut diags);
+    let reviews = reviews(loaded, opts.today);
+    future_review_warnings(loaded, opts.today, &mut diags);
+    let Some(theme) = theme else {
+        return finish(diags, Stats::default(), reviews, BTreeMap::new());
+    };
+    let shown = Shown { drafts: opts.drafts, internal: opts.internal };
+    let views: Vec<Option<DocView>> = loaded
+        .content
+        .documents
+        .iter()
+        .zip(&reviews)
+        .map(|(d, r)| shown.admits(d).then(|| views::doc_view(d, r, config, &urls)))
+        .collect();
+    let mut theme = theme;
+    let site = pages::site_view(loaded, opts, &urls, &theme, &views);
+    theme.tera.global_context().insert("site", &site);
+    let ctx = Ctx { loaded, opts, urls, theme, hl, out: Emitter::new(sink), reviews, views, site };
+    let search = render_documents(&ctx);
+    pages::render_site_pages(&ctx, search);
+    let stats = stats(&ctx);
+    let Ctx { out, reviews, .. } = ctx;
+    diags.extend(out.diags.into_inner().unwrap_or_else(|e| e.into_inner()));
+    let hashes = out.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
+    finish(diags, stats, reviews, hashes)
+}
+
+fn finish(mut diags: Vec<Diagnostic>, mut stats: Stats, reviews: Vec<Review>, hashes: BTreeMap<String, String>) -> Outcome {
+    crate::diag::sort(&mut diags);
+    diags.dedup();
+    stats.files = hashes.len();
+    Outcome { diags, stats, reviews, hashes }
+}
+
+fn stats(ctx: &Ctx) -> Stats {
+    let mut s = Stats::default();
+    for (i, d) in ctx.loaded.content.documents.iter().enumerate() {
+        match (&ctx.views[i], d.visibility) {
+            (Some(_), Visibility::Restricted) => s.restricted += 1,
+            (Some(_), _) => s.public += 1,
+            (None, _) => s.withheld += 1,
+        }
+        if ctx.reviews[i].status.is_failing() {
+            s.overdue += 1;
+        }
+    }
+    s
+}
+
+fn future_review_warnings(loaded: &Loaded, today: Date, diags: &mut Vec<Diagnostic>) {
+    for d in &loaded.content.documents {
+        if let Some(lr) = d.fm.last_reviewed.filter(|lr| *lr > today) {
+            let line = d.fm.lines.get("last_reviewed").copied().unwrap_or(1);
+            diags.push(Diagnostic::warning(&d.source, line, 1, format!("`last_reviewed` {lr} is in the future (today is {today})")));
+        }
+    }
+}
+
+/// Renders every shown document page in parallel; returns search entries in document order.
+fn render_documents(ctx: &Ctx) -> Vec<SearchDoc> {
+    let docs = &ctx.loaded.content.documents;
+    let url_of: Vec<Option<String>> = ctx.views.iter().map(|v| v.as_ref().map(|v| v.url.clone())).collect();
+    let index = links::LinkIndex::new(docs, &url_of);
+    let results: Vec<Option<(SearchDoc, HashSet<String>, Vec<(usize, String, usize, usize)>)>> = (0..docs.len())
+        .into_par_iter()
+        .map(|i| {
+            let view = ctx.views[i].as_ref()?;
+            Some(pages::document_page(ctx, i, view, &index.policy_for(i)))
+        })
+        .collect();
+    let mut ids: Vec<Option<HashSet<String>>> = vec![None; docs.len()];
+    let mut checks = Vec::new();
+    let mut search = Vec::new();
+    for (i, r) in results.into_iter().enumerate() {
+        if let Some((s, heading_ids, anchor_checks)) = r {
+            search.push(s);
+            ids[i] = Some(heading_ids);
+            checks.extend(anchor_checks.into_iter().map(|c| (i, c)));
+        }
+    }
+    for (from, (target, anchor, line, col)) in checks {
+        if let Some(Some(set)) = ids.get(target) {
+            if !set.contains(&anchor) && ctx.views[target].as_ref().is_some_and(|v| !v.restricted) {
+                let msg = format!("broken anchor `#{anchor}`: no such heading in {}", docs[target].source);
+                ctx.out.problem(Diagnostic::warning(&docs[from].source, line, col, msg));
+            }
+        }
+    }
+    search
+}
