@@ -24,7 +24,8 @@ struct SecurityTxtSink(Mutex<Option<String>>);
 impl Sink for SecurityTxtSink {
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
         if path == ".well-known/security.txt" {
-            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(String::from_utf8_lossy(bytes).into_owned());
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(String::from_utf8_lossy(bytes).into_owned());
         }
         Ok(())
     }
@@ -49,30 +50,66 @@ pub fn run(loaded: &Loaded, opts: &BuildOptions, baseline: Option<&Manifest>) ->
     }
     crate::diag::sort(&mut problems);
     problems.dedup();
-    let documents = docs.iter().zip(&outcome.reviews).map(|(d, r)| doc_report(d, r)).collect();
-    Report { today: opts.today.to_string(), documents, problems }
+    let documents = docs
+        .iter()
+        .zip(&outcome.reviews)
+        .map(|(d, r)| doc_report(d, r))
+        .collect();
+    Report {
+        today: opts.today.to_string(),
+        documents,
+        problems,
+    }
 }
 
-/// Broken links and anchors are warnings in `build`, errors in `check`.
+/// Broken links and anchors, and controlled documents without owner or
+/// version, are warnings in `build` and errors in `check`.
 fn promote_links(mut d: Diagnostic) -> Diagnostic {
-    if d.message.starts_with("broken link") || d.message.starts_with("broken anchor") {
+    const PROMOTED: [&str; 3] = ["broken link", "broken anchor", "controlled document has no"];
+    if PROMOTED.iter().any(|p| d.message.starts_with(p)) {
         d.severity = Severity::Error;
     }
     d
 }
 
 fn line_of(d: &Document, fields: &[&str]) -> usize {
-    fields.iter().find_map(|f| d.fm.lines.get(f).copied()).unwrap_or(1)
+    fields
+        .iter()
+        .find_map(|f| d.fm.lines.get(f).copied())
+        .unwrap_or(1)
 }
 
 fn review_problem(d: &Document, r: &Review) -> Option<Diagnostic> {
     let due = r.next_due.map(|d| d.to_string()).unwrap_or_default();
     let days = r.days_left.unwrap_or(0);
-    let at = line_of(d, &["next_review", "last_reviewed", "controlled_document", "title"]);
+    let at = line_of(
+        d,
+        &[
+            "next_review",
+            "last_reviewed",
+            "controlled_document",
+            "title",
+        ],
+    );
     match r.status {
-        ReviewStatus::Overdue => Some(Diagnostic::error(&d.source, at, 1, format!("review overdue: was due {due} ({} days ago)", -days))),
-        ReviewStatus::NeverReviewed => Some(Diagnostic::error(&d.source, at, 1, "never reviewed: controlled document has no last_reviewed or next_review")),
-        ReviewStatus::DueSoon => Some(Diagnostic::warning(&d.source, at, 1, format!("review due soon: due {due} (in {days} days)"))),
+        ReviewStatus::Overdue => Some(Diagnostic::error(
+            &d.source,
+            at,
+            1,
+            format!("review overdue: was due {due} ({} days ago)", -days),
+        )),
+        ReviewStatus::NeverReviewed => Some(Diagnostic::error(
+            &d.source,
+            at,
+            1,
+            "never reviewed: controlled document has no last_reviewed or next_review",
+        )),
+        ReviewStatus::DueSoon => Some(Diagnostic::warning(
+            &d.source,
+            at,
+            1,
+            format!("review due soon: due {due} (in {days} days)"),
+        )),
         _ => None,
     }
 }
@@ -98,13 +135,42 @@ fn certifications(loaded: &Loaded, opts: &BuildOptions, problems: &mut Vec<Diagn
             continue;
         }
         match c.expires {
-            Some(e) if e < opts.today => problems.push(Diagnostic::error("trust.yaml", c.line, 1, format!("certification `{}` expired on {e}: renew it or change its status", c.name))),
-            None => problems.push(Diagnostic::warning("trust.yaml", c.line, 1, format!("certification `{}` is certified but has no `expires` date", c.name))),
+            Some(e) if e < opts.today => problems.push(Diagnostic::error(
+                "trust.yaml",
+                c.line,
+                1,
+                format!(
+                    "certification `{}` expired on {e}: renew it or change its status",
+                    c.name
+                ),
+            )),
+            None => problems.push(Diagnostic::warning(
+                "trust.yaml",
+                c.line,
+                1,
+                format!(
+                    "certification `{}` is certified but has no `expires` date",
+                    c.name
+                ),
+            )),
             _ => {}
         }
         if let Some(id) = &c.report {
-            if !loaded.content.documents.iter().any(|d| &d.id == id && d.is_published()) {
-                problems.push(Diagnostic::warning("trust.yaml", c.line, 1, format!("certification `{}`: report `{id}` is not a published document", c.name)));
+            if !loaded
+                .content
+                .documents
+                .iter()
+                .any(|d| &d.id == id && d.is_published())
+            {
+                problems.push(Diagnostic::warning(
+                    "trust.yaml",
+                    c.line,
+                    1,
+                    format!(
+                        "certification `{}`: report `{id}` is not a published document",
+                        c.name
+                    ),
+                ));
             }
         }
     }
@@ -114,22 +180,50 @@ fn controls(loaded: &Loaded, problems: &mut Vec<Diagnostic>) {
     for d in &loaded.content.documents {
         let line = line_of(d, &["frameworks"]);
         for (name, ids) in &d.fm.frameworks {
-            let Some(fw) = loaded.config.frameworks.get(name).filter(|f| f.has_catalogue) else { continue };
+            let Some(fw) = loaded
+                .config
+                .frameworks
+                .get(name)
+                .filter(|f| f.has_catalogue)
+            else {
+                continue;
+            };
             for id in ids.iter().filter(|id| !fw.controls.contains_key(*id)) {
-                problems.push(Diagnostic::warning(&d.source, line, 1, format!("control `{id}` is not in the `{name}` catalogue")));
+                problems.push(Diagnostic::warning(
+                    &d.source,
+                    line,
+                    1,
+                    format!("control `{id}` is not in the `{name}` catalogue"),
+                ));
             }
         }
     }
 }
 
-fn security_txt(loaded: &Loaded, reviews: &[Review], text: &str, opts: &BuildOptions, problems: &mut Vec<Diagnostic>) {
+fn security_txt(
+    loaded: &Loaded,
+    reviews: &[Review],
+    text: &str,
+    opts: &BuildOptions,
+    problems: &mut Vec<Diagnostic>,
+) {
     for (line, msg) in crate::securitytxt::lint(text, opts.build_time) {
-        problems.push(Diagnostic::warning(".well-known/security.txt", line, 1, msg));
+        problems.push(Diagnostic::warning(
+            ".well-known/security.txt",
+            line,
+            1,
+            msg,
+        ));
     }
-    let Some(policy) = &loaded.config.security_txt.policy else { return };
+    let Some(policy) = &loaded.config.security_txt.policy else {
+        return;
+    };
     let docs = &loaded.content.documents;
-    let Some(i) = docs.iter().position(|d| &d.id == policy) else { return };
-    let expires = crate::securitytxt::expires_at(opts.build_time, loaded.config.security_txt.expires_days);
+    let Some(i) = docs.iter().position(|d| &d.id == policy) else {
+        return;
+    };
+    let expires =
+        crate::securitytxt::expires_at(opts.build_time, loaded.config.security_txt.expires_days);
     let expires_date = expires.to_zoned(jiff::tz::TimeZone::UTC).date();
     if let Some(due) = reviews[i].next_due.filter(|due| expires_date > *due) {
         problems.push(Diagnostic::warning(
@@ -145,7 +239,15 @@ fn change_control(loaded: &Loaded, base: &Manifest, problems: &mut Vec<Diagnosti
     let docs = &loaded.content.documents;
     for old in &base.documents {
         let Some(d) = docs.iter().find(|d| d.id == old.id) else {
-            problems.push(Diagnostic::warning("content", 0, 0, format!("document `{}` ({}) was published in the baseline release and no longer exists", old.id, old.title)));
+            problems.push(Diagnostic::warning(
+                "content",
+                0,
+                0,
+                format!(
+                    "document `{}` ({}) was published in the baseline release and no longer exists",
+                    old.id, old.title
+                ),
+            ));
             continue;
         };
         let line = line_of(d, &["version", "title"]);
@@ -154,7 +256,16 @@ fn change_control(loaded: &Loaded, base: &Manifest, problems: &mut Vec<Diagnosti
             continue;
         }
         if d.visibility.as_str() != old.visibility {
-            problems.push(Diagnostic::warning(&d.source, line, 1, format!("visibility changed from {} to {} since the baseline release", old.visibility, d.visibility.as_str())));
+            problems.push(Diagnostic::warning(
+                &d.source,
+                line,
+                1,
+                format!(
+                    "visibility changed from {} to {} since the baseline release",
+                    old.visibility,
+                    d.visibility.as_str()
+                ),
+            ));
         }
         if d.sha256 != old.source_sha256 && d.fm.version == old.version {
             let v = old.version.as_deref().unwrap_or("(none)");

@@ -174,7 +174,11 @@ pub fn print_diags(diags: &[Diagnostic]) {
         if color {
             let code = if d.is_error() { "31" } else { "33" };
             let sev = d.severity.as_str();
-            eprintln!("{}: \x1b[1;{code}m{sev}\x1b[0m: {}", d.location(), d.message);
+            eprintln!(
+                "{}: \x1b[1;{code}m{sev}\x1b[0m: {}",
+                d.location(),
+                d.message
+            );
         } else {
             eprintln!("{d}");
         }

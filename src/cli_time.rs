@@ -11,8 +11,14 @@ use jiff::civil::Date;
 pub fn resolve(today: Option<Date>, timezone: &str) -> Result<(Timestamp, Date), String> {
     let epoch = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => {
-            let secs: i64 = v.trim().parse().map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
-            Some(Timestamp::from_second(secs).map_err(|e| format!("SOURCE_DATE_EPOCH `{v}`: {e}"))?)
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
+            Some(
+                Timestamp::from_second(secs)
+                    .map_err(|e| format!("SOURCE_DATE_EPOCH `{v}`: {e}"))?,
+            )
         }
         _ => None,
     };

@@ -3,23 +3,36 @@
 //! Reads time at the edge ([`crate::cli_time`]), runs the site pipeline into
 //! the right sink, prints problems and the summary, returns the exit code.
 
-use crate::cli::{BuildArgs, CANNOT_RUN, CheckArgs, OK, PROBLEMS, VerifyArgs, config_failure, print_diags};
+use crate::cli::{
+    BuildArgs, CANNOT_RUN, CheckArgs, OK, PROBLEMS, VerifyArgs, config_failure, print_diags,
+};
 use crate::highlight::Highlighter;
 use crate::site::{self, BuildOptions, Loaded};
 use std::time::Instant;
 
 /// Loads the site and resolves time; Err carries the exit code.
-pub fn prepare(root: &std::path::Path, today: Option<jiff::civil::Date>, base_url: Option<String>) -> Result<(Loaded, BuildOptions), u8> {
+pub fn prepare(
+    root: &std::path::Path,
+    today: Option<jiff::civil::Date>,
+    base_url: Option<String>,
+) -> Result<(Loaded, BuildOptions), u8> {
     if !root.is_dir() {
         eprintln!("error: site root {} is not a folder", root.display());
         return Err(CANNOT_RUN);
     }
     let loaded = site::load(root).map_err(config_failure)?;
-    let (build_time, today) = crate::cli_time::resolve(today, &loaded.config.timezone).map_err(|e| {
-        eprintln!("error: {e}");
-        CANNOT_RUN
-    })?;
-    let opts = BuildOptions { today, build_time, base_url, drafts: false, internal: false };
+    let (build_time, today) =
+        crate::cli_time::resolve(today, &loaded.config.timezone).map_err(|e| {
+            eprintln!("error: {e}");
+            CANNOT_RUN
+        })?;
+    let opts = BuildOptions {
+        today,
+        build_time,
+        base_url,
+        drafts: false,
+        internal: false,
+    };
     Ok((loaded, opts))
 }
 
@@ -30,7 +43,10 @@ pub fn build(args: &BuildArgs) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let target = args.output.clone().unwrap_or_else(|| args.site.root.join("public"));
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.site.root.join("public"));
     let staging = match crate::output::stage(&target) {
         Ok(s) => s,
         Err(e) => {
@@ -44,7 +60,10 @@ pub fn build(args: &BuildArgs) -> u8 {
     let (errors, warnings) = crate::diag::count(&outcome.diags);
     if errors > 0 {
         drop(staging);
-        eprintln!("build failed: {errors} error(s), {warnings} warning(s); nothing was written and {} is unchanged", target.display());
+        eprintln!(
+            "build failed: {errors} error(s), {warnings} warning(s); nothing was written and {} is unchanged",
+            target.display()
+        );
         return PROBLEMS;
     }
     if let Err(e) = staging.publish() {
@@ -77,7 +96,10 @@ pub fn check(args: &CheckArgs) -> u8 {
     }
     let baseline = match &args.baseline {
         None => None,
-        Some(p) => match std::fs::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| crate::manifest::Manifest::parse(&t)) {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| crate::manifest::Manifest::parse(&t))
+        {
             Ok(m) => Some(m),
             Err(e) => {
                 eprintln!("error: --baseline {}: {e}", p.display());
@@ -86,12 +108,17 @@ pub fn check(args: &CheckArgs) -> u8 {
         },
     };
     let report = crate::check::run(&loaded, &opts, baseline.as_ref());
-    let color = std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none();
+    let color = std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::env::var_os("NO_COLOR").is_none();
     print!("{}", crate::report::render(&report, args.format, color));
     let sum = report.summary();
     let failing = sum.errors > 0 || sum.overdue > 0 || sum.never_reviewed > 0;
     let strict_failing = args.strict && (sum.warnings > 0 || sum.due_soon > 0);
-    if failing || strict_failing { PROBLEMS } else { OK }
+    if failing || strict_failing {
+        PROBLEMS
+    } else {
+        OK
+    }
 }
 
 /// `trustsite verify`.
@@ -102,14 +129,20 @@ pub fn verify(args: &VerifyArgs) -> u8 {
             CANNOT_RUN
         }
         Ok(problems) if problems.is_empty() => {
-            println!("verified {}: every file matches manifest.json", args.dir.display());
+            println!(
+                "verified {}: every file matches manifest.json",
+                args.dir.display()
+            );
             OK
         }
         Ok(problems) => {
             for p in &problems {
                 println!("{p}");
             }
-            eprintln!("verify failed: {} file(s) differ from manifest.json", problems.len());
+            eprintln!(
+                "verify failed: {} file(s) differ from manifest.json",
+                problems.len()
+            );
             PROBLEMS
         }
     }

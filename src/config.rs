@@ -354,7 +354,11 @@ fn validate_timezone(tz: &Option<Spanned<String>>, diags: &mut Vec<Diagnostic>) 
         return "UTC".to_string();
     };
     if let Err(e) = jiff::tz::TimeZone::get(&tz.value) {
-        err_at(diags, tz, format!("`timezone`: unknown IANA time zone `{}`: {e}", tz.value));
+        err_at(
+            diags,
+            tz,
+            format!("`timezone`: unknown IANA time zone `{}`: {e}", tz.value),
+        );
     }
     tz.value.clone()
 }
@@ -488,8 +492,8 @@ fn read_catalogue(root: &Path, rel: &str) -> Result<BTreeMap<String, String>, St
     }
     let text = std::fs::read_to_string(root.join(rel))
         .map_err(|e| format!("cannot read catalogue `{rel}`: {e}"))?;
-    let map: BTreeMap<Text, Text> = yaml::from_str(&text)
-        .map_err(|e| format!("{rel}:{}:{}: {}", e.line, e.col, e.message))?;
+    let map: BTreeMap<Text, Text> =
+        yaml::from_str(&text).map_err(|e| format!("{rel}:{}:{}: {}", e.line, e.col, e.message))?;
     Ok(map.into_iter().map(|(k, v)| (k.0, v.0)).collect())
 }
 

@@ -110,7 +110,10 @@ pub fn load(root: &Path, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Co
             MdKind::Intro(folder) => {
                 content.intros.insert(category_name(&folder), doc);
             }
-            MdKind::Doc { bundle } => content.documents.push(Document { bundle_dir: bundle, ..doc }),
+            MdKind::Doc { bundle } => content.documents.push(Document {
+                bundle_dir: bundle,
+                ..doc
+            }),
         }
     }
     content.assets = assign_assets(&dir, other_files, &content.documents);
@@ -142,10 +145,20 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<String>) {
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
-            Err(e) if e.io_error().map(|io| io.kind()) == Some(std::io::ErrorKind::NotFound) && e.depth() == 0 => break,
+            Err(e)
+                if e.io_error().map(|io| io.kind()) == Some(std::io::ErrorKind::NotFound)
+                    && e.depth() == 0 =>
+            {
+                break;
+            }
             Err(e) => {
                 let path = e.path().map(|p| rel_to(dir, p)).unwrap_or_default();
-                diags.push(Diagnostic::error(format!("{CONTENT_DIR}/{path}"), 0, 0, format!("cannot read: {e}")));
+                diags.push(Diagnostic::error(
+                    format!("{CONTENT_DIR}/{path}"),
+                    0,
+                    0,
+                    format!("cannot read: {e}"),
+                ));
                 continue;
             }
         };
@@ -191,8 +204,10 @@ fn load_doc(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Document, Vec<Diagnostic>> {
     let source = format!("{CONTENT_DIR}/{rel}");
-    let fail = |line: usize, col: usize, msg: String| vec![Diagnostic::error(&source, line, col, msg)];
-    let bytes = std::fs::read(dir.join(rel)).map_err(|e| fail(0, 0, format!("cannot read: {e}")))?;
+    let fail =
+        |line: usize, col: usize, msg: String| vec![Diagnostic::error(&source, line, col, msg)];
+    let bytes =
+        std::fs::read(dir.join(rel)).map_err(|e| fail(0, 0, format!("cannot read: {e}")))?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -200,13 +215,26 @@ fn load_doc(
         fail(line, 1, "file is not valid UTF-8 text".to_string())
     })?;
     if text.contains('\0') {
-        return Err(fail(1, 1, "file contains NUL bytes: not a text document".to_string()));
+        return Err(fail(
+            1,
+            1,
+            "file contains NUL bytes: not a text document".to_string(),
+        ));
     }
     let split = frontmatter::split(&text).map_err(|_| {
-        fail(1, 1, "front-matter opened with `---` is never closed by a `---` line".to_string())
+        fail(
+            1,
+            1,
+            "front-matter opened with `---` is never closed by a `---` line".to_string(),
+        )
     })?;
     let Some(yaml) = split.yaml else {
-        return Err(fail(1, 1, "missing front-matter: a document starts with a `---` block giving at least `title`".to_string()));
+        return Err(fail(
+            1,
+            1,
+            "missing front-matter: a document starts with a `---` block giving at least `title`"
+                .to_string(),
+        ));
     };
     let (fm, problems) = frontmatter::parse(yaml, split.yaml_line, &config.aliases);
     let mut errors = Vec::new();
@@ -216,20 +244,33 @@ fn load_doc(
         } else {
             Diagnostic::warning(&source, p.line, p.col, p.message)
         };
-        if d.is_error() { errors.push(d) } else { diags.push(d) }
+        if d.is_error() {
+            errors.push(d)
+        } else {
+            diags.push(d)
+        }
     }
     let Some(fm) = fm else { return Err(errors) };
     let Some(title) = fm.title.clone() else {
-        errors.push(Diagnostic::error(&source, 1, 1, "missing required field `title`"));
+        errors.push(Diagnostic::error(
+            &source,
+            1,
+            1,
+            "missing required field `title`",
+        ));
         return Err(errors);
     };
-    check_controlled(&source, &fm, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
+    check_controlled(&source, &fm, diags);
+    check_shortcodes(&source, split.body, split.body_line, diags);
     let url_path = url_path(rel);
     Ok(Document {
-        id: fm.id.clone().unwrap_or_else(|| url_path.trim_end_matches('/').to_string()),
+        id: fm
+            .id
+            .clone()
+            .unwrap_or_else(|| url_path.trim_end_matches('/').to_string()),
         source,
         category: fm.category.clone().unwrap_or_else(|| default_category(rel)),
         visibility: fm.visibility.unwrap_or(config.default_visibility),
@@ -243,14 +284,40 @@ fn load_doc(
     })
 }
 
-fn check_controlled(source: &str, fm: &FrontMatter, errors: &mut Vec<Diagnostic>) {
+/// Hugo/Zola shortcodes are not supported: warn at the first, with a count.
+fn check_shortcodes(source: &str, body: &str, body_line: usize, diags: &mut Vec<Diagnostic>) {
+    let mut hits = body
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| l.find("{{<").or_else(|| l.find("{{%")).map(|c| (i, c)));
+    let Some((i, c)) = hits.next() else { return };
+    let more = hits.count();
+    let tail = if more > 0 {
+        format!(" (and {more} more lines)")
+    } else {
+        String::new()
+    };
+    diags.push(Diagnostic::warning(
+        source,
+        body_line + i,
+        c + 1,
+        format!("shortcode is not supported and is shown as text{tail}: replace it with Markdown"),
+    ));
+}
+
+/// Controlled documents must carry owner and version: a warning here, an
+/// error in `check` (so migrated corpora still build).
+fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>) {
     if !fm.controlled_document {
         return;
     }
     let line = fm.lines.get("controlled_document").copied().unwrap_or(1);
-    for (name, missing) in [("owner", fm.owner.is_none()), ("version", fm.version.is_none())] {
+    for (name, missing) in [
+        ("owner", fm.owner.is_none()),
+        ("version", fm.version.is_none()),
+    ] {
         if missing {
-            errors.push(Diagnostic::error(
+            diags.push(Diagnostic::warning(
                 source,
                 line,
                 1,
@@ -286,7 +353,11 @@ pub fn slugify(s: &str) -> String {
         }
     }
     let trimmed = out.trim_end_matches('-');
-    if trimmed.is_empty() { "-".to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        "-".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 fn default_category(rel: &str) -> String {
@@ -303,7 +374,9 @@ pub fn category_name(folder: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -319,7 +392,11 @@ fn assign_assets(dir: &Path, files: Vec<String>, docs: &[Document]) -> Vec<Asset
         .into_iter()
         .map(|rel| {
             let owner = ancestors(&rel).find_map(|a| bundle_of.get(a).copied());
-            Asset { abs: dir.join(&rel), rel, owner }
+            Asset {
+                abs: dir.join(&rel),
+                rel,
+                owner,
+            }
         })
         .collect()
 }
@@ -340,10 +417,26 @@ fn check_duplicates(docs: &[Document], diags: &mut Vec<Diagnostic>) {
     for d in docs {
         if let Some(first) = ids.insert(&d.id, d) {
             let line = d.fm.lines.get("id").copied().unwrap_or(1);
-            diags.push(Diagnostic::error(&d.source, line, 1, format!("duplicate document id `{}`: also used by {}", d.id, first.source)));
+            diags.push(Diagnostic::error(
+                &d.source,
+                line,
+                1,
+                format!(
+                    "duplicate document id `{}`: also used by {}",
+                    d.id, first.source
+                ),
+            ));
         }
         if let Some(first) = urls.insert(&d.url_path, d) {
-            diags.push(Diagnostic::error(&d.source, 1, 1, format!("URL /{} is also the URL of {}: rename one of the files", d.url_path, first.source)));
+            diags.push(Diagnostic::error(
+                &d.source,
+                1,
+                1,
+                format!(
+                    "URL /{} is also the URL of {}: rename one of the files",
+                    d.url_path, first.source
+                ),
+            ));
         }
     }
 }
@@ -365,9 +458,18 @@ mod tests {
 
     #[test]
     fn urls_and_categories() {
-        assert_eq!(url_path("policies/access-control.md"), "policies/access-control/");
-        assert_eq!(url_path("policies/incident-response/index.md"), "policies/incident-response/");
-        assert_eq!(url_path("Policies/Access Control.md"), "policies/access-control/");
+        assert_eq!(
+            url_path("policies/access-control.md"),
+            "policies/access-control/"
+        );
+        assert_eq!(
+            url_path("policies/incident-response/index.md"),
+            "policies/incident-response/"
+        );
+        assert_eq!(
+            url_path("Policies/Access Control.md"),
+            "policies/access-control/"
+        );
         assert_eq!(default_category("policies/x.md"), "Policies");
         assert_eq!(default_category("x.md"), "Documents");
         assert_eq!(category_name("data-governance"), "Data Governance");

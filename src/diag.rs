@@ -95,7 +95,13 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     /// `path:line:col: severity: message`; line and column are left out when unknown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.location(), self.severity.as_str(), self.message)
+        write!(
+            f,
+            "{}: {}: {}",
+            self.location(),
+            self.severity.as_str(),
+            self.message
+        )
     }
 }
 

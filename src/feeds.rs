@@ -284,13 +284,17 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn atom_feed_parses_with_required_elements() {
+    fn sample_feed() -> String {
         let changes = vec![
             change("access-control", "2.0", "2026-10-01", "public"),
             change("pen test/report", "1.0 beta", "2026-09-15", "restricted"),
         ];
-        let xml = atom(&site(), &changes, "2026-11-22T00:00:00Z");
+        atom(&site(), &changes, "2026-11-22T00:00:00Z")
+    }
+
+    #[test]
+    fn atom_feed_has_required_feed_elements() {
+        let xml = sample_feed();
         let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
         let feed = doc.root_element();
         assert!(feed.has_tag_name((ATOM, "feed")));
@@ -308,7 +312,14 @@ mod tests {
             ]
         );
         assert_eq!(text(child(feed, "author"), "name"), "Acme & Co");
-        let entries: Vec<_> = feed
+    }
+
+    #[test]
+    fn atom_entries_carry_ids_links_dates_and_summaries() {
+        let xml = sample_feed();
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let entries: Vec<_> = doc
+            .root_element()
             .children()
             .filter(|n| n.has_tag_name((ATOM, "entry")))
             .collect();
@@ -324,10 +335,8 @@ mod tests {
         );
         assert_eq!(text(child(first, "author"), "name"), "Acme & Co");
         let second = entries[1];
-        assert_eq!(
-            text(second, "id"),
-            "urn:trustsite:pen%20test%2Freport:1.0%20beta"
-        );
+        let id = "urn:trustsite:pen%20test%2Freport:1.0%20beta";
+        assert_eq!(text(second, "id"), id);
         assert!(text(second, "summary").ends_with(" (restricted)"));
     }
 

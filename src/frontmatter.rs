@@ -10,8 +10,8 @@ use crate::config::Visibility;
 use crate::review::ReviewCycle;
 use crate::yaml::{self, Spanned, Text};
 use jiff::civil::Date;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -183,7 +183,11 @@ pub fn parse(
             (Some(fm), problems)
         }
         Err(e) => {
-            let line = if e.line == 0 { yaml_line } else { e.line + yaml_line - 1 };
+            let line = if e.line == 0 {
+                yaml_line
+            } else {
+                e.line + yaml_line - 1
+            };
             let problem = FieldProblem {
                 line,
                 col: e.col.max(1),
@@ -288,7 +292,10 @@ impl<'de> Visitor<'de> for Seed<'_> {
         while let Some(key) = map.next_key::<Spanned<Text>>()? {
             let (line, col) = yaml::position(&key);
             let name = key.value.0;
-            let canonical = self.aliases.get(&name).map_or(name.as_str(), |s| s.as_str());
+            let canonical = self
+                .aliases
+                .get(&name)
+                .map_or(name.as_str(), |s| s.as_str());
             if !raw.read_field(canonical, &mut map)? {
                 map.next_value::<IgnoredAny>()?;
                 if FIELDS.contains(&canonical) {
@@ -362,7 +369,12 @@ impl Conv<'_> {
 
     fn error<T>(&mut self, s: &Spanned<T>, message: String) {
         let (line, col) = self.at(s);
-        self.problems.push(FieldProblem { line, col, message, error: true });
+        self.problems.push(FieldProblem {
+            line,
+            col,
+            message,
+            error: true,
+        });
     }
 
     fn take<T>(&mut self, field: &'static str, s: S<T>) -> Option<T> {
@@ -373,7 +385,9 @@ impl Conv<'_> {
     }
 
     fn text(&mut self, field: &'static str, s: S<Text>) -> Option<String> {
-        self.take(field, s).map(|t| t.0.trim().to_string()).filter(|t| !t.is_empty())
+        self.take(field, s)
+            .map(|t| t.0.trim().to_string())
+            .filter(|t| !t.is_empty())
     }
 
     fn date(&mut self, field: &'static str, s: S<Text>) -> Option<Date> {
@@ -406,7 +420,12 @@ impl Conv<'_> {
         };
         let mut out = Vec::new();
         for r in list {
-            let RawRevision { version, date, summary, approved_by } = r.value;
+            let RawRevision {
+                version,
+                date,
+                summary,
+                approved_by,
+            } = r.value;
             match crate::review::parse_date(&date.value.0) {
                 Ok(d) => out.push(Revision {
                     version: version.0,
@@ -438,11 +457,17 @@ impl Raw {
             problems.push(FieldProblem {
                 line: line + shift,
                 col: *col,
-                message: format!("field `{key}` given twice (directly or through an alias); the first one wins"),
+                message: format!(
+                    "field `{key}` given twice (directly or through an alias); the first one wins"
+                ),
                 error: false,
             });
         }
-        let mut c = Conv { shift, problems, lines: BTreeMap::new() };
+        let mut c = Conv {
+            shift,
+            problems,
+            lines: BTreeMap::new(),
+        };
         let fm = FrontMatter {
             title: c.text("title", self.title),
             id: c.text("id", self.id),
@@ -470,10 +495,15 @@ impl Raw {
                 .collect(),
             revisions: c.revisions(self.revisions),
             draft: c.take("draft", self.draft).unwrap_or(false),
-            extra: c.take("extra", self.extra).unwrap_or(serde_json::Value::Null),
+            extra: c
+                .take("extra", self.extra)
+                .unwrap_or(serde_json::Value::Null),
             lines: BTreeMap::new(),
         };
-        FrontMatter { lines: c.lines, ..fm }
+        FrontMatter {
+            lines: c.lines,
+            ..fm
+        }
     }
 }
 
@@ -517,7 +547,11 @@ mod tests {
         assert_eq!(p.len(), 1);
         assert!(!p[0].error);
         assert_eq!((p[0].line, p[0].col), (3, 1));
-        assert!(p[0].message.contains("did you mean `visibility`"), "{}", p[0].message);
+        assert!(
+            p[0].message.contains("did you mean `visibility`"),
+            "{}",
+            p[0].message
+        );
     }
 
     #[test]

@@ -73,14 +73,21 @@ impl<'a> Position<'a> {
     pub fn new(body: &'a str, first_line: usize) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(body.match_indices('\n').map(|(i, _)| i + 1));
-        Position { body, first_line, line_starts }
+        Position {
+            body,
+            first_line,
+            line_starts,
+        }
     }
 
     /// (line, col) of a byte offset, 1-based, in the file.
     pub fn at(&self, offset: usize) -> (usize, usize) {
         let idx = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[idx];
-        let col = self.body[start..offset.min(self.body.len())].chars().count() + 1;
+        let col = self.body[start..offset.min(self.body.len())]
+            .chars()
+            .count()
+            + 1;
         (self.first_line + idx, col)
     }
 }
@@ -175,7 +182,9 @@ impl<'e> Renderer<'_, 'e> {
             return;
         }
         match event {
-            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) => {
                 self.heading = Some(HeadingState {
                     level,
                     id: id.map(|s| s.to_string()),
@@ -192,17 +201,30 @@ impl<'e> Renderer<'_, 'e> {
                 };
                 self.code = Some((lang, String::new()));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                self.start_link(link_type, dest_url, title, id, offset)
-            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => self.start_link(link_type, dest_url, title, id, offset),
             Event::End(TagEnd::Link) => {
                 if !self.link_stack.pop().unwrap_or(false) {
                     self.emit(Event::End(TagEnd::Link));
                 }
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest = self.image_dest(dest_url, offset);
-                self.emit(Event::Start(Tag::Image { link_type, dest_url: dest, title, id }));
+                self.emit(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
             }
             Event::Html(raw) | Event::InlineHtml(raw) => {
                 self.out.had_raw_html = true;
@@ -258,13 +280,19 @@ impl<'e> Renderer<'_, 'e> {
             return;
         }
         let dest_url = decision.href.map(CowStr::from).unwrap_or(dest_url);
-        self.emit(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+        self.emit(Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }));
     }
 
     /// Images from other hosts would make visitors' browsers call them: refused.
     fn image_dest(&mut self, dest: CowStr<'e>, offset: usize) -> CowStr<'e> {
         let lower = dest.to_ascii_lowercase();
-        let remote = lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//");
+        let remote =
+            lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//");
         if remote || is_unsafe_scheme(&dest) {
             self.note(
                 offset,
@@ -276,7 +304,9 @@ impl<'e> Renderer<'_, 'e> {
     }
 
     fn finish_code(&mut self) {
-        let Some((lang, code)) = self.code.take() else { return };
+        let Some((lang, code)) = self.code.take() else {
+            return;
+        };
         if self.want_text {
             self.out.text.push_str(&code);
             self.out.text.push('\n');
@@ -294,7 +324,10 @@ impl<'e> Renderer<'_, 'e> {
         let class = if h.classes.is_empty() {
             String::new()
         } else {
-            format!(" class=\"{}\"", crate::highlight::escape_attr(&h.classes.join(" ")))
+            format!(
+                " class=\"{}\"",
+                crate::highlight::escape_attr(&h.classes.join(" "))
+            )
         };
         let open = format!(
             "<h{lvl} id=\"{}\"{class}>",
@@ -308,7 +341,11 @@ impl<'e> Renderer<'_, 'e> {
         );
         self.events.push(Event::Html(CowStr::from(anchor)));
         if lvl >= 2 {
-            self.out.toc.push(TocEntry { level: lvl, id, title });
+            self.out.toc.push(TocEntry {
+                level: lvl,
+                id,
+                title,
+            });
         }
         if self.want_text {
             self.out.text.push('\n');
@@ -322,12 +359,18 @@ fn is_unsafe_scheme(dest: &str) -> bool {
         .filter(|c| !c.is_whitespace() && !c.is_control())
         .collect::<String>()
         .to_ascii_lowercase();
-    d.starts_with("javascript:") || d.starts_with("vbscript:") || d.starts_with("data:")
+    d.starts_with("javascript:")
+        || d.starts_with("vbscript:")
+        || d.starts_with("data:")
         || d.starts_with("file:")
 }
 
 fn unique_id(seen: &mut HashSet<String>, base: String) -> String {
-    let base = if base.is_empty() { "section".to_string() } else { base };
+    let base = if base.is_empty() {
+        "section".to_string()
+    } else {
+        base
+    };
     let mut id = base.clone();
     let mut n = 1;
     while seen.contains(&id) {
@@ -389,7 +432,9 @@ mod tests {
 
     #[test]
     fn gfm_features_render() {
-        let r = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nNote[^1]\n\n[^1]: foot\n");
+        let r = md(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nNote[^1]\n\n[^1]: foot\n",
+        );
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("<del>old</del>"));
         assert!(r.html.contains("type=\"checkbox\""));

@@ -61,8 +61,14 @@ pub struct DirSink {
 
 impl Sink for DirSink {
     fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        if path.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing output path `{path}`")));
+        if path
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing output path `{path}`"),
+            ));
         }
         let full = self.dir.join(path);
         if let Some(parent) = full.parent() {
@@ -82,7 +88,9 @@ pub struct Staging {
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// The folder exists, is not empty and was not made by trustsite.
-    #[error("{0} exists, is not empty and was not created by trustsite (no {MARKER} file): refusing to replace it; choose another --output or empty it")]
+    #[error(
+        "{0} exists, is not empty and was not created by trustsite (no {MARKER} file): refusing to replace it; choose another --output or empty it"
+    )]
     Foreign(String),
     /// IO failure.
     #[error("{path}: {source}")]
@@ -95,7 +103,10 @@ pub enum OutputError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io { path: path.display().to_string(), source }
+    move |source| OutputError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// Checks that `target` may be replaced and creates the staging folder beside it.
@@ -106,19 +117,27 @@ pub fn stage(target: &Path) -> Result<Staging, OutputError> {
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     let dir = tempfile::Builder::new()
         .prefix(&format!(".{name}.trustsite-tmp-"))
         .tempdir_in(&parent)
         .map_err(io_err(&parent))?;
     std::fs::write(dir.path().join(MARKER), MARKER_TEXT).map_err(io_err(dir.path()))?;
-    Ok(Staging { dir, target: target.to_path_buf() })
+    Ok(Staging {
+        dir,
+        target: target.to_path_buf(),
+    })
 }
 
 impl Staging {
     /// The sink writing into the staging folder.
     pub fn sink(&self) -> DirSink {
-        DirSink { dir: self.dir.path().to_path_buf() }
+        DirSink {
+            dir: self.dir.path().to_path_buf(),
+        }
     }
 
     /// Swaps the staged folder into place; the previous output is removed
@@ -181,7 +200,10 @@ mod tests {
         std::fs::create_dir(&target).unwrap();
         std::fs::write(target.join("precious.txt"), "keep me").unwrap();
         assert!(matches!(stage(&target), Err(OutputError::Foreign(_))));
-        assert_eq!(std::fs::read_to_string(target.join("precious.txt")).unwrap(), "keep me");
+        assert_eq!(
+            std::fs::read_to_string(target.join("precious.txt")).unwrap(),
+            "keep me"
+        );
     }
 
     #[test]
@@ -208,7 +230,9 @@ mod tests {
     #[test]
     fn dir_sink_refuses_escaping_paths() {
         let tmp = tempfile::tempdir().unwrap();
-        let sink = DirSink { dir: tmp.path().to_path_buf() };
+        let sink = DirSink {
+            dir: tmp.path().to_path_buf(),
+        };
         assert!(sink.put("../x", b"").is_err());
         assert!(sink.put("/x", b"").is_err());
     }

@@ -40,7 +40,12 @@ pub fn load(
 ) -> Option<Theme> {
     let mut files: Files = embedded::FILES
         .iter()
-        .map(|(rel, bytes)| (rel.to_string(), (bytes.to_vec(), format!("(built-in theme)/{rel}"))))
+        .map(|(rel, bytes)| {
+            (
+                rel.to_string(),
+                (bytes.to_vec(), format!("(built-in theme)/{rel}")),
+            )
+        })
         .collect();
     if let Some(name) = theme {
         overlay(root, name, &mut files, diags);
@@ -50,25 +55,46 @@ pub fn load(
     let mut assets = BTreeMap::new();
     let statics = files
         .iter()
-        .filter_map(|(rel, (bytes, _))| rel.strip_prefix("static/").map(|r| (r.to_string(), bytes.clone())))
+        .filter_map(|(rel, (bytes, _))| {
+            rel.strip_prefix("static/")
+                .map(|r| (r.to_string(), bytes.clone()))
+        })
         .chain(extra);
     for (name, bytes) in statics {
         let out = hashed_name(&name, &bytes);
-        assets.insert(name, AssetView { url: format!("{base_path}{out}"), integrity: sri(&bytes) });
+        assets.insert(
+            name,
+            AssetView {
+                url: format!("{base_path}{out}"),
+                integrity: sri(&bytes),
+            },
+        );
         asset_files.push((out, bytes));
     }
-    Some(Theme { tera, asset_files, assets })
+    Some(Theme {
+        tera,
+        asset_files,
+        assets,
+    })
 }
 
 fn overlay(root: &Path, name: &str, files: &mut Files, diags: &mut Vec<Diagnostic>) {
     let dir = root.join("themes").join(name);
     if !dir.is_dir() {
         if name != "default" {
-            diags.push(Diagnostic::error("trust.yaml", 0, 0, format!("theme `{name}` not found: expected folder themes/{name}/")));
+            diags.push(Diagnostic::error(
+                "trust.yaml",
+                0,
+                0,
+                format!("theme `{name}` not found: expected folder themes/{name}/"),
+            ));
         }
         return;
     }
-    for entry in walkdir::WalkDir::new(&dir).follow_links(false).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&dir)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let Ok(entry) = entry else { continue };
         if !entry.file_type().is_file() {
             continue;
@@ -90,10 +116,17 @@ fn templates(files: &Files, diags: &mut Vec<Diagnostic>) -> Option<tera::Tera> {
     tera.autoescape_on(vec![".html", ".xml"]);
     let mut list = Vec::new();
     for (rel, (bytes, origin)) in files {
-        let Some(name) = rel.strip_prefix("templates/") else { continue };
+        let Some(name) = rel.strip_prefix("templates/") else {
+            continue;
+        };
         match std::str::from_utf8(bytes) {
             Ok(text) => list.push((name.to_string(), text.to_string())),
-            Err(_) => diags.push(Diagnostic::error(origin, 0, 0, "template is not valid UTF-8")),
+            Err(_) => diags.push(Diagnostic::error(
+                origin,
+                0,
+                0,
+                "template is not valid UTF-8",
+            )),
         }
     }
     if let Err(e) = tera.add_raw_templates(list) {
@@ -148,7 +181,11 @@ pub fn base64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -167,7 +204,15 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
-        for (i, o) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(base64(i.as_bytes()), o);
         }
     }

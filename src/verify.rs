@@ -12,14 +12,17 @@ use std::path::Path;
 
 /// Problems found, one line each (empty: the site matches).
 pub fn verify(dir: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(dir.join(FILE)).map_err(|e| format!("cannot read {}: {e}", dir.join(FILE).display()))?;
+    let text = std::fs::read_to_string(dir.join(FILE))
+        .map_err(|e| format!("cannot read {}: {e}", dir.join(FILE).display()))?;
     let manifest = Manifest::parse(&text)?;
     let actual = hash_tree(dir)?;
     let mut problems = Vec::new();
     for (path, want) in &manifest.files {
         match actual.get(path) {
             None => problems.push(format!("missing: {path}")),
-            Some(got) if got != want => problems.push(format!("changed: {path} (sha256 {got}, manifest says {want})")),
+            Some(got) if got != want => problems.push(format!(
+                "changed: {path} (sha256 {got}, manifest says {want})"
+            )),
             Some(_) => {}
         }
     }
@@ -31,7 +34,10 @@ pub fn verify(dir: &Path) -> Result<Vec<String>, String> {
 
 fn hash_tree(dir: &Path) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| e.to_string())?;
         if entry.file_type().is_dir() {
             continue;

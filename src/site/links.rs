@@ -25,14 +25,22 @@ impl<'a> LinkIndex<'a> {
             .enumerate()
             .map(|(i, d)| (d.source.trim_start_matches("content/").to_string(), i))
             .collect();
-        LinkIndex { by_path, docs, urls }
+        LinkIndex {
+            by_path,
+            docs,
+            urls,
+        }
     }
 
     /// The policy for links found in document `from`.
     pub fn policy_for(&'a self, from: usize) -> DocLinks<'a> {
         let source = self.docs[from].source.trim_start_matches("content/");
         let dir = source.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-        DocLinks { index: self, from, dir }
+        DocLinks {
+            index: self,
+            from,
+            dir,
+        }
     }
 }
 
@@ -66,12 +74,16 @@ impl LinkPolicy for DocLinks<'_> {
             return warn(format!("link `{dest}` points outside content/"));
         };
         let Some(&i) = self.index.by_path.get(&target) else {
-            return warn(format!("broken link `{dest}`: no document content/{target}"));
+            return warn(format!(
+                "broken link `{dest}`: no document content/{target}"
+            ));
         };
         let Some(url) = &self.index.urls[i] else {
             return LinkDecision {
                 drop: true,
-                warning: Some(format!("link `{dest}` removed: it points to a document that is not published")),
+                warning: Some(format!(
+                    "link `{dest}` removed: it points to a document that is not published"
+                )),
                 ..LinkDecision::default()
             };
         };
@@ -88,7 +100,10 @@ impl LinkPolicy for DocLinks<'_> {
 }
 
 fn warn(message: String) -> LinkDecision {
-    LinkDecision { warning: Some(message), ..LinkDecision::default() }
+    LinkDecision {
+        warning: Some(message),
+        ..LinkDecision::default()
+    }
 }
 
 fn is_external(dest: &str) -> bool {
@@ -116,7 +131,10 @@ mod tests {
 
     #[test]
     fn resolves_relative_paths() {
-        assert_eq!(resolve("policies", "../standards/x.md").as_deref(), Some("standards/x.md"));
+        assert_eq!(
+            resolve("policies", "../standards/x.md").as_deref(),
+            Some("standards/x.md")
+        );
         assert_eq!(resolve("", "x.md").as_deref(), Some("x.md"));
         assert_eq!(resolve("", "../x.md"), None);
     }

@@ -60,7 +60,12 @@ pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
     let config = config::load(root)?;
     let mut diags = Vec::new();
     let content = content::load(root, &config, &mut diags);
-    Ok(Loaded { root: root.to_path_buf(), config, content, diags })
+    Ok(Loaded {
+        root: root.to_path_buf(),
+        config,
+        content,
+        diags,
+    })
 }
 
 /// Review of every document (internal ones included) for `today`.
@@ -137,7 +142,11 @@ pub(crate) struct Emitter<'a> {
 
 impl<'a> Emitter<'a> {
     fn new(sink: &'a dyn Sink) -> Self {
-        Emitter { sink, hashes: Mutex::default(), diags: Mutex::default() }
+        Emitter {
+            sink,
+            hashes: Mutex::default(),
+            diags: Mutex::default(),
+        }
     }
 
     /// Writes one output file; `origin` names the source for messages.
@@ -148,11 +157,21 @@ impl<'a> Emitter<'a> {
             h.insert(path.to_string(), hash).is_some()
         };
         if dup {
-            self.problem(Diagnostic::error(origin, 0, 0, format!("output file `{path}` is produced twice: rename the file or document")));
+            self.problem(Diagnostic::error(
+                origin,
+                0,
+                0,
+                format!("output file `{path}` is produced twice: rename the file or document"),
+            ));
             return;
         }
         if let Err(e) = self.sink.put(path, bytes) {
-            self.problem(Diagnostic::error(origin, 0, 0, format!("cannot write `{path}`: {e}")));
+            self.problem(Diagnostic::error(
+                origin,
+                0,
+                0,
+                format!("cannot write `{path}`: {e}"),
+            ));
         }
     }
 
@@ -182,26 +201,55 @@ pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn
     let mut diags = loaded.diags.clone();
     let config = &loaded.config;
     let base_url = config::normalize_base_url(opts.base_url.as_deref().unwrap_or(&config.base_url));
-    let urls = Urls { base_path: config::base_path(&base_url), base_url };
-    let extra = vec![("highlight.css".to_string(), crate::highlight::stylesheet().into_bytes())];
-    let theme = crate::theme::load(&loaded.root, config.theme.as_deref(), extra, &urls.base_path, &mut diags);
+    let urls = Urls {
+        base_path: config::base_path(&base_url),
+        base_url,
+    };
+    let extra = vec![(
+        "highlight.css".to_string(),
+        crate::highlight::stylesheet().into_bytes(),
+    )];
+    let theme = crate::theme::load(
+        &loaded.root,
+        config.theme.as_deref(),
+        extra,
+        &urls.base_path,
+        &mut diags,
+    );
     let reviews = reviews(loaded, opts.today);
     future_review_warnings(loaded, opts.today, &mut diags);
     let Some(theme) = theme else {
         return finish(diags, Stats::default(), reviews, BTreeMap::new());
     };
-    let shown = Shown { drafts: opts.drafts, internal: opts.internal };
+    let shown = Shown {
+        drafts: opts.drafts,
+        internal: opts.internal,
+    };
     let views: Vec<Option<DocView>> = loaded
         .content
         .documents
         .iter()
         .zip(&reviews)
-        .map(|(d, r)| shown.admits(d).then(|| views::doc_view(d, r, config, &urls)))
+        .map(|(d, r)| {
+            shown
+                .admits(d)
+                .then(|| views::doc_view(d, r, config, &urls))
+        })
         .collect();
     let mut theme = theme;
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
-    let ctx = Ctx { loaded, opts, urls, theme, hl, out: Emitter::new(sink), reviews, views, site };
+    let ctx = Ctx {
+        loaded,
+        opts,
+        urls,
+        theme,
+        hl,
+        out: Emitter::new(sink),
+        reviews,
+        views,
+        site,
+    };
     let search = render_documents(&ctx);
     pages::render_site_pages(&ctx, search);
     let stats = stats(&ctx);
@@ -211,11 +259,21 @@ pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn
     finish(diags, stats, reviews, hashes)
 }
 
-fn finish(mut diags: Vec<Diagnostic>, mut stats: Stats, reviews: Vec<Review>, hashes: BTreeMap<String, String>) -> Outcome {
+fn finish(
+    mut diags: Vec<Diagnostic>,
+    mut stats: Stats,
+    reviews: Vec<Review>,
+    hashes: BTreeMap<String, String>,
+) -> Outcome {
     crate::diag::sort(&mut diags);
     diags.dedup();
     stats.files = hashes.len();
-    Outcome { diags, stats, reviews, hashes }
+    Outcome {
+        diags,
+        stats,
+        reviews,
+        hashes,
+    }
 }
 
 fn stats(ctx: &Ctx) -> Stats {
@@ -237,7 +295,12 @@ fn future_review_warnings(loaded: &Loaded, today: Date, diags: &mut Vec<Diagnost
     for d in &loaded.content.documents {
         if let Some(lr) = d.fm.last_reviewed.filter(|lr| *lr > today) {
             let line = d.fm.lines.get("last_reviewed").copied().unwrap_or(1);
-            diags.push(Diagnostic::warning(&d.source, line, 1, format!("`last_reviewed` {lr} is in the future (today is {today})")));
+            diags.push(Diagnostic::warning(
+                &d.source,
+                line,
+                1,
+                format!("`last_reviewed` {lr} is in the future (today is {today})"),
+            ));
         }
     }
 }
@@ -245,9 +308,19 @@ fn future_review_warnings(loaded: &Loaded, today: Date, diags: &mut Vec<Diagnost
 /// Renders every shown document page in parallel; returns search entries in document order.
 fn render_documents(ctx: &Ctx) -> Vec<SearchDoc> {
     let docs = &ctx.loaded.content.documents;
-    let url_of: Vec<Option<String>> = ctx.views.iter().map(|v| v.as_ref().map(|v| v.url.clone())).collect();
+    let url_of: Vec<Option<String>> = ctx
+        .views
+        .iter()
+        .map(|v| v.as_ref().map(|v| v.url.clone()))
+        .collect();
     let index = links::LinkIndex::new(docs, &url_of);
-    let results: Vec<Option<(SearchDoc, HashSet<String>, Vec<(usize, String, usize, usize)>)>> = (0..docs.len())
+    let results: Vec<
+        Option<(
+            SearchDoc,
+            HashSet<String>,
+            Vec<(usize, String, usize, usize)>,
+        )>,
+    > = (0..docs.len())
         .into_par_iter()
         .map(|i| {
             let view = ctx.views[i].as_ref()?;
@@ -267,8 +340,12 @@ fn render_documents(ctx: &Ctx) -> Vec<SearchDoc> {
     for (from, (target, anchor, line, col)) in checks {
         if let Some(Some(set)) = ids.get(target) {
             if !set.contains(&anchor) && ctx.views[target].as_ref().is_some_and(|v| !v.restricted) {
-                let msg = format!("broken anchor `#{anchor}`: no such heading in {}", docs[target].source);
-                ctx.out.problem(Diagnostic::warning(&docs[from].source, line, col, msg));
+                let msg = format!(
+                    "broken anchor `#{anchor}`: no such heading in {}",
+                    docs[target].source
+                );
+                ctx.out
+                    .problem(Diagnostic::warning(&docs[from].source, line, col, msg));
             }
         }
     }

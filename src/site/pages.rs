@@ -31,15 +31,27 @@ pub(super) fn site_view(
     let shown: Vec<&DocView> = views.iter().flatten().collect();
     let mut nav: Vec<Link> = categories(&shown)
         .keys()
-        .map(|name| Link { title: name.clone(), url: urls.url(&Urls::category_rel(name)) })
+        .map(|name| Link {
+            title: name.clone(),
+            url: urls.url(&Urls::category_rel(name)),
+        })
         .collect();
     if !frameworks(&shown).is_empty() {
-        nav.push(Link { title: "Frameworks".into(), url: urls.url("frameworks/") });
+        nav.push(Link {
+            title: "Frameworks".into(),
+            url: urls.url("frameworks/"),
+        });
     }
     if !c.subprocessors.is_empty() {
-        nav.push(Link { title: "Subprocessors".into(), url: urls.url("subprocessors/") });
+        nav.push(Link {
+            title: "Subprocessors".into(),
+            url: urls.url("subprocessors/"),
+        });
     }
-    nav.push(Link { title: "Changes".into(), url: urls.url("changes/") });
+    nav.push(Link {
+        title: "Changes".into(),
+        url: urls.url("changes/"),
+    });
     let banner = match (opts.drafts, opts.internal) {
         (false, false) => String::new(),
         _ => "Preview: this site includes drafts or internal documents that `trustsite build` never publishes.".to_string(),
@@ -52,7 +64,11 @@ pub(super) fn site_view(
         description: c.description.clone(),
         release: c.release.clone(),
         generator: format!("trustsite {}", env!("CARGO_PKG_VERSION")),
-        build_date: opts.build_time.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
+        build_date: opts
+            .build_time
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string(),
         today: opts.today.to_string(),
         security_contact: c.security_contact.clone(),
         request_access: c.security_contact.first().cloned().unwrap_or_default(),
@@ -74,7 +90,10 @@ fn render_to(ctx: &Ctx, template: &str, context: &Context, path: &str) {
             format!("(theme) {template}"),
             0,
             0,
-            format!("template error rendering {path}: {}", crate::theme::error_chain(&e)),
+            format!(
+                "template error rendering {path}: {}",
+                crate::theme::error_chain(&e)
+            ),
         )),
     }
 }
@@ -104,10 +123,20 @@ pub(super) fn document_page(
     }
     let r = crate::markdown::render(&doc.body, doc.body_line, links, ctx.hl, true);
     for n in &r.notes {
-        ctx.out.problem(Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()));
+        ctx.out.problem(Diagnostic::warning(
+            &doc.source,
+            n.line,
+            n.col,
+            n.message.clone(),
+        ));
     }
     if r.had_raw_html {
-        ctx.out.problem(Diagnostic::warning(&doc.source, doc.body_line, 1, "raw HTML is shown as text, not interpreted (trustsite escapes HTML in Markdown)"));
+        ctx.out.problem(Diagnostic::warning(
+            &doc.source,
+            doc.body_line,
+            1,
+            "raw HTML is shown as text, not interpreted (trustsite escapes HTML in Markdown)",
+        ));
     }
     let overdue = ctx.loaded.config.review.show_on_site && ctx.reviews[i].status.is_failing();
     context.insert("content", &r.html);
@@ -115,7 +144,11 @@ pub(super) fn document_page(
     context.insert("overdue", &overdue);
     render_to(ctx, "page.html", &context, &path);
     let headings = r.toc.iter().map(|t| t.title.clone()).collect();
-    let search = SearchDoc { headings, text: r.text, ..search };
+    let search = SearchDoc {
+        headings,
+        text: r.text,
+        ..search
+    };
     (search, r.ids, r.anchor_checks)
 }
 
@@ -135,7 +168,11 @@ fn frameworks<'a>(shown: &[&'a DocView]) -> BTreeMap<String, BTreeMap<String, Ve
     for v in shown {
         for f in &v.frameworks {
             for c in &f.controls {
-                map.entry(f.name.clone()).or_default().entry(c.id.clone()).or_default().push(v);
+                map.entry(f.name.clone())
+                    .or_default()
+                    .entry(c.id.clone())
+                    .or_default()
+                    .push(v);
             }
         }
     }
@@ -147,7 +184,12 @@ fn intro_html(ctx: &Ctx, doc: &crate::content::Document) -> String {
     let _ = none;
     let r = crate::markdown::render(&doc.body, doc.body_line, &NoRewrite, ctx.hl, false);
     for n in &r.notes {
-        ctx.out.problem(Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()));
+        ctx.out.problem(Diagnostic::warning(
+            &doc.source,
+            n.line,
+            n.col,
+            n.message.clone(),
+        ));
     }
     r.html
 }
@@ -191,7 +233,13 @@ pub(super) fn render_site_pages(ctx: &Ctx, search: Vec<SearchDoc>) {
 fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<ListingView> {
     let mut out = Vec::new();
     for (name, docs) in cats {
-        let intro = ctx.loaded.content.intros.get(name).map(|d| intro_html(ctx, d)).unwrap_or_default();
+        let intro = ctx
+            .loaded
+            .content
+            .intros
+            .get(name)
+            .map(|d| intro_html(ctx, d))
+            .unwrap_or_default();
         let rel = Urls::category_rel(name);
         let l = listing(ctx, name, &rel, intro, docs);
         let mut c = Context::new();
@@ -203,7 +251,12 @@ fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<List
     out
 }
 
-fn home(ctx: &Ctx, categories: Vec<ListingView>, shown: &[&DocView], cats: &BTreeMap<String, Vec<&DocView>>) {
+fn home(
+    ctx: &Ctx,
+    categories: Vec<ListingView>,
+    shown: &[&DocView],
+    cats: &BTreeMap<String, Vec<&DocView>>,
+) {
     let _ = cats;
     let mut c = Context::new();
     let intro = match &ctx.loaded.content.home {
@@ -211,13 +264,19 @@ fn home(ctx: &Ctx, categories: Vec<ListingView>, shown: &[&DocView], cats: &BTre
         None => serde_json::json!({"title": ctx.loaded.config.title, "html": ""}),
     };
     let restricted = shown.iter().filter(|d| d.restricted).count();
-    let overdue = shown.iter().filter(|d| d.status == "overdue" || d.status == "never_reviewed").count();
+    let overdue = shown
+        .iter()
+        .filter(|d| d.status == "overdue" || d.status == "never_reviewed")
+        .count();
     c.insert("intro", &intro);
     c.insert("categories", &categories);
     c.insert("certifications", &certifications(ctx));
     let fws: Vec<Link> = frameworks(shown)
         .keys()
-        .map(|n| Link { title: n.clone(), url: ctx.urls.url(&Urls::framework_rel(n)) })
+        .map(|n| Link {
+            title: n.clone(),
+            url: ctx.urls.url(&Urls::framework_rel(n)),
+        })
         .collect();
     c.insert("frameworks", &fws);
     c.insert(
@@ -239,10 +298,18 @@ fn certifications(ctx: &Ctx) -> Vec<CertificationView> {
             status_label: cert.status.label().to_string(),
             issued: date(cert.issued),
             expires: date(cert.expires),
-            expired: cert.status == CertStatus::Certified && cert.expires.is_some_and(|e| e < ctx.opts.today),
+            expired: cert.status == CertStatus::Certified
+                && cert.expires.is_some_and(|e| e < ctx.opts.today),
             description: cert.description.clone(),
             report: cert.report.as_ref().and_then(|id| {
-                ctx.views.iter().flatten().find(|v| &v.id == id).map(|v| Link { title: v.title.clone(), url: v.url.clone() })
+                ctx.views
+                    .iter()
+                    .flatten()
+                    .find(|v| &v.id == id)
+                    .map(|v| Link {
+                        title: v.title.clone(),
+                        url: v.url.clone(),
+                    })
             }),
         })
         .collect()
@@ -252,7 +319,10 @@ fn tag_pages(ctx: &Ctx, shown: &[&DocView]) {
     let mut tags: BTreeMap<String, (String, Vec<&DocView>)> = BTreeMap::new();
     for v in shown {
         for t in &v.tags {
-            tags.entry(crate::content::slugify(&t.title)).or_insert_with(|| (t.title.clone(), Vec::new())).1.push(v);
+            tags.entry(crate::content::slugify(&t.title))
+                .or_insert_with(|| (t.title.clone(), Vec::new()))
+                .1
+                .push(v);
         }
     }
     let mut index = Vec::new();
@@ -264,7 +334,10 @@ fn tag_pages(ctx: &Ctx, shown: &[&DocView]) {
         c.insert("listing", &l);
         c.insert("kind", "tag");
         render_to(ctx, "listing.html", &c, &format!("{rel}index.html"));
-        index.push(Link { title: name.clone(), url: l.url });
+        index.push(Link {
+            title: name.clone(),
+            url: l.url,
+        });
     }
     let mut c = Context::new();
     c.insert("tags", &index);
@@ -281,17 +354,33 @@ fn framework_pages(ctx: &Ctx, shown: &[&DocView]) {
             .map(|(id, docs)| ControlView {
                 id: id.clone(),
                 anchor: views::control_anchor(id),
-                title: catalogue.and_then(|c| c.controls.get(id)).cloned().unwrap_or_default(),
-                documents: docs.iter().map(|d| Link { title: d.title.clone(), url: d.url.clone() }).collect(),
+                title: catalogue
+                    .and_then(|c| c.controls.get(id))
+                    .cloned()
+                    .unwrap_or_default(),
+                documents: docs
+                    .iter()
+                    .map(|d| Link {
+                        title: d.title.clone(),
+                        url: d.url.clone(),
+                    })
+                    .collect(),
             })
             .collect();
         list.sort_by(|a, b| views::natural_cmp(&a.id, &b.id));
         let rel = Urls::framework_rel(name);
-        let view = FrameworkView { name: name.clone(), url: ctx.urls.url(&rel), controls: list };
+        let view = FrameworkView {
+            name: name.clone(),
+            url: ctx.urls.url(&rel),
+            controls: list,
+        };
         let mut c = Context::new();
         c.insert("framework", &view);
         render_to(ctx, "framework.html", &c, &format!("{rel}index.html"));
-        index.push(Link { title: name.clone(), url: view.url });
+        index.push(Link {
+            title: name.clone(),
+            url: view.url,
+        });
     }
     if !index.is_empty() {
         let mut c = Context::new();
@@ -325,17 +414,38 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView], sea
         .first()
         .map(|c| format!("{}T00:00:00Z", c.date))
         .unwrap_or_else(|| crate::cli_time::rfc3339(ctx.opts.build_time));
-    ctx.out.emit("feed.xml", crate::feeds::atom(site, changes, &updated).as_bytes(), "feed.xml");
+    ctx.out.emit(
+        "feed.xml",
+        crate::feeds::atom(site, changes, &updated).as_bytes(),
+        "feed.xml",
+    );
     let mut entries = vec![(ctx.urls.base_url.clone(), String::new())];
     entries.extend(shown.iter().map(|d| {
-        let lastmod = if d.last_reviewed.is_empty() { d.effective.clone() } else { d.last_reviewed.clone() };
+        let lastmod = if d.last_reviewed.is_empty() {
+            d.effective.clone()
+        } else {
+            d.last_reviewed.clone()
+        };
         (d.permalink.clone(), lastmod)
     }));
-    ctx.out.emit("sitemap.xml", crate::feeds::sitemap(&entries).as_bytes(), "sitemap.xml");
-    ctx.out.emit("robots.txt", crate::feeds::robots(site).as_bytes(), "robots.txt");
-    ctx.out.emit("search-index.json", crate::search::build_index(search).as_bytes(), "search-index.json");
+    ctx.out.emit(
+        "sitemap.xml",
+        crate::feeds::sitemap(&entries).as_bytes(),
+        "sitemap.xml",
+    );
+    ctx.out.emit(
+        "robots.txt",
+        crate::feeds::robots(site).as_bytes(),
+        "robots.txt",
+    );
+    ctx.out.emit(
+        "search-index.json",
+        crate::search::build_index(search).as_bytes(),
+        "search-index.json",
+    );
     if let Some(text) = security_txt(ctx, shown) {
-        ctx.out.emit(".well-known/security.txt", text.as_bytes(), "trust.yaml");
+        ctx.out
+            .emit(".well-known/security.txt", text.as_bytes(), "trust.yaml");
     }
 }
 
@@ -350,9 +460,17 @@ pub(crate) fn security_txt(ctx: &Ctx, shown: &[&DocView]) -> Option<String> {
         if p.contains("://") {
             return Some(p.clone());
         }
-        let found = shown.iter().find(|d| &d.id == p && !d.restricted).map(|d| d.permalink.clone());
+        let found = shown
+            .iter()
+            .find(|d| &d.id == p && !d.restricted)
+            .map(|d| d.permalink.clone());
         if found.is_none() {
-            ctx.out.problem(Diagnostic::warning("trust.yaml", 0, 0, format!("`security_txt.policy`: no published public document with id `{p}`")));
+            ctx.out.problem(Diagnostic::warning(
+                "trust.yaml",
+                0,
+                0,
+                format!("`security_txt.policy`: no published public document with id `{p}`"),
+            ));
         }
         found
     });
@@ -381,23 +499,38 @@ fn assets(ctx: &Ctx) {
         }
         let origin = format!("content/{}", asset.rel);
         match std::fs::read(&asset.abs) {
-            Ok(bytes) => ctx.out.emit(&asset_output_path(ctx, asset), &bytes, &origin),
-            Err(e) => ctx.out.problem(Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))),
+            Ok(bytes) => ctx
+                .out
+                .emit(&asset_output_path(ctx, asset), &bytes, &origin),
+            Err(e) => ctx
+                .out
+                .problem(Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))),
         }
     }
 }
 
 /// Bundle assets sit beside their document's page; other files keep their path.
 fn asset_output_path(ctx: &Ctx, asset: &crate::content::Asset) -> String {
-    let Some(i) = asset.owner else { return asset.rel.clone() };
+    let Some(i) = asset.owner else {
+        return asset.rel.clone();
+    };
     let doc = &ctx.loaded.content.documents[i];
     let dir = doc.bundle_dir.as_deref().unwrap_or("");
-    let inner = asset.rel.strip_prefix(dir).unwrap_or(&asset.rel).trim_start_matches('/');
+    let inner = asset
+        .rel
+        .strip_prefix(dir)
+        .unwrap_or(&asset.rel)
+        .trim_start_matches('/');
     format!("{}{inner}", doc.url_path)
 }
 
 fn manifest(ctx: &Ctx, shown: &[&DocView]) {
-    let files = ctx.out.hashes.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let files = ctx
+        .out
+        .hashes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let m = Manifest {
         title: ctx.loaded.config.title.clone(),
         base_url: ctx.urls.base_url.clone(),
@@ -408,5 +541,9 @@ fn manifest(ctx: &Ctx, shown: &[&DocView]) {
         documents: shown.iter().map(|v| ManifestDoc::from_view(v)).collect(),
         files,
     };
-    ctx.out.emit(crate::manifest::FILE, m.to_json().as_bytes(), "manifest.json");
+    ctx.out.emit(
+        crate::manifest::FILE,
+        m.to_json().as_bytes(),
+        "manifest.json",
+    );
 }

@@ -76,7 +76,10 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         tags: fm
             .tags
             .iter()
-            .map(|t| Link { title: t.clone(), url: urls.url(&Urls::tag_rel(t)) })
+            .map(|t| Link {
+                title: t.clone(),
+                url: urls.url(&Urls::tag_rel(t)),
+            })
             .collect(),
         summary: fm.summary.clone().unwrap_or_default(),
         owner: fm.owner.clone().unwrap_or_default(),
@@ -111,12 +114,19 @@ fn doc_frameworks(doc: &Document, config: &SiteConfig, urls: &Urls) -> Vec<DocFr
                 .iter()
                 .map(|id| ControlRef {
                     id: id.clone(),
-                    title: catalogue.and_then(|c| c.controls.get(id)).cloned().unwrap_or_default(),
+                    title: catalogue
+                        .and_then(|c| c.controls.get(id))
+                        .cloned()
+                        .unwrap_or_default(),
                     url: format!("{}#{}", urls.url(&page), control_anchor(id)),
                 })
                 .collect();
             controls.sort_by(|a, b| natural_cmp(&a.id, &b.id));
-            DocFramework { name: name.clone(), url: urls.url(&page), controls }
+            DocFramework {
+                name: name.clone(),
+                url: urls.url(&page),
+                controls,
+            }
         })
         .collect()
 }
@@ -159,7 +169,11 @@ fn natural_key(s: &str) -> Vec<(String, u64)> {
     let mut num: Option<u64> = None;
     for c in s.chars() {
         if let Some(d) = c.to_digit(10) {
-            num = Some(num.unwrap_or(0).saturating_mul(10).saturating_add(u64::from(d)));
+            num = Some(
+                num.unwrap_or(0)
+                    .saturating_mul(10)
+                    .saturating_add(u64::from(d)),
+            );
         } else {
             if let Some(n) = num.take() {
                 out.push((std::mem::take(&mut text), n));

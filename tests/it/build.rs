@@ -1,0 +1,294 @@
+//! `trustsite build`: visibility, manifest, determinism, atomic output.
+use crate::support::*;
+
+const CANARIES: &[&str] = &[
+    "canary-internal",
+    "canary-draft",
+    "canary-default",
+    "canary-restricted",
+    "canary-hidden",
+    "canary-bundle",
+    "canary-asset",
+    "internal-doc",
+    "secret-bundle",
+];
+
+#[test]
+fn no_internal_draft_default_or_restricted_content_in_any_output_file() {
+    let site = Site::fixture("canary");
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = read_tree(&site.path("public"));
+    assert!(
+        files.len() > 10,
+        "suspiciously few files: {:?}",
+        files.keys()
+    );
+    for (path, bytes) in &files {
+        let lower = String::from_utf8_lossy(bytes).to_lowercase();
+        for canary in CANARIES {
+            assert!(!lower.contains(canary), "{canary} leaked into {path}");
+            assert!(
+                !path.to_lowercase().contains(canary),
+                "{canary} leaked into file name {path}"
+            );
+        }
+    }
+    let restricted =
+        String::from_utf8_lossy(&files["policies/restricted-doc/index.html"]).into_owned();
+    assert!(restricted.contains("Restricted Plan"));
+    assert!(
+        restricted.contains("mailto:security@example.org"),
+        "request access link"
+    );
+    let public = String::from_utf8_lossy(&files["policies/public-policy/index.html"]).into_owned();
+    assert!(public.contains("hl-"), "code is highlighted");
+    assert!(
+        public.contains("/standards/crypto/#key-lengths"),
+        "md link rewritten to pretty URL"
+    );
+    assert!(
+        !files.contains_key("hidden/index.html"),
+        "a category listing only internal documents"
+    );
+    let warn = stderr(&out);
+    assert!(
+        warn.contains(
+            "content/policies/public-policy.md:20:1: warning: link `internal-doc.md` removed"
+        ),
+        "unpublished link warning is located: {warn}"
+    );
+}
+
+#[test]
+fn manifest_hashes_match_sources_and_every_output_file() {
+    let site = Site::fixture("canary");
+    assert!(site.build().status.success());
+    let files = read_tree(&site.path("public"));
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let docs = manifest["documents"].as_array().unwrap();
+    let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(ids.contains(&"restricted-plan") && ids.contains(&"public-policy"));
+    for d in docs {
+        let source = std::fs::read(site.path(d["source"].as_str().unwrap())).unwrap();
+        assert_eq!(
+            d["source_sha256"].as_str().unwrap(),
+            sha256_hex(&source),
+            "{}",
+            d["id"]
+        );
+        for key in ["title", "url", "visibility", "status"] {
+            assert!(d[key].is_string(), "{key} in {d}");
+        }
+    }
+    let listed = manifest["files"].as_object().unwrap();
+    for (path, bytes) in &files {
+        if path == "manifest.json" || path == ".trustsite-output" {
+            continue;
+        }
+        let want = listed
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} not in manifest"));
+        assert_eq!(want.as_str().unwrap(), sha256_hex(bytes), "{path}");
+    }
+    assert_eq!(listed.len(), files.len() - 2);
+    for key in ["title", "base_url", "release", "generator", "build_time"] {
+        assert!(manifest.get(key).is_some(), "{key}");
+    }
+}
+
+#[test]
+fn theme_assets_are_hashed_and_carry_sri() {
+    let site = Site::fixture("canary");
+    assert!(site.build().status.success());
+    let files = read_tree(&site.path("public"));
+    let html = String::from_utf8_lossy(&files["index.html"]).into_owned();
+    let css: Vec<&String> = files
+        .keys()
+        .filter(|p| p.starts_with("assets/style.") && p.ends_with(".css"))
+        .collect();
+    assert_eq!(css.len(), 1);
+    assert!(html.contains(&format!("/{}", css[0])));
+    assert!(html.contains("integrity=\"sha384-"));
+    assert!(
+        !html.contains("http://") || !html.contains("src=\"http"),
+        "no third-party requests"
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = Site::fixture("canary");
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for dir in [&a, &b] {
+        let out_dir = dir.path().join("out");
+        let out = site.run(&[
+            "build",
+            "--today",
+            "2026-11-22",
+            "--output",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(
+        read_tree(&a.path().join("out")),
+        read_tree(&b.path().join("out"))
+    );
+}
+
+#[test]
+fn a_broken_document_leaves_previous_output_untouched_and_is_located() {
+    let site = Site::fixture("canary");
+    assert!(site.build().status.success());
+    let before = read_tree(&site.path("public"));
+    let path = "content/policies/public-policy.md";
+    let text = std::fs::read_to_string(site.path(path)).unwrap();
+    site.write(
+        path,
+        &text.replace("last_reviewed: 2026-06-01", "last_reviewed: 2026-02-30"),
+    );
+    let out = site.build();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("content/policies/public-policy.md:8:16: error:"),
+        "{err}"
+    );
+    assert_eq!(read_tree(&site.path("public")), before);
+    let leftovers: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        leftovers
+            .iter()
+            .all(|n| !n.to_string_lossy().contains("trustsite-tmp")),
+        "{leftovers:?}"
+    );
+}
+
+#[test]
+fn every_problem_of_a_run_is_reported_and_nothing_written() {
+    let site = Site::fixture("canary");
+    site.write("content/a.md", "---\ntitle: A\nvisibility: secret\n---\n");
+    site.write(
+        "content/b.md",
+        "---\ntitle: B\nvisiblity: public\nlast_reviewed: yesterday\n---\n",
+    );
+    site.write("content/c.md", "---\ntitle: [unclosed\n---\n");
+    let out = site.build();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("content/a.md:3:13: error:"), "{err}");
+    assert!(
+        err.contains("content/b.md:3:1: warning: unknown front-matter field `visiblity`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `visibility`?"), "{err}");
+    assert!(err.contains("content/b.md:4:16: error:"), "{err}");
+    assert!(err.contains("content/c.md:"), "{err}");
+    assert!(!site.path("public").exists());
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_create() {
+    let site = Site::fixture("canary");
+    site.write("public/precious.txt", "mine");
+    let out = site.build();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not created by trustsite"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.path("public/precious.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn base_url_with_sub_path_prefixes_every_link() {
+    let site = Site::fixture("canary");
+    let out = site.run(&[
+        "build",
+        "--today",
+        "2026-11-22",
+        "--base-url",
+        "https://example.com/trust",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(site.path("public/index.html")).unwrap();
+    assert!(
+        html.contains("href=\"/trust/policies/public-policy/\""),
+        "{html}"
+    );
+    assert!(!html.contains("href=\"/policies/"));
+}
+
+#[test]
+fn the_repository_example_site_builds_and_checks_clean() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_path = out_dir.path().join("public");
+    let root = repo();
+    let out = trustsite(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out_path.to_str().unwrap(),
+        "--today",
+        "2026-11-22",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).is_empty(),
+        "example site builds without warnings: {}",
+        stderr(&out)
+    );
+    assert!(out_path.join("index.html").is_file());
+    let check = trustsite(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--today",
+        "2026-11-22",
+        "--strict",
+    ]);
+    assert!(
+        check.status.success(),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+}
+
+#[test]
+fn migrating_from_hugo_the_gitlab_handbook_builds_with_warnings_only() {
+    let corpus = repo().join("../shared/corpora/gitlab-handbook/content");
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} not present", corpus.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&corpus, &dir.path().join("content"));
+    std::fs::write(
+        dir.path().join("trust.yaml"),
+        "title: GitLab handbook\nbase_url: https://handbook.example/\ndefault_visibility: public\n",
+    )
+    .unwrap();
+    let out = trustsite(&[
+        "build",
+        "--root",
+        dir.path().to_str().unwrap(),
+        "--today",
+        "2026-11-22",
+    ]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("panicked"));
+    assert!(dir.path().join("public/index.html").is_file());
+}

@@ -1,0 +1,4 @@
+//! Integration tests: build fixture sites with the real binary and assert on files.
+mod build;
+mod check;
+mod support;
