@@ -87,10 +87,6 @@ enum MdKind {
 pub fn load(root: &Path, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Content {
     let dir = root.join(CONTENT_DIR);
     let (md_files, other_files) = walk(&dir, diags);
-    let bundles: Vec<String> = md_files
-        .iter()
-        .filter_map(|rel| rel.strip_suffix("/index.md").map(str::to_string))
-        .collect();
     let loaded: Vec<(String, Result<Document, Vec<Diagnostic>>, Vec<Diagnostic>)> = md_files
         .par_iter()
         .map(|rel| {
@@ -105,7 +101,7 @@ pub fn load(root: &Path, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Co
         let Ok(doc) = doc.map_err(|e| diags.extend(e)) else {
             continue;
         };
-        match kind(&rel, &bundles) {
+        match kind(&rel) {
             MdKind::Home => content.home = Some(doc),
             MdKind::Intro(folder) => {
                 content.intros.insert(category_name(&folder), doc);
@@ -121,15 +117,14 @@ pub fn load(root: &Path, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Co
     content
 }
 
-fn kind(rel: &str, bundles: &[String]) -> MdKind {
+fn kind(rel: &str) -> MdKind {
     if rel == "index.md" {
         return MdKind::Home;
     }
-    if let Some(folder) = rel.strip_suffix("/_index.md") {
-        return MdKind::Intro(folder.split('/').next().unwrap_or(folder).to_string());
+    if let Some(folder) = rel.strip_suffix("/_index.md").filter(|f| !f.contains('/')) {
+        return MdKind::Intro(folder.to_string());
     }
     let bundle = rel.strip_suffix("/index.md").map(str::to_string);
-    let _ = bundles;
     MdKind::Doc { bundle }
 }
 
@@ -331,7 +326,7 @@ fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>)
 /// a bundle's `index.md` takes its folder's URL.
 pub fn url_path(rel: &str) -> String {
     let stem = rel.strip_suffix(".md").unwrap_or(rel);
-    let stem = stem.strip_suffix("/index").unwrap_or(stem);
+    let stem = stem.strip_suffix("/index").or_else(|| stem.strip_suffix("/_index")).unwrap_or(stem);
     let parts: Vec<String> = stem.split('/').map(slugify).collect();
     format!("{}/", parts.join("/"))
 }
