@@ -23,7 +23,7 @@ const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
 /// `rel="alternate"` to the changes page `<base_url>changes/`. Each entry has
 /// the stable id `urn:trustsite:<doc_id>:<version>` (both parts
 /// percent-encoded outside `[A-Za-z0-9._~-]`; the date stands in for an empty
-/// version), the title "<title> <version>", a link to the document's
+/// version), the title `<title> <version>`, a link to the document's
 /// permalink, `<updated>` = its date at midnight UTC (the feed's `updated`
 /// when the date is not `YYYY-MM-DD`), the revision summary as text (marked
 /// "(restricted)" for restricted documents) and `site.organization` as author.

@@ -1,5 +1,5 @@
-//! The static search index (`search-index.json`) and the HTML-to-text step
-//! that feeds it.
+//! The static search index (the JSON at `site.search_index_url`) and the
+//! HTML-to-text step that feeds it.
 //!
 //! Owns the index format read by `themes/default/static/search.js`: the
 //! tokenizer (lowercase, split on non-alphanumerics, 2..=32 characters,
