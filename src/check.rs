@@ -208,12 +208,11 @@ fn security_txt(
     problems: &mut Vec<Diagnostic>,
 ) {
     for (line, msg) in crate::securitytxt::lint(text, opts.build_time) {
-        problems.push(Diagnostic::warning(
-            ".well-known/security.txt",
-            line,
-            1,
-            msg,
-        ));
+        let path = ".well-known/security.txt";
+        problems.push(match msg.strip_prefix(crate::securitytxt::WARNING_PREFIX) {
+            Some(w) => Diagnostic::warning(path, line, 1, w),
+            None => Diagnostic::error(path, line, 1, msg),
+        });
     }
     let Some(policy) = &loaded.config.security_txt.policy else {
         return;

@@ -326,7 +326,10 @@ fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>)
 /// a bundle's `index.md` takes its folder's URL.
 pub fn url_path(rel: &str) -> String {
     let stem = rel.strip_suffix(".md").unwrap_or(rel);
-    let stem = stem.strip_suffix("/index").or_else(|| stem.strip_suffix("/_index")).unwrap_or(stem);
+    let stem = stem
+        .strip_suffix("/index")
+        .or_else(|| stem.strip_suffix("/_index"))
+        .unwrap_or(stem);
     let parts: Vec<String> = stem.split('/').map(slugify).collect();
     format!("{}/", parts.join("/"))
 }

@@ -1,4 +1,5 @@
 //! trustsite: Markdown policies in, a static hash-stamped trust center out.
+pub mod api;
 pub mod check;
 pub mod cli;
 pub mod cli_time;

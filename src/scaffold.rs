@@ -19,8 +19,14 @@ use std::path::Path;
 const SITE_FILES: &[(&str, &str)] = &[
     ("trust.yaml", include_str!("scaffold/site/trust.yaml")),
     (".gitignore", include_str!("scaffold/site/gitignore")),
-    ("content/index.md", include_str!("scaffold/site/content/index.md")),
-    ("content/policies/_index.md", include_str!("scaffold/site/content/policies/_index.md")),
+    (
+        "content/index.md",
+        include_str!("scaffold/site/content/index.md"),
+    ),
+    (
+        "content/policies/_index.md",
+        include_str!("scaffold/site/content/policies/_index.md"),
+    ),
     (
         "content/policies/information-security.md",
         include_str!("scaffold/site/content/policies/information-security.md"),
@@ -45,7 +51,10 @@ const ALLOWED_EXISTING: &[&str] = &[".git"];
 /// The files of a new site dated `today`: `(path relative to the root, text)`.
 pub fn site_files(today: Date) -> Vec<(&'static str, String)> {
     let today = today.to_string();
-    SITE_FILES.iter().map(|(path, text)| (*path, text.replace("{{today}}", &today))).collect()
+    SITE_FILES
+        .iter()
+        .map(|(path, text)| (*path, text.replace("{{today}}", &today)))
+        .collect()
 }
 
 /// `trustsite init [DIR]`.
@@ -83,7 +92,9 @@ fn check_target(dir: &Path) -> Result<(), String> {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(_) if dir.exists() && !dir.is_dir() => {
-            return Err(format!("cannot create a site in {shown}: it exists and is not a folder"));
+            return Err(format!(
+                "cannot create a site in {shown}: it exists and is not a folder"
+            ));
         }
         Err(e) => return Err(format!("cannot read {shown}: {e}")),
     };
@@ -97,7 +108,11 @@ fn check_target(dir: &Path) -> Result<(), String> {
         None => Ok(()),
         Some(first) => Err(format!(
             "refusing to create a site in {shown}: the folder is not empty (it holds `{first}`{more}); choose an empty or new folder, e.g. `trustsite init my-trust-center`",
-            more = if found.len() > 1 { format!(" and {} more", found.len() - 1) } else { String::new() },
+            more = if found.len() > 1 {
+                format!(" and {} more", found.len() - 1)
+            } else {
+                String::new()
+            },
         )),
     }
 }
@@ -108,7 +123,8 @@ fn write_site(dir: &Path, files: &[(&str, String)]) -> Result<(), String> {
     for (rel, text) in files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         document::write_new(&path, text)?;
     }
@@ -128,7 +144,9 @@ fn print_created(dir: &Path, files: &[(&str, String)]) {
     println!("  trustsite serve    # preview at http://127.0.0.1:1111 with live reload");
     println!("  trustsite check    # validate content and review dates (the CI gate)");
     println!("  trustsite build    # write the static site into public/");
-    println!("  trustsite new content/policies/backup.md --title \"Backup Policy\"    # add a document");
+    println!(
+        "  trustsite new content/policies/backup.md --title \"Backup Policy\"    # add a document"
+    );
 }
 
 #[cfg(test)]
@@ -152,7 +170,10 @@ mod tests {
         let (_, yaml) = files.iter().find(|(p, _)| *p == "trust.yaml").unwrap();
         let config = crate::config::parse(yaml, Path::new(".")).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(config.timezone, "UTC");
-        assert_eq!(config.security_txt.policy.as_deref(), Some("vulnerability-disclosure"));
+        assert_eq!(
+            config.security_txt.policy.as_deref(),
+            Some("vulnerability-disclosure")
+        );
         assert_eq!(config.certifications.len(), 1);
         assert_eq!(config.subprocessors.len(), 1);
     }
@@ -160,7 +181,10 @@ mod tests {
     #[test]
     fn documents_are_dated_today() {
         let files = site_files(day());
-        let (_, doc) = files.iter().find(|(p, _)| p.ends_with("information-security.md")).unwrap();
+        let (_, doc) = files
+            .iter()
+            .find(|(p, _)| p.ends_with("information-security.md"))
+            .unwrap();
         assert!(doc.contains("last_reviewed: 2026-03-09\n"));
     }
 
@@ -169,10 +193,16 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         assert!(check_target(&tmp.path().join("absent")).is_ok());
         std::fs::create_dir(tmp.path().join(".git")).unwrap();
-        assert!(check_target(tmp.path()).is_ok(), "a folder holding only .git is accepted");
+        assert!(
+            check_target(tmp.path()).is_ok(),
+            "a folder holding only .git is accepted"
+        );
         std::fs::write(tmp.path().join("notes.txt"), "x").unwrap();
         let err = check_target(tmp.path()).unwrap_err();
-        assert!(err.contains("not empty") && err.contains("notes.txt"), "{err}");
+        assert!(
+            err.contains("not empty") && err.contains("notes.txt"),
+            "{err}"
+        );
         let err = check_target(&tmp.path().join("notes.txt")).unwrap_err();
         assert!(err.contains("not a folder"), "{err}");
     }

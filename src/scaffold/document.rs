@@ -56,25 +56,43 @@ fn create(args: &NewArgs) -> Result<String, String> {
     let (timezone, taken) = site_facts(root);
     let (_, today) = crate::cli_time::resolve(args.today, &timezone)?;
     let id = unique_id(&id_for(&rel), &taken);
-    let text = render(&NewDoc { title: &args.title, id: &id, visibility, today });
+    let text = render(&NewDoc {
+        title: &args.title,
+        id: &id,
+        visibility,
+        today,
+    });
     let path = root.join(CONTENT_DIR).join(&rel);
-    let shown = if root == Path::new(".") { format!("{CONTENT_DIR}/{rel}") } else { path.display().to_string() };
+    let shown = if root == Path::new(".") {
+        format!("{CONTENT_DIR}/{rel}")
+    } else {
+        path.display().to_string()
+    };
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     write_new(&path, &text).map(|()| shown)
 }
 
 /// Writes `text` to a file that must not exist yet.
 pub fn write_new(path: &Path, text: &str) -> Result<(), String> {
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            format!("{} already exists: refusing to overwrite it", path.display())
-        } else {
-            format!("cannot create {}: {e}", path.display())
-        }
-    })?;
-    file.write_all(text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!(
+                    "{} already exists: refusing to overwrite it",
+                    path.display()
+                )
+            } else {
+                format!("cannot create {}: {e}", path.display())
+            }
+        })?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// `public`, `restricted` or `internal`.
@@ -83,7 +101,9 @@ pub fn parse_visibility(s: &str) -> Result<Visibility, String> {
         "public" => Ok(Visibility::Public),
         "restricted" => Ok(Visibility::Restricted),
         "internal" => Ok(Visibility::Internal),
-        other => Err(format!("--visibility `{other}` is not one of public, restricted, internal")),
+        other => Err(format!(
+            "--visibility `{other}` is not one of public, restricted, internal"
+        )),
     }
 }
 
@@ -92,12 +112,20 @@ pub fn parse_visibility(s: &str) -> Result<Visibility, String> {
 fn site_facts(root: &Path) -> (String, BTreeSet<String>) {
     match crate::site::load(root) {
         Ok(loaded) => {
-            let ids = loaded.content.documents.iter().map(|d| d.id.clone()).collect();
+            let ids = loaded
+                .content
+                .documents
+                .iter()
+                .map(|d| d.id.clone())
+                .collect();
             (loaded.config.timezone, ids)
         }
         Err(crate::config::ConfigError::Unreadable { .. }) => ("UTC".to_string(), BTreeSet::new()),
         Err(crate::config::ConfigError::Invalid(_)) => {
-            eprintln!("warning: {} has problems (run `trustsite check`); dating the document in UTC", root.join(crate::config::CONFIG_FILE).display());
+            eprintln!(
+                "warning: {} has problems (run `trustsite check`); dating the document in UTC",
+                root.join(crate::config::CONFIG_FILE).display()
+            );
             ("UTC".to_string(), BTreeSet::new())
         }
     }
@@ -110,25 +138,37 @@ fn site_facts(root: &Path) -> (String, BTreeSet<String>) {
 /// absolute PATH must lie inside `ROOT/content`.
 pub fn content_path(path: &Path, root: &Path) -> Result<String, String> {
     let shown = path.display();
-    let rel = if path.is_absolute() {
-        absolute_inside_content(path, root).ok_or_else(|| format!("{shown} is not inside {}", root.join(CONTENT_DIR).display()))?
+    let mut parts = if path.is_absolute() {
+        absolute_inside_content(path, root)
+            .ok_or_else(|| format!("{shown} is not inside {}", root.join(CONTENT_DIR).display()))?
     } else {
-        relative_parts(path)?
+        strip_prefix_parts(relative_parts(path)?, root)
     };
-    let mut parts = strip_prefix_parts(rel, root);
     let Some(last) = parts.last_mut() else {
-        return Err(format!("{shown} names no file: give a path such as content/policies/backup.md"));
+        return Err(format!(
+            "{shown} names no file: give a path such as content/policies/backup.md"
+        ));
     };
     if !last.ends_with(".md") {
         last.push_str(".md");
     }
-    if let Some(bad) = parts.iter().find(|p| p.starts_with('.') || p.starts_with('_')) {
-        return Err(format!("{shown}: `{bad}` starts with `.` or `_`, so trustsite would not load it as a document"));
+    if let Some(bad) = parts
+        .iter()
+        .find(|p| p.starts_with('.') || (p.starts_with('_') && *p != "_index.md"))
+    {
+        return Err(format!(
+            "{shown}: `{bad}` starts with `.` or `_`, so trustsite would not load it as a document"
+        ));
     }
-    if parts == ["index.md"] {
-        return Err("content/index.md is the home page introduction, not a document".to_string());
+    match parts.as_slice() {
+        [home] if home == "index.md" => {
+            Err("content/index.md is the home page introduction, not a document".to_string())
+        }
+        [folder, intro] if intro == "_index.md" => Err(format!(
+            "content/{folder}/_index.md is the introduction of the `{folder}` listing, not a document"
+        )),
+        _ => Ok(parts.join("/")),
     }
-    Ok(parts.join("/"))
 }
 
 /// Components of a relative path; `..` (escaping content/) is refused.
@@ -138,21 +178,31 @@ fn relative_parts(path: &Path) -> Result<Vec<String>, String> {
         match c {
             Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
             Component::CurDir => {}
-            _ => return Err(format!("{} leaves content/: `..` is not allowed in a document path", path.display())),
+            _ => {
+                return Err(format!(
+                    "{} leaves content/: `..` is not allowed in a document path",
+                    path.display()
+                ));
+            }
         }
     }
     Ok(parts)
 }
 
-/// Drops a leading `content/` or `ROOT/content/`.
+/// Drops a leading `content/` or `ROOT/content/` (`content` alone names no file).
 fn strip_prefix_parts(parts: Vec<String>, root: &Path) -> Vec<String> {
     let root_parts = relative_parts(root).unwrap_or_default();
     let mut prefixes = vec![vec![CONTENT_DIR.to_string()]];
     if !root_parts.is_empty() && !root.is_absolute() {
-        prefixes.push(root_parts.into_iter().chain([CONTENT_DIR.to_string()]).collect());
+        prefixes.push(
+            root_parts
+                .into_iter()
+                .chain([CONTENT_DIR.to_string()])
+                .collect(),
+        );
     }
     for prefix in prefixes.iter().rev() {
-        if parts.len() > prefix.len() && parts.starts_with(prefix) {
+        if parts.starts_with(prefix) {
             return parts[prefix.len()..].to_vec();
         }
     }
@@ -164,80 +214,49 @@ fn strip_prefix_parts(parts: Vec<String>, root: &Path) -> Vec<String> {
 fn absolute_inside_content(path: &Path, root: &Path) -> Option<Vec<String>> {
     let content = std::path::absolute(root.join(CONTENT_DIR)).ok()?;
     let candidates = [Some(content.clone()), content.canonicalize().ok()];
-    let rest = candidates.iter().flatten().find_map(|c| path.strip_prefix(c).ok())?;
+    let rest = candidates
+        .iter()
+        .flatten()
+        .find_map(|c| path.strip_prefix(c).ok())?;
     relative_parts(rest).ok()
 }
 
-/// Default id: slug of the file stem (of the folder, for a bundle's `index.md`).
+/// Default id: slug of the file stem (of the folder, for `index.md` and `_index.md`).
 pub fn id_for(rel: &str) -> String {
     let stem = rel.strip_suffix(".md").unwrap_or(rel);
-    let stem = stem.strip_suffix("/index").unwrap_or(stem);
+    let stem = stem
+        .strip_suffix("/index")
+        .or_else(|| stem.strip_suffix("/_index"))
+        .unwrap_or(stem);
     crate::content::slugify(stem.rsplit('/').next().unwrap_or(stem))
 }
 
 /// `base`, or `base-2`, `base-3`, … when taken.
 pub fn unique_id(base: &str, taken: &BTreeSet<String>) -> String {
     (1..)
-        .map(|n| if n == 1 { base.to_string() } else { format!("{base}-{n}") })
+        .map(|n| {
+            if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
         .find(|id| !taken.contains(id))
         .unwrap_or_else(|| base.to_string())
 }
 
-/// The text of the new document.
+/// Template of a new document; placeholders `{{today}}`, `{{id}}`,
+/// `{{visibility}}` and `{{title}}`.
+const TEMPLATE: &str = include_str!("new-document.md");
+
+/// The text of the new document (the title is filled last, so a title
+/// containing `{{...}}` is kept as written).
 pub fn render(doc: &NewDoc) -> String {
-    let today = doc.today;
-    format!(
-        r#"---
-title: {title}
-id: {id}
-visibility: {visibility}
-controlled_document: true
-audit_scope: false
-owner: "TODO: owner team"
-version: "1.0"
-effective: {today}
-last_reviewed: {today}
-review_cycle: annual
-approved_by: "TODO: approver"
-summary: "TODO: one sentence on what this document covers."
-tags: []
-# category: defaults to the top-level folder
-# next_review: YYYY-MM-DD (overrides last_reviewed + review_cycle)
-# frameworks:
-#   "ISO/IEC 27001:2022": [A.5.1]
-revisions:
-  - version: "1.0"
-    date: {today}
-    summary: "Initial version"
----
-
-## Purpose
-
-TODO: why this document exists and what it protects.
-
-## Scope
-
-TODO: the people, systems, data and locations it applies to.
-
-## Policy
-
-TODO: the rules, as short numbered or bulleted statements.
-
-## Exceptions
-
-Exceptions must be requested from the owner, approved in writing, recorded
-and time-limited.
-
-## Review
-
-This document is reviewed at least once a year (`review_cycle`) and after any
-significant change; each review updates `last_reviewed` and, when the text
-changes, `version` and `revisions`.
-"#,
-        title = yaml_quote(doc.title),
-        id = yaml_quote(doc.id),
-        visibility = doc.visibility.as_str(),
-    )
+    TEMPLATE
+        .replace("{{today}}", &doc.today.to_string())
+        .replace("{{id}}", &yaml_quote(doc.id))
+        .replace("{{visibility}}", doc.visibility.as_str())
+        .replace("{{title}}", &yaml_quote(doc.title))
 }
 
 /// `s` as a YAML double-quoted scalar: `\`, `"` and every non-printable
@@ -263,7 +282,8 @@ pub fn yaml_quote(s: &str) -> String {
 
 /// YAML 1.2 `c-printable`, minus the byte-order mark.
 fn yaml_printable(c: char) -> bool {
-    matches!(c, ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..) && c != '\u{FEFF}'
+    matches!(c, ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && c != '\u{FEFF}'
 }
 
 #[cfg(test)]
@@ -276,10 +296,19 @@ mod tests {
 
     #[test]
     fn paths_normalize_under_content() {
-        assert_eq!(path(".", "content/policies/backup.md").unwrap(), "policies/backup.md");
+        assert_eq!(
+            path(".", "content/policies/backup.md").unwrap(),
+            "policies/backup.md"
+        );
         assert_eq!(path(".", "policies/backup").unwrap(), "policies/backup.md");
-        assert_eq!(path(".", "./policies/x/index.md").unwrap(), "policies/x/index.md");
-        assert_eq!(path("site", "site/content/policies/b.md").unwrap(), "policies/b.md");
+        assert_eq!(
+            path(".", "./policies/x/index.md").unwrap(),
+            "policies/x/index.md"
+        );
+        assert_eq!(
+            path("site", "site/content/policies/b.md").unwrap(),
+            "policies/b.md"
+        );
         assert_eq!(path("site", "content/b").unwrap(), "b.md");
     }
 
@@ -289,17 +318,30 @@ mod tests {
         assert!(path(".", "content/../../x.md").is_err());
         assert!(path(".", "content").is_err());
         assert!(path(".", "").is_err());
-        assert!(path(".", "policies/_index.md").is_err());
+        assert!(
+            path(".", "policies/_index.md")
+                .unwrap_err()
+                .contains("introduction")
+        );
+        assert_eq!(
+            path(".", "policies/eu/_index.md").unwrap(),
+            "policies/eu/_index.md"
+        );
+        assert!(path(".", "policies/_drafts/x.md").is_err());
         assert!(path(".", ".hidden/x.md").is_err());
         assert!(path(".", "index.md").is_err());
         assert!(path("/srv/site", "/etc/passwd").is_err());
-        assert_eq!(path("/srv/site", "/srv/site/content/a/b.md").unwrap(), "a/b.md");
+        assert_eq!(
+            path("/srv/site", "/srv/site/content/a/b.md").unwrap(),
+            "a/b.md"
+        );
     }
 
     #[test]
     fn ids_are_slugs_and_unique() {
         assert_eq!(id_for("policies/Backup Policy.md"), "backup-policy");
         assert_eq!(id_for("policies/incident/index.md"), "incident");
+        assert_eq!(id_for("policies/eu/_index.md"), "eu");
         let taken: BTreeSet<String> = ["backup".to_string(), "backup-2".to_string()].into();
         assert_eq!(unique_id("backup", &taken), "backup-3");
         assert_eq!(unique_id("other", &taken), "other");
@@ -308,14 +350,26 @@ mod tests {
     #[test]
     fn visibility_is_validated() {
         assert_eq!(parse_visibility("public"), Ok(Visibility::Public));
-        assert!(parse_visibility("Public").unwrap_err().contains("public, restricted, internal"));
+        assert!(
+            parse_visibility("Public")
+                .unwrap_err()
+                .contains("public, restricted, internal")
+        );
     }
 
     #[test]
     fn titles_round_trip_through_yaml() {
-        for title in ["Backup: \"Policy\"", "a\\b # c", "line\nbreak\ttab", "del\u{7f} nel\u{85} bom\u{feff}", "Ünïcødé 🔐", "- [x] {y}: 'z'"] {
+        for title in [
+            "Backup: \"Policy\"",
+            "a\\b # c",
+            "line\nbreak\ttab",
+            "del\u{7f} nel\u{85} bom\u{feff}",
+            "Ünïcødé 🔐",
+            "- [x] {y}: 'z'",
+        ] {
             let yaml = format!("t: {}\n", yaml_quote(title));
-            let parsed: std::collections::BTreeMap<String, String> = crate::yaml::from_str(&yaml).unwrap_or_else(|e| panic!("{title:?}: {}", e.message));
+            let parsed: std::collections::BTreeMap<String, String> =
+                crate::yaml::from_str(&yaml).unwrap_or_else(|e| panic!("{title:?}: {}", e.message));
             assert_eq!(parsed["t"], title);
         }
     }
@@ -323,14 +377,22 @@ mod tests {
     #[test]
     fn rendered_document_parses_as_complete_front_matter() {
         let today = Date::new(2026, 3, 9).unwrap();
-        let text = render(&NewDoc { title: "Backup: \"Policy\"", id: "backup", visibility: Visibility::Public, today });
+        let text = render(&NewDoc {
+            title: "Backup: \"Policy\"",
+            id: "backup",
+            visibility: Visibility::Public,
+            today,
+        });
         let split = crate::frontmatter::split(&text).unwrap();
-        let (fm, problems) = crate::frontmatter::parse(split.yaml.unwrap(), split.yaml_line, &Default::default());
+        let (fm, problems) =
+            crate::frontmatter::parse(split.yaml.unwrap(), split.yaml_line, &Default::default());
         assert!(problems.is_empty(), "{problems:?}");
         let fm = fm.unwrap();
         assert_eq!(fm.title.as_deref(), Some("Backup: \"Policy\""));
         assert_eq!(fm.visibility, Some(Visibility::Public));
-        assert!(fm.controlled_document && fm.owner.is_some() && fm.version.as_deref() == Some("1.0"));
+        assert!(
+            fm.controlled_document && fm.owner.is_some() && fm.version.as_deref() == Some("1.0")
+        );
         assert_eq!(fm.last_reviewed, Some(today));
         assert_eq!(fm.revisions.len(), 1);
         assert!(split.body.contains("## Purpose") && split.body.contains("## Exceptions"));

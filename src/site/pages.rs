@@ -333,6 +333,7 @@ fn tag_pages(ctx: &Ctx, shown: &[&DocView]) {
         let mut c = Context::new();
         c.insert("listing", &l);
         c.insert("kind", "tag");
+        c.insert("tags_url", &ctx.urls.url("tags/"));
         render_to(ctx, "listing.html", &c, &format!("{rel}index.html"));
         index.push(Link {
             title: name.clone(),
@@ -376,6 +377,7 @@ fn framework_pages(ctx: &Ctx, shown: &[&DocView]) {
         };
         let mut c = Context::new();
         c.insert("framework", &view);
+        c.insert("frameworks_url", &ctx.urls.url("frameworks/"));
         render_to(ctx, "framework.html", &c, &format!("{rel}index.html"));
         index.push(Link {
             title: name.clone(),
