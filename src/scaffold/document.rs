@@ -62,17 +62,18 @@ fn create(args: &NewArgs) -> Result<String, String> {
         visibility,
         today,
     });
-    let path = root.join(CONTENT_DIR).join(&rel);
-    let shown = if root == Path::new(".") {
-        format!("{CONTENT_DIR}/{rel}")
+    // `content/x.md` rather than `./content/x.md` in messages from the site root.
+    let base = if root == Path::new(".") {
+        Path::new("")
     } else {
-        path.display().to_string()
+        root.as_path()
     };
+    let path = base.join(CONTENT_DIR).join(&rel);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    write_new(&path, &text).map(|()| shown)
+    write_new(&path, &text).map(|()| path.display().to_string())
 }
 
 /// Writes `text` to a file that must not exist yet.
