@@ -87,6 +87,20 @@ pub fn split(text: &str) -> Result<Split<'_>, Unterminated> {
     Err(Unterminated)
 }
 
+/// 1-based line of a top-level `key:` in YAML text (the parser reports a
+/// block value's position, not its key's).
+fn key_line(yaml: &str, key: &str) -> Option<usize> {
+    yaml.lines()
+        .position(|l| {
+            let l = l.trim_start_matches(['"', '\'']);
+            l.starts_with(key)
+                && l[key.len()..]
+                    .trim_start_matches(['"', '\''])
+                    .starts_with(':')
+        })
+        .map(|i| i + 1)
+}
+
 fn is_fence(line: &str, fence: &str) -> bool {
     line.trim_end_matches(['\n', '\r', ' ', '\t']) == fence
 }
@@ -179,7 +193,7 @@ pub fn parse(
         Ok(raw) => {
             let shift = yaml_line - 1;
             let mut problems = Vec::new();
-            let fm = raw.into_front_matter(shift, &mut problems);
+            let fm = raw.into_front_matter(yaml_text, shift, &mut problems);
             (Some(fm), problems)
         }
         Err(e) => {
@@ -227,6 +241,8 @@ struct Raw {
     unknown: Vec<(String, usize, usize)>,
     /// (alias used, canonical) pairs that collided with the canonical key.
     duplicates: Vec<(String, usize, usize)>,
+    /// Line (in the YAML) of each known key read.
+    key_lines: Vec<(&'static str, usize, String)>,
 }
 
 #[derive(Deserialize)]
@@ -296,7 +312,11 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 .aliases
                 .get(&name)
                 .map_or(name.as_str(), |s| s.as_str());
-            if !raw.read_field(canonical, &mut map)? {
+            if raw.read_field(canonical, &mut map)? {
+                if let Some(field) = FIELDS.iter().find(|f| **f == canonical) {
+                    raw.key_lines.push((field, line, name.clone()));
+                }
+            } else {
                 map.next_value::<IgnoredAny>()?;
                 if FIELDS.contains(&canonical) {
                     raw.duplicates.push((name, line, col));
@@ -441,7 +461,13 @@ impl Conv<'_> {
 }
 
 impl Raw {
-    fn into_front_matter(self, shift: usize, problems: &mut Vec<FieldProblem>) -> FrontMatter {
+    fn into_front_matter(
+        self,
+        yaml_text: &str,
+        shift: usize,
+        problems: &mut Vec<FieldProblem>,
+    ) -> FrontMatter {
+        let self_key_lines = self.key_lines.clone();
         for (key, line, col) in &self.unknown {
             let hint = crate::diag::closest(key, FIELDS)
                 .map(|k| format!("; did you mean `{k}`?"))
@@ -500,10 +526,12 @@ impl Raw {
                 .unwrap_or(serde_json::Value::Null),
             lines: BTreeMap::new(),
         };
-        FrontMatter {
-            lines: c.lines,
-            ..fm
+        let mut lines = c.lines;
+        for (field, line, name) in &self_key_lines {
+            let at = key_line(yaml_text, name).unwrap_or(*line);
+            lines.insert(field, at + shift);
         }
+        FrontMatter { lines, ..fm }
     }
 }
 

@@ -87,7 +87,11 @@ impl Builder {
             version: version(site_hash, &errors),
             errors,
         };
-        Built { snapshot, diags, elapsed: started.elapsed() }
+        Built {
+            snapshot,
+            diags,
+            elapsed: started.elapsed(),
+        }
     }
 
     /// Loads and renders; files are `None` when the config could not be used.
@@ -98,7 +102,12 @@ impl Builder {
         };
         let (now, today) = match crate::cli_time::resolve(self.today, &loaded.config.timezone) {
             Ok(x) => x,
-            Err(e) => return (None, vec![Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, e)]),
+            Err(e) => {
+                return (
+                    None,
+                    vec![Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, e)],
+                );
+            }
         };
         let opts = BuildOptions {
             today,
@@ -118,7 +127,12 @@ fn config_diags(e: ConfigError) -> Vec<Diagnostic> {
     match e {
         ConfigError::Invalid(diags) => diags,
         unreadable @ ConfigError::Unreadable { .. } => {
-            vec![Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, unreadable.to_string())]
+            vec![Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                0,
+                0,
+                unreadable.to_string(),
+            )]
         }
     }
 }

@@ -14,7 +14,10 @@ pub const SCRIPT_URL: &str = "/__trustsite/livereload.js";
 
 /// The script tag; `version` lets the script notice a missed rebuild.
 fn script_tag(version: &str) -> String {
-    format!("<script src=\"{SCRIPT_URL}\" data-version=\"{}\"></script>\n", escape_attr(version))
+    format!(
+        "<script src=\"{SCRIPT_URL}\" data-version=\"{}\"></script>\n",
+        escape_attr(version)
+    )
 }
 
 /// `html` with the overlay (when `errors` is not empty) and the script
@@ -117,14 +120,25 @@ mod tests {
         let html = b"<html><body><p>x</p><!-- </body> --></BODY></html>";
         let out = text(&inject(html, &[], "v1"));
         let script = "<script src=\"/__trustsite/livereload.js\" data-version=\"v1\"></script>\n";
-        assert_eq!(out, format!("<html><body><p>x</p><!-- </body> -->{script}</BODY></html>"));
+        assert_eq!(
+            out,
+            format!("<html><body><p>x</p><!-- </body> -->{script}</BODY></html>")
+        );
         assert!(!out.contains("trustsite-build-errors"));
-        assert_eq!(text(&inject(b"<p>no body", &[], "v")), format!("<p>no body{}", script_tag("v")));
+        assert_eq!(
+            text(&inject(b"<p>no body", &[], "v")),
+            format!("<p>no body{}", script_tag("v"))
+        );
     }
 
     #[test]
     fn overlay_is_escaped_and_located() {
-        let errs = vec![Diagnostic::error("content/a.md", 3, 7, "bad <script>alert(1)</script> & co")];
+        let errs = vec![Diagnostic::error(
+            "content/a.md",
+            3,
+            7,
+            "bad <script>alert(1)</script> & co",
+        )];
         let out = text(&inject(b"<body>page</body>", &errs, "v"));
         assert!(out.contains("Build failed — showing the last good version"));
         assert!(out.contains("content/a.md:3:7"));

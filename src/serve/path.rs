@@ -40,12 +40,20 @@ pub fn parse(raw: &str) -> Option<SitePath> {
     };
     let rest = path.strip_prefix('/')?;
     if rest.is_empty() {
-        return Some(SitePath { segments: Vec::new(), dir: true, query });
+        return Some(SitePath {
+            segments: Vec::new(),
+            dir: true,
+            query,
+        });
     }
     let dir = rest.ends_with('/');
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     let segments = rest.split('/').map(segment).collect::<Option<Vec<_>>>()?;
-    Some(SitePath { segments, dir, query })
+    Some(SitePath {
+        segments,
+        dir,
+        query,
+    })
 }
 
 /// Decodes one segment; `None` when it is empty, `.`/`..` or smuggles a
@@ -80,7 +88,10 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
 /// The `Content-Type` for a file, by extension.
 pub fn content_type(key: &str) -> &'static str {
     let name = key.rsplit('/').next().unwrap_or(key);
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
@@ -115,9 +126,15 @@ mod tests {
         assert_eq!(key("/"), Some("index.html".into()));
         assert_eq!(key("/policies/"), Some("policies/index.html".into()));
         assert_eq!(key("/policies"), Some("policies".into()));
-        assert_eq!(key("/assets/style.css?v=1#top"), Some("assets/style.css".into()));
+        assert_eq!(
+            key("/assets/style.css?v=1#top"),
+            Some("assets/style.css".into())
+        );
         assert_eq!(key("/a%20b.txt"), Some("a b.txt".into()));
-        assert_eq!(key("/.well-known/security.txt"), Some(".well-known/security.txt".into()));
+        assert_eq!(
+            key("/.well-known/security.txt"),
+            Some(".well-known/security.txt".into())
+        );
         assert_eq!(parse("/x?y=1").unwrap().query.as_deref(), Some("y=1"));
     }
 

@@ -445,6 +445,9 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView], sea
         crate::search::build_index(search).as_bytes(),
         "search-index.json",
     );
+    let api = crate::api::pages_json(shown);
+    ctx.out
+        .emit("api/pages.json", api.as_bytes(), "api/pages.json");
     if let Some(text) = security_txt(ctx, shown) {
         ctx.out
             .emit(".well-known/security.txt", text.as_bytes(), "trust.yaml");

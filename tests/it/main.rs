@@ -2,3 +2,4 @@
 mod build;
 mod check;
 mod support;
+mod trust;
