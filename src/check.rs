@@ -155,23 +155,22 @@ fn certifications(loaded: &Loaded, opts: &BuildOptions, problems: &mut Vec<Diagn
             )),
             _ => {}
         }
-        if let Some(id) = &c.report {
-            if !loaded
+        if let Some(id) = &c.report
+            && !loaded
                 .content
                 .documents
                 .iter()
                 .any(|d| &d.id == id && d.is_published())
-            {
-                problems.push(Diagnostic::warning(
-                    "trust.yaml",
-                    c.line,
-                    1,
-                    format!(
-                        "certification `{}`: report `{id}` is not a published document",
-                        c.name
-                    ),
-                ));
-            }
+        {
+            problems.push(Diagnostic::warning(
+                "trust.yaml",
+                c.line,
+                1,
+                format!(
+                    "certification `{}`: report `{id}` is not a published document",
+                    c.name
+                ),
+            ));
         }
     }
 }

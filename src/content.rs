@@ -83,11 +83,14 @@ enum MdKind {
     Doc { bundle: Option<String> },
 }
 
+/// One Markdown file read: its path, the document or its errors, and warnings.
+type LoadedFile = (String, Result<Document, Vec<Diagnostic>>, Vec<Diagnostic>);
+
 /// Walks and loads `root/content`. A missing folder is an empty site.
 pub fn load(root: &Path, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Content {
     let dir = root.join(CONTENT_DIR);
     let (md_files, other_files) = walk(&dir, diags);
-    let loaded: Vec<(String, Result<Document, Vec<Diagnostic>>, Vec<Diagnostic>)> = md_files
+    let loaded: Vec<LoadedFile> = md_files
         .par_iter()
         .map(|rel| {
             let mut local = Vec::new();

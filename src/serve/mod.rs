@@ -105,7 +105,7 @@ impl Session {
             self.root.display(),
             self.url
         );
-        rebuild_loop(self.builder, self.watch, &self.changes, &shared);
+        rebuild_loop(self.builder, self.watch, &self.changes, &shared, &self.root);
         eprintln!("error: the file watcher stopped");
         CANNOT_RUN
     }
@@ -132,12 +132,17 @@ fn rebuild_loop(
     mut watch: watch::Watch,
     rx: &Receiver<PathBuf>,
     shared: &Shared,
+    root: &Path,
 ) {
     while let Ok(first) = rx.recv() {
         let changed = watch::settle(rx, first, QUIET, MAX_SETTLE);
         watch.refresh(&changed);
         let built = builder.build();
         let reloaded = shared.publish(built.snapshot);
+        let changed: Vec<&Path> = changed
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap_or(p))
+            .collect();
         report_rebuild(&built.diags, built.elapsed, &changed, reloaded);
     }
 }
@@ -160,7 +165,7 @@ fn report_first(built: &Built) {
 fn report_rebuild(
     diags: &[crate::diag::Diagnostic],
     elapsed: Duration,
-    changed: &[PathBuf],
+    changed: &[&Path],
     reloaded: bool,
 ) {
     crate::cli::print_diags(diags);

@@ -46,10 +46,11 @@ impl Watch {
             Err(e) => eprintln!("warning: file watcher: {e}"),
         };
         let mut watcher: Box<dyn Watcher + Send> = if poll {
-            Box::new(PollWatcher::new(
-                handler,
-                Config::default().with_poll_interval(POLL_INTERVAL),
-            )?)
+            // Contents are compared too: poll mtimes have whole seconds only.
+            let config = Config::default()
+                .with_poll_interval(POLL_INTERVAL)
+                .with_compare_contents(true);
+            Box::new(PollWatcher::new(handler, config)?)
         } else {
             Box::new(RecommendedWatcher::new(handler, Config::default())?)
         };

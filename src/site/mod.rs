@@ -314,13 +314,7 @@ fn render_documents(ctx: &Ctx) -> Vec<SearchDoc> {
         .map(|v| v.as_ref().map(|v| v.url.clone()))
         .collect();
     let index = links::LinkIndex::new(docs, &url_of);
-    let results: Vec<
-        Option<(
-            SearchDoc,
-            HashSet<String>,
-            Vec<(usize, String, usize, usize)>,
-        )>,
-    > = (0..docs.len())
+    let results: Vec<Option<pages::PageResult>> = (0..docs.len())
         .into_par_iter()
         .map(|i| {
             let view = ctx.views[i].as_ref()?;
@@ -338,15 +332,16 @@ fn render_documents(ctx: &Ctx) -> Vec<SearchDoc> {
         }
     }
     for (from, (target, anchor, line, col)) in checks {
-        if let Some(Some(set)) = ids.get(target) {
-            if !set.contains(&anchor) && ctx.views[target].as_ref().is_some_and(|v| !v.restricted) {
-                let msg = format!(
-                    "broken anchor `#{anchor}`: no such heading in {}",
-                    docs[target].source
-                );
-                ctx.out
-                    .problem(Diagnostic::warning(&docs[from].source, line, col, msg));
-            }
+        if let Some(Some(set)) = ids.get(target)
+            && !set.contains(&anchor)
+            && ctx.views[target].as_ref().is_some_and(|v| !v.restricted)
+        {
+            let msg = format!(
+                "broken anchor `#{anchor}`: no such heading in {}",
+                docs[target].source
+            );
+            ctx.out
+                .problem(Diagnostic::warning(&docs[from].source, line, col, msg));
         }
     }
     search

@@ -19,6 +19,9 @@ use tera::Context;
 
 type AnchorChecks = Vec<(usize, String, usize, usize)>;
 
+/// What rendering one document page yields: its search entry, heading ids and anchors to check.
+pub(super) type PageResult = (SearchDoc, HashSet<String>, AnchorChecks);
+
 /// The site-wide view for templates.
 pub(super) fn site_view(
     loaded: &super::Loaded,
@@ -99,12 +102,7 @@ fn render_to(ctx: &Ctx, template: &str, context: &Context, path: &str) {
 }
 
 /// Renders one shown document; returns its search entry, heading ids and anchor checks.
-pub(super) fn document_page(
-    ctx: &Ctx,
-    i: usize,
-    view: &DocView,
-    links: &DocLinks,
-) -> (SearchDoc, HashSet<String>, AnchorChecks) {
+pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLinks) -> PageResult {
     let doc = &ctx.loaded.content.documents[i];
     let path = format!("{}index.html", doc.url_path);
     let mut context = Context::new();

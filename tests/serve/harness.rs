@@ -1,0 +1,325 @@
+//! Test harness for `trustsite serve`: a fixture copy, the real binary on a
+//! free port, a tiny HTTP/1.1 client and an SSE reader on std `TcpStream`.
+//! Every wait is a poll loop with a generous deadline; the child is killed
+//! on drop so a failing test never leaves a server behind.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Generous bound for anything that should take well under a second.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The serve fixture copied into a fresh temp dir.
+pub fn fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve-site");
+    copy_tree(&src, dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Polls `f` every 20 ms until it returns `Some`, or panics after `PATIENCE`.
+pub fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A running `trustsite serve`; killed on drop.
+pub struct Server {
+    child: Child,
+    /// The port it listens on.
+    pub port: u16,
+    /// The site folder.
+    pub site: tempfile::TempDir,
+    stderr: Arc<Mutex<String>>,
+    stdout: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Serves a fresh fixture copy with extra `args`, once it answers.
+    pub fn start(args: &[&str]) -> Server {
+        Server::start_in(fixture(), args)
+    }
+
+    /// Serves `site` with extra `args`; retries when the port got taken.
+    pub fn start_in(site: tempfile::TempDir, args: &[&str]) -> Server {
+        let mut site = Some(site);
+        for _ in 0..5 {
+            let mut server = Server::spawn(site.take().unwrap(), free_port(), args);
+            match server.wait_ready() {
+                Ok(()) => return server,
+                Err(err) if err.contains("already in use") => site = Some(server.into_site()),
+                Err(err) => panic!("serve did not start: {err}"),
+            }
+        }
+        panic!("no free port after 5 tries");
+    }
+
+    /// Spawns the binary without waiting.
+    pub fn spawn(site: tempfile::TempDir, port: u16, args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trustsite"))
+            .arg("serve")
+            .arg("--root")
+            .arg(site.path())
+            .args(["--port", &port.to_string(), "--today", "2026-11-22"])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env_remove("SOURCE_DATE_EPOCH")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = collect(child.stderr.take().unwrap());
+        let stdout = collect(child.stdout.take().unwrap());
+        Server { child, port, site, stderr, stdout }
+    }
+
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let start = Instant::now();
+        while start.elapsed() < PATIENCE {
+            if self.stdout().contains("serving ") {
+                return Ok(());
+            }
+            if self.exited().is_some() {
+                std::thread::sleep(Duration::from_millis(50));
+                return Err(self.stderr());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Err(format!("not ready after {PATIENCE:?}; stderr:\n{}", self.stderr()))
+    }
+
+    fn into_site(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let empty = tempfile::tempdir().unwrap();
+        std::mem::replace(&mut self.site, empty)
+    }
+
+    /// Everything the server printed to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Everything the server printed to stdout so far.
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The exit status, if it has exited.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// A path inside the site folder.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.site.path().join(rel)
+    }
+
+    /// Writes a site file (creating folders).
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// A request with `method` for the raw target `path`.
+    pub fn request(&self, method: &str, path: &str, extra: &[(&str, &str)]) -> Response {
+        request(self.port, method, path, extra)
+    }
+
+    /// GET `path`.
+    pub fn get(&self, path: &str) -> Response {
+        self.request("GET", path, &[])
+    }
+
+    /// Opens the event stream.
+    pub fn events(&self) -> Events {
+        Events::open(self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn collect(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
+    let buf = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&buf);
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    });
+    buf
+}
+
+/// A parsed HTTP response.
+#[derive(Debug)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lowercased.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A header value by (lowercase) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends one HTTP/1.1 request and reads the response (by Content-Length).
+pub fn request(port: u16, method: &str, path: &str, extra: &[(&str, &str)]) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !extra.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
+    for (n, v) in extra {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut reader = BufReader::new(stream);
+    let (status, headers) = read_head(&mut reader);
+    let len = headers.iter().find(|(n, _)| n == "content-length").map(|(_, v)| v.parse::<usize>().unwrap());
+    let mut body = Vec::new();
+    match (method, len) {
+        ("HEAD", _) => {}
+        (_, Some(n)) => {
+            body.resize(n, 0);
+            reader.read_exact(&mut body).unwrap();
+        }
+        (_, None) => {
+            reader.read_to_end(&mut body).unwrap();
+        }
+    }
+    Response { status, headers, body }
+}
+
+fn read_head(reader: &mut impl BufRead) -> (u16, Vec<(String, String)>) {
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("bad status line {line:?}"));
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        let l = line.trim_end();
+        if l.is_empty() {
+            return (status, headers);
+        }
+        if let Some((n, v)) = l.split_once(':') {
+            headers.push((n.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+}
+
+/// An open `/__trustsite/events` stream.
+pub struct Events {
+    reader: BufReader<TcpStream>,
+    partial: Vec<u8>,
+    /// Headers of the stream response.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Events {
+    fn open(port: u16) -> Events {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        let req = format!("GET /__trustsite/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n");
+        stream.write_all(req.as_bytes()).unwrap();
+        let mut reader = BufReader::new(stream);
+        let (status, headers) = read_head(&mut reader);
+        assert_eq!(status, 200);
+        reader.get_ref().set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        Events { reader, partial: Vec::new(), headers }
+    }
+
+    /// The next event `(name, data)` within `within`; `None` on silence.
+    pub fn next_within(&mut self, within: Duration) -> Option<(String, String)> {
+        let deadline = Instant::now() + within;
+        let (mut name, mut data) = (String::new(), String::new());
+        while Instant::now() < deadline {
+            let Some(line) = self.line() else { continue };
+            if line.is_empty() && !name.is_empty() {
+                return Some((name, data));
+            } else if let Some(v) = line.strip_prefix("event: ") {
+                name = v.to_string();
+            } else if let Some(v) = line.strip_prefix("data: ") {
+                data = v.to_string();
+            }
+        }
+        None
+    }
+
+    /// The next event, waiting up to `PATIENCE`.
+    pub fn next(&mut self) -> (String, String) {
+        self.next_within(PATIENCE).expect("an event within the patience bound")
+    }
+
+    /// One complete line, or `None` when none arrived within the read timeout.
+    fn line(&mut self) -> Option<String> {
+        match self.reader.read_until(b'\n', &mut self.partial) {
+            Ok(0) => panic!("event stream closed"),
+            Ok(_) if self.partial.ends_with(b"\n") => {
+                let line = String::from_utf8_lossy(&self.partial).trim_end().to_string();
+                self.partial.clear();
+                Some(line)
+            }
+            Ok(_) => None,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => None,
+            Err(e) => panic!("event stream: {e}"),
+        }
+    }
+}
