@@ -292,3 +292,33 @@ fn migrating_from_hugo_the_gitlab_handbook_builds_with_warnings_only() {
     assert!(!err.contains("panicked"));
     assert!(dir.path().join("public/index.html").is_file());
 }
+
+#[test]
+fn overdue_pages_show_a_banner_and_badges_carry_due_dates() {
+    let site = Site::fixture("canary");
+    let out = site.run(&["build", "--today", "2027-07-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(site.path("public/policies/public-policy/index.html")).unwrap();
+    assert!(page.contains("id=\"ts-overdue-banner\" role=\"note\">"), "banner shown");
+    assert!(page.contains("data-next-due=\"2027-06-01\""));
+    assert!(page.contains("review-overdue"));
+    assert!(stdout(&out).contains("2 overdue"), "{}", stdout(&out));
+    assert!(site.build().status.success());
+    let fresh = std::fs::read_to_string(site.path("public/policies/public-policy/index.html")).unwrap();
+    assert!(fresh.contains("id=\"ts-overdue-banner\" role=\"note\" hidden>"), "banner hidden until the script flips it");
+    let home = std::fs::read_to_string(site.path("public/index.html")).unwrap();
+    assert!(home.contains("data-next-due=\"2027-06-01\""), "home listing badges carry the due date");
+}
+
+#[test]
+fn duplicate_ids_and_colliding_urls_are_errors() {
+    let site = Site::fixture("canary");
+    site.write("content/standards/copy.md", "---\ntitle: Copy\nid: public-policy\nvisibility: public\n---\n");
+    site.write("content/Standards/Crypto.md", "---\ntitle: Other crypto\nvisibility: public\n---\n");
+    let out = site.build();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("content/standards/copy.md:3:1: error: duplicate document id `public-policy`"), "{err}");
+    assert!(err.contains("error: URL /standards/crypto/ is also the URL of"), "{err}");
+    assert!(!site.path("public").exists());
+}
