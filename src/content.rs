@@ -227,12 +227,7 @@ fn load_doc(
         )
     })?;
     let Some(yaml) = split.yaml else {
-        return Err(fail(
-            1,
-            1,
-            "missing front-matter: a document starts with a `---` block giving at least `title`"
-                .to_string(),
-        ));
+        return Err(fail(1, 1, missing_front_matter(&text)));
     };
     let (fm, problems) = frontmatter::parse(yaml, split.yaml_line, &config.aliases);
     let mut errors = Vec::new();
@@ -280,6 +275,24 @@ fn load_doc(
         bundle_dir: None,
         fm,
     })
+}
+
+/// The message for a file without front-matter, with a hint for comply-style
+/// files (YAML first, then a `---` line, with no opening `---`).
+fn missing_front_matter(text: &str) -> String {
+    let base = "missing front-matter: a document starts with a `---` line, then YAML giving at least `title`, then `---`";
+    let first = text.lines().next().unwrap_or("");
+    let looks_yaml = first
+        .split_once(':')
+        .is_some_and(|(k, _)| !k.is_empty() && !k.contains(' '));
+    let has_fence = text.lines().any(|l| l.trim_end() == "---");
+    if looks_yaml && has_fence {
+        format!(
+            "{base}; this file looks like comply-style YAML without the opening `---`: add a `---` line at the top"
+        )
+    } else {
+        base.to_string()
+    }
 }
 
 /// Hugo/Zola shortcodes are not supported: warn at the first, with a count.

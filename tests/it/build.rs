@@ -298,27 +298,82 @@ fn overdue_pages_show_a_banner_and_badges_carry_due_dates() {
     let site = Site::fixture("canary");
     let out = site.run(&["build", "--today", "2027-07-01"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let page = std::fs::read_to_string(site.path("public/policies/public-policy/index.html")).unwrap();
-    assert!(page.contains("id=\"ts-overdue-banner\" role=\"note\">"), "banner shown");
+    let page =
+        std::fs::read_to_string(site.path("public/policies/public-policy/index.html")).unwrap();
+    assert!(
+        page.contains("id=\"ts-overdue-banner\" role=\"note\">"),
+        "banner shown"
+    );
     assert!(page.contains("data-next-due=\"2027-06-01\""));
     assert!(page.contains("review-overdue"));
     assert!(stdout(&out).contains("2 overdue"), "{}", stdout(&out));
     assert!(site.build().status.success());
-    let fresh = std::fs::read_to_string(site.path("public/policies/public-policy/index.html")).unwrap();
-    assert!(fresh.contains("id=\"ts-overdue-banner\" role=\"note\" hidden>"), "banner hidden until the script flips it");
+    let fresh =
+        std::fs::read_to_string(site.path("public/policies/public-policy/index.html")).unwrap();
+    assert!(
+        fresh.contains("id=\"ts-overdue-banner\" role=\"note\" hidden>"),
+        "banner hidden until the script flips it"
+    );
     let home = std::fs::read_to_string(site.path("public/index.html")).unwrap();
-    assert!(home.contains("data-next-due=\"2027-06-01\""), "home listing badges carry the due date");
+    assert!(
+        home.contains("data-next-due=\"2027-06-01\""),
+        "home listing badges carry the due date"
+    );
 }
 
 #[test]
 fn duplicate_ids_and_colliding_urls_are_errors() {
     let site = Site::fixture("canary");
-    site.write("content/standards/copy.md", "---\ntitle: Copy\nid: public-policy\nvisibility: public\n---\n");
-    site.write("content/Standards/Crypto.md", "---\ntitle: Other crypto\nvisibility: public\n---\n");
+    site.write(
+        "content/standards/copy.md",
+        "---\ntitle: Copy\nid: public-policy\nvisibility: public\n---\n",
+    );
+    site.write(
+        "content/Standards/Crypto.md",
+        "---\ntitle: Other crypto\nvisibility: public\n---\n",
+    );
     let out = site.build();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("content/standards/copy.md:3:1: error: duplicate document id `public-policy`"), "{err}");
-    assert!(err.contains("error: URL /standards/crypto/ is also the URL of"), "{err}");
+    assert!(
+        err.contains("content/standards/copy.md:3:1: error: duplicate document id `public-policy`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: URL /standards/crypto/ is also the URL of"),
+        "{err}"
+    );
     assert!(!site.path("public").exists());
+}
+
+#[test]
+fn migrating_from_comply_with_aliases_and_an_opening_fence() {
+    let corpus = repo().join("../shared/corpora/comply/themes/comply-soc2/policies");
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} not present", corpus.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content/policies");
+    copy_tree(&corpus, &content);
+    let cfg = "title: Comply\ndefault_visibility: public\nfront_matter:\n  aliases:\n    name: title\n    satisfies: frameworks\n";
+    std::fs::write(dir.path().join("trust.yaml"), cfg).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let as_is = trustsite(&["build", "--root", root, "--today", "2026-11-22"]);
+    assert_eq!(as_is.status.code(), Some(1));
+    assert!(
+        stderr(&as_is).contains("content/policies/access.md:1:1: error: missing front-matter"),
+        "{}",
+        stderr(&as_is)
+    );
+    assert!(stderr(&as_is).contains("add a `---` line at the top"));
+    for entry in std::fs::read_dir(&content).unwrap() {
+        let p = entry.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, format!("---\n{text}")).unwrap();
+    }
+    let fixed = trustsite(&["build", "--root", root, "--today", "2026-11-22"]);
+    assert!(fixed.status.success(), "{}", stderr(&fixed));
+    let tsc = std::fs::read_to_string(dir.path().join("public/frameworks/tsc/index.html")).unwrap();
+    assert!(tsc.contains("CC6.1"));
 }

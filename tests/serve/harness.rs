@@ -15,7 +15,11 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The serve fixture copied into a fresh temp dir.
@@ -99,7 +103,13 @@ impl Server {
             .unwrap();
         let stderr = collect(child.stderr.take().unwrap());
         let stdout = collect(child.stdout.take().unwrap());
-        Server { child, port, site, stderr, stdout }
+        Server {
+            child,
+            port,
+            site,
+            stderr,
+            stdout,
+        }
     }
 
     fn wait_ready(&mut self) -> Result<(), String> {
@@ -114,7 +124,10 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        Err(format!("not ready after {PATIENCE:?}; stderr:\n{}", self.stderr()))
+        Err(format!(
+            "not ready after {PATIENCE:?}; stderr:\n{}",
+            self.stderr()
+        ))
     }
 
     fn into_site(mut self) -> tempfile::TempDir {
@@ -188,7 +201,9 @@ fn collect(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
             if n == 0 {
                 break;
             }
-            sink.lock().unwrap().push_str(&String::from_utf8_lossy(&chunk[..n]));
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&chunk[..n]));
         }
     });
     buf
@@ -208,7 +223,10 @@ pub struct Response {
 impl Response {
     /// A header value by (lowercase) name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as text.
@@ -232,7 +250,10 @@ pub fn request(port: u16, method: &str, path: &str, extra: &[(&str, &str)]) -> R
     stream.write_all(head.as_bytes()).unwrap();
     let mut reader = BufReader::new(stream);
     let (status, headers) = read_head(&mut reader);
-    let len = headers.iter().find(|(n, _)| n == "content-length").map(|(_, v)| v.parse::<usize>().unwrap());
+    let len = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .map(|(_, v)| v.parse::<usize>().unwrap());
     let mut body = Vec::new();
     match (method, len) {
         ("HEAD", _) => {}
@@ -244,13 +265,21 @@ pub fn request(port: u16, method: &str, path: &str, extra: &[(&str, &str)]) -> R
             reader.read_to_end(&mut body).unwrap();
         }
     }
-    Response { status, headers, body }
+    Response {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn read_head(reader: &mut impl BufRead) -> (u16, Vec<(String, String)>) {
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
-    let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("bad status line {line:?}"));
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line {line:?}"));
     let mut headers = Vec::new();
     loop {
         line.clear();
@@ -277,13 +306,22 @@ impl Events {
     fn open(port: u16) -> Events {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        let req = format!("GET /__trustsite/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n");
+        let req = format!(
+            "GET /__trustsite/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n"
+        );
         stream.write_all(req.as_bytes()).unwrap();
         let mut reader = BufReader::new(stream);
         let (status, headers) = read_head(&mut reader);
         assert_eq!(status, 200);
-        reader.get_ref().set_read_timeout(Some(Duration::from_millis(100))).unwrap();
-        Events { reader, partial: Vec::new(), headers }
+        reader
+            .get_ref()
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        Events {
+            reader,
+            partial: Vec::new(),
+            headers,
+        }
     }
 
     /// The next event `(name, data)` within `within`; `None` on silence.
@@ -305,7 +343,8 @@ impl Events {
 
     /// The next event, waiting up to `PATIENCE`.
     pub fn next(&mut self) -> (String, String) {
-        self.next_within(PATIENCE).expect("an event within the patience bound")
+        self.next_within(PATIENCE)
+            .expect("an event within the patience bound")
     }
 
     /// One complete line, or `None` when none arrived within the read timeout.
@@ -313,12 +352,21 @@ impl Events {
         match self.reader.read_until(b'\n', &mut self.partial) {
             Ok(0) => panic!("event stream closed"),
             Ok(_) if self.partial.ends_with(b"\n") => {
-                let line = String::from_utf8_lossy(&self.partial).trim_end().to_string();
+                let line = String::from_utf8_lossy(&self.partial)
+                    .trim_end()
+                    .to_string();
                 self.partial.clear();
                 Some(line)
             }
             Ok(_) => None,
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => None,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                None
+            }
             Err(e) => panic!("event stream: {e}"),
         }
     }
