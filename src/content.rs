@@ -374,10 +374,15 @@ pub fn slugify(s: &str) -> String {
     }
 }
 
+/// The top-level folder, unless the document is that folder (a top-level
+/// bundle or section page) or sits at the content root: then "Documents".
 fn default_category(rel: &str) -> String {
+    let own_folder = rel
+        .strip_suffix("/index.md")
+        .or_else(|| rel.strip_suffix("/_index.md"));
     match rel.split_once('/') {
-        Some((top, _)) => category_name(top),
-        None => "Documents".to_string(),
+        Some((top, _)) if own_folder != Some(top) => category_name(top),
+        _ => "Documents".to_string(),
     }
 }
 
@@ -486,6 +491,8 @@ mod tests {
         );
         assert_eq!(default_category("policies/x.md"), "Policies");
         assert_eq!(default_category("x.md"), "Documents");
+        assert_eq!(default_category("bundle/index.md"), "Documents");
+        assert_eq!(default_category("policies/bundle/index.md"), "Policies");
         assert_eq!(category_name("data-governance"), "Data Governance");
         assert_eq!(slugify("ISO/IEC 27001:2022"), "iso-iec-27001-2022");
     }

@@ -68,7 +68,7 @@ fn manifest_hashes_match_sources_and_every_output_file() {
     let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
     let docs = manifest["documents"].as_array().unwrap();
     let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert_eq!(ids.len(), 5, "{ids:?}");
     assert!(ids.contains(&"restricted-plan") && ids.contains(&"public-policy"));
     for d in docs {
         let source = std::fs::read(site.path(d["source"].as_str().unwrap())).unwrap();
@@ -376,4 +376,69 @@ fn migrating_from_comply_with_aliases_and_an_opening_fence() {
     assert!(fixed.status.success(), "{}", stderr(&fixed));
     let tsc = std::fs::read_to_string(dir.path().join("public/frameworks/tsc/index.html")).unwrap();
     assert!(tsc.contains("CC6.1"));
+}
+
+#[test]
+fn bundle_assets_follow_their_document() {
+    let site = Site::fixture("canary");
+    assert!(site.build().status.success());
+    assert!(
+        site.path("public/public-bundle/diagram.svg").is_file(),
+        "a public bundle's asset sits beside its page"
+    );
+    let page = std::fs::read_to_string(site.path("public/public-bundle/index.html")).unwrap();
+    assert!(page.contains("src=\"diagram.svg\""));
+    assert!(site.path("public/restricted-bundle/index.html").is_file());
+    assert!(
+        !site
+            .path("public/restricted-bundle/canary-restricted-asset.txt")
+            .exists()
+    );
+}
+
+#[test]
+fn a_site_theme_overrides_single_templates_and_static_files() {
+    let site = Site::fixture("canary");
+    let cfg = std::fs::read_to_string(site.path("trust.yaml")).unwrap();
+    site.write("trust.yaml", &format!("{cfg}theme: corporate\n"));
+    site.write("themes/corporate/templates/404.html", "{% extends \"base.html\" %}{% block content %}<p>Custom not found for {{ site.organization }}</p>{% endblock content %}");
+    site.write(
+        "themes/corporate/static/style.css",
+        "body { color: #123456; }\n",
+    );
+    site.write(
+        "themes/corporate/static/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    );
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = read_tree(&site.path("public"));
+    assert!(
+        String::from_utf8_lossy(&files["404.html"]).contains("Custom not found for Canary Corp")
+    );
+    let css: Vec<_> = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("assets/style."))
+        .collect();
+    assert_eq!(css.len(), 1);
+    assert_eq!(css[0].1, b"body { color: #123456; }\n");
+    assert!(
+        files
+            .keys()
+            .any(|p| p.starts_with("assets/logo.") && p.ends_with(".svg"))
+    );
+    let page = String::from_utf8_lossy(&files["policies/public-policy/index.html"]).into_owned();
+    assert!(
+        page.contains("Public Policy"),
+        "other templates still come from the built-in theme"
+    );
+    let missing = Site::fixture("canary");
+    missing.write("trust.yaml", &format!("{cfg}theme: nosuch\n"));
+    let out = missing.build();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("theme `nosuch` not found"),
+        "{}",
+        stderr(&out)
+    );
 }
