@@ -47,8 +47,26 @@ fn convert(err: serde_saphyr::Error) -> YamlError {
         .location()
         .map(|l| (l.line() as usize, l.column() as usize))
         .unwrap_or((0, 0));
-    let message = clean_message(&err.without_snippet().to_string());
+    let message = with_suggestion(clean_message(&err.without_snippet().to_string()));
     YamlError { line, col, message }
+}
+
+/// Adds a did-you-mean hint to serde's "unknown field `x`, expected one of a, b".
+fn with_suggestion(message: String) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message;
+    };
+    let Some((unknown, tail)) = rest.split_once('`') else {
+        return message;
+    };
+    let known: Vec<&str> = tail
+        .split_once("expected one of ")
+        .map(|(_, list)| list.split(", ").map(|k| k.trim_matches('`')).collect())
+        .unwrap_or_default();
+    match crate::diag::closest(unknown, &known) {
+        Some(k) => format!("{message}; did you mean `{k}`?"),
+        None => message,
+    }
 }
 
 /// Strips the location suffix the parser appends, keeping one line.
@@ -122,6 +140,20 @@ mod tests {
         let e = from_str::<BTreeMap<String, String>>("a: 1\nb: [unclosed\n").unwrap_err();
         assert!(e.line >= 2, "{e:?}");
         assert!(!e.message.contains("line"), "{e:?}");
+    }
+
+    #[test]
+    fn unknown_fields_get_a_suggestion() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Cfg {
+            review: Option<u8>,
+            title: Option<String>,
+        }
+        let e = from_str::<Cfg>("title: x\nreveiw: 1\n").unwrap_err();
+        assert_eq!((e.line, e.col), (2, 1), "{e:?}");
+        assert!(e.message.ends_with("did you mean `review`?"), "{e:?}");
     }
 
     #[test]

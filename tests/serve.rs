@@ -239,9 +239,7 @@ fn edit_sends_reload_and_serves_new_content() {
         "content/policies/alpha.md",
         &alpha_with("Alpha body EDITED-ALPHA-TEXT."),
     );
-    eventually("an unchanged rebuild", || {
-        s.stderr().contains("output unchanged").then_some(())
-    });
+    s.wait_stderr("output unchanged");
     assert!(
         events.next_within(Duration::from_millis(300)).is_none(),
         "no reload when output is unchanged"

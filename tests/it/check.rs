@@ -312,3 +312,33 @@ fn tech_docs_corpus_is_checked_through_aliases() {
         "aliases produce no unknown-field warnings: {problems}"
     );
 }
+
+#[test]
+fn config_problems_name_key_and_line_and_a_missing_config_cannot_run() {
+    let site = Site::fixture("canary");
+    site.write(
+        "trust.yaml",
+        "title: X\nbase_url: https://x.example/\nreveiw:\n  cycle: annual\n",
+    );
+    let out = site.run(&["check", "--today", "2026-11-22"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("trust.yaml:3:1: error: unknown field `reveiw`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("did you mean `review`?"));
+    site.write("trust.yaml", "title: X\ntimezone: Mars/Base\n");
+    let out = site.run(&["build", "--today", "2026-11-22"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("trust.yaml:2:11: error: `timezone`"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(site.path("trust.yaml")).unwrap();
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("trust.yaml"), "{}", stderr(&out));
+    assert!(!site.path("public").exists());
+}

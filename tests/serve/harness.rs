@@ -142,6 +142,19 @@ impl Server {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Waits until stderr contains `needle`; panics with stderr otherwise.
+    pub fn wait_stderr(&self, needle: &str) {
+        let start = Instant::now();
+        while !self.stderr().contains(needle) {
+            let err = self.stderr();
+            assert!(
+                start.elapsed() < PATIENCE,
+                "no {needle:?} in stderr:\n{err}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Everything the server printed to stdout so far.
     pub fn stdout(&self) -> String {
         self.stdout.lock().unwrap().clone()
