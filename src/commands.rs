@@ -54,9 +54,14 @@ pub fn build(args: &BuildArgs) -> u8 {
             return CANNOT_RUN;
         }
     };
-    let hl = Highlighter::new(false);
+    let Some(hl) = highlighter(args.cache.as_deref()) else {
+        return CANNOT_RUN;
+    };
     let outcome = site::render(&loaded, &opts, &hl, &staging.sink());
     print_diags(&outcome.diags);
+    if let Some(e) = hl.cache_error() {
+        eprintln!("warning: --cache: cannot store highlighted code: {e}");
+    }
     let (errors, warnings) = crate::diag::count(&outcome.diags);
     if errors > 0 {
         drop(staging);
@@ -83,6 +88,17 @@ pub fn build(args: &BuildArgs) -> u8 {
         started.elapsed().as_secs_f64()
     );
     OK
+}
+
+/// A cold highlighter, or one keeping blocks in `--cache DIR` (None: the
+/// folder is unusable; the error is printed).
+fn highlighter(cache: Option<&std::path::Path>) -> Option<Highlighter> {
+    let Some(dir) = cache else {
+        return Some(Highlighter::new(false));
+    };
+    Highlighter::with_disk_cache(dir)
+        .map_err(|e| eprintln!("error: --cache {}: {e}", dir.display()))
+        .ok()
 }
 
 /// `trustsite check`.

@@ -177,7 +177,7 @@ struct Raw {
     base_url: Option<String>,
     organization: Option<String>,
     description: Option<String>,
-    theme: Option<String>,
+    theme: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
     release: Option<Text>,
     default_visibility: Option<Visibility>,
@@ -268,11 +268,23 @@ pub enum ConfigError {
 }
 
 /// Reads and validates `root/trust.yaml`.
+/// Only a regular file is read (a FIFO or device would block or never end);
+/// text that is not UTF-8 is an error located at its first bad line.
 pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
     let path = root.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Unreadable {
+    let unreadable = |source| ConfigError::Unreadable {
         path: path.display().to_string(),
         source,
+    };
+    if !std::fs::metadata(&path).map_err(unreadable)?.is_file() {
+        return Err(unreadable(std::io::Error::other("not a regular file")));
+    }
+    let bytes = std::fs::read(&path).map_err(unreadable)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let msg = "file is not valid UTF-8 text";
+        ConfigError::Invalid(vec![Diagnostic::error(CONFIG_FILE, line, 1, msg)])
     })?;
     parse(&text, root)
 }
@@ -335,7 +347,7 @@ fn validate(raw: Raw, root: &Path, diags: &mut Vec<Diagnostic>) -> SiteConfig {
         title: raw.title,
         base_url,
         description: raw.description.unwrap_or_default(),
-        theme: raw.theme,
+        theme: validate_theme(raw.theme, diags),
         timezone,
         release: raw.release.map(|t| t.0).unwrap_or_default(),
         default_visibility: raw.default_visibility.unwrap_or(Visibility::Internal),
@@ -347,6 +359,22 @@ fn validate(raw: Raw, root: &Path, diags: &mut Vec<Diagnostic>) -> SiteConfig {
         frameworks: load_frameworks(raw.frameworks, root, diags),
         aliases: validate_aliases(raw.front_matter, diags),
     }
+}
+
+/// A theme is a folder name under `themes/`, never a path: `theme: /etc` or
+/// `../x` would publish files from outside the site.
+fn validate_theme(theme: Option<Spanned<String>>, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let theme = theme?;
+    let name = theme.value.as_str();
+    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\']) {
+        err_at(
+            diags,
+            &theme,
+            format!("`theme`: `{name}` must be the name of a folder under themes/, not a path"),
+        );
+        return None;
+    }
+    Some(theme.value)
 }
 
 fn validate_timezone(tz: &Option<Spanned<String>>, diags: &mut Vec<Diagnostic>) -> String {
@@ -490,7 +518,21 @@ fn read_catalogue(root: &Path, rel: &str) -> Result<BTreeMap<String, String>, St
     if rel.split(['/', '\\']).any(|c| c == "..") || Path::new(rel).is_absolute() {
         return Err(format!("catalogue `{rel}` must be a path inside the site"));
     }
-    let text = std::fs::read_to_string(root.join(rel))
+    let mut at = root.to_path_buf();
+    for part in Path::new(rel).components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!(
+                "catalogue `{rel}` goes through a symbolic link: trustsite never follows links"
+            ));
+        }
+    }
+    match std::fs::metadata(&at) {
+        Err(e) => return Err(format!("cannot read catalogue `{rel}`: {e}")),
+        Ok(m) if !m.is_file() => return Err(format!("catalogue `{rel}` is not a regular file")),
+        Ok(_) => {}
+    }
+    let text = std::fs::read_to_string(&at)
         .map_err(|e| format!("cannot read catalogue `{rel}`: {e}"))?;
     let map: BTreeMap<Text, Text> =
         yaml::from_str(&text).map_err(|e| format!("{rel}:{}:{}: {}", e.line, e.col, e.message))?;

@@ -135,8 +135,11 @@ fn kind(rel: &str) -> MdKind {
 fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<String>) {
     let mut md = Vec::new();
     let mut other = Vec::new();
+    // `follow_root_links(false)`: a symlinked `content/` is skipped like any
+    // other link (it used to be walked, publishing files from outside the site).
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
+        .follow_root_links(false)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_string_lossy().as_ref()));
@@ -171,6 +174,15 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<String>) {
             continue;
         }
         if !entry.file_type().is_file() {
+            continue;
+        }
+        if entry.path().strip_prefix(dir).ok().and_then(Path::to_str).is_none() {
+            diags.push(Diagnostic::error(
+                format!("{CONTENT_DIR}/{rel}"),
+                0,
+                0,
+                "file name is not valid UTF-8: rename the file",
+            ));
             continue;
         }
         if rel.ends_with(".md") {
@@ -297,6 +309,9 @@ fn missing_front_matter(text: &str) -> String {
 
 /// Hugo/Zola shortcodes are not supported: warn at the first, with a count.
 fn check_shortcodes(source: &str, body: &str, body_line: usize, diags: &mut Vec<Diagnostic>) {
+    if !body.contains("{{") {
+        return;
+    }
     let mut hits = body
         .lines()
         .enumerate()

@@ -3,12 +3,14 @@
 //! One [`Highlighter`] loads the syntax set once and is shared by all render
 //! threads. It turns a fenced code block into `<pre class="code">` HTML with
 //! `hl-` prefixed classes, and produces the matching stylesheet (light, with a
-//! dark variant under `prefers-color-scheme`). Highlighted blocks can be kept
-//! in an in-memory cache keyed by language and code, so `serve` re-highlights
-//! only what changed.
+//! dark variant under `prefers-color-scheme`). Highlighting is most of a
+//! cold build's time, so highlighted blocks can be kept, keyed by a hash of
+//! [`VERSION`], language and code: in memory across `serve` rebuilds, or on
+//! disk across builds ([`DiskCache`], `build --cache DIR`).
 
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
@@ -16,36 +18,75 @@ use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
+/// What highlighted HTML depends on besides language and code: part of every
+/// cache key. Change the last field whenever [`Highlighter::block`]'s output
+/// changes (markup, class style, syntect upgrade).
+pub const VERSION: &str = concat!(
+    "trustsite ",
+    env!("CARGO_PKG_VERSION"),
+    "; syntect 5 default syntaxes; hl- classes; format 1"
+);
+
 /// Shared highlighter: syntax set loaded once, optional block cache.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
     cache: Option<Mutex<HashMap<[u8; 32], String>>>,
+    disk: Option<DiskCache>,
 }
 
 impl Highlighter {
-    /// Loads the bundled syntaxes; `cache` keeps highlighted blocks across builds.
+    /// Loads the bundled syntaxes; `cache` keeps highlighted blocks in
+    /// memory across builds (serve).
     pub fn new(cache: bool) -> Self {
         Highlighter {
             syntaxes: SyntaxSet::load_defaults_newlines(),
             cache: cache.then(|| Mutex::new(HashMap::new())),
+            disk: None,
         }
+    }
+
+    /// A highlighter that keeps blocks in `dir` across builds (created if
+    /// missing).
+    pub fn with_disk_cache(dir: &Path) -> std::io::Result<Self> {
+        Ok(Highlighter {
+            disk: Some(DiskCache::open(dir)?),
+            ..Highlighter::new(false)
+        })
+    }
+
+    /// The first error writing the disk cache, if any (the build goes on).
+    pub fn cache_error(&self) -> Option<String> {
+        self.disk.as_ref().and_then(DiskCache::error)
     }
 
     /// HTML for one code block (`lang` may be empty).
     pub fn block(&self, lang: &str, code: &str) -> String {
-        let Some(cache) = &self.cache else {
+        if self.cache.is_none() && self.disk.is_none() {
             return self.render(lang, code);
-        };
+        }
         let key = cache_key(lang, code);
-        if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return hit.clone();
+        if let Some(hit) = self.cached(&key) {
+            return hit;
         }
         let html = self.render(lang, code);
-        cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, html.clone());
+        if let Some(cache) = &self.cache {
+            let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+            map.insert(key, html.clone());
+        }
+        if let Some(disk) = &self.disk {
+            disk.put(&key, &html);
+        }
         html
+    }
+
+    fn cached(&self, key: &[u8; 32]) -> Option<String> {
+        if let Some(cache) = &self.cache {
+            let map = cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(hit) = map.get(key) {
+                return Some(hit.clone());
+            }
+        }
+        self.disk.as_ref().and_then(|d| d.get(key))
     }
 
     fn render(&self, lang: &str, code: &str) -> String {
@@ -86,12 +127,69 @@ impl Highlighter {
 
 fn cache_key(lang: &str, code: &str) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(env!("CARGO_PKG_VERSION"));
+    h.update(VERSION);
     h.update([0]);
     h.update(lang);
     h.update([0]);
     h.update(code);
     h.finalize().into()
+}
+
+/// Highlighted blocks on disk: one file per block, `DIR/ab/abcd…` (the hex
+/// cache key), holding the SHA-256 of the HTML on its first line and the HTML
+/// after it. Files are written aside and renamed into place, so concurrent
+/// builds and interrupted ones never leave a torn entry; an entry whose hash
+/// does not match is ignored and rewritten. The folder is as trusted as the
+/// site's own files (its HTML goes into pages as it is): keep it beside them.
+pub struct DiskCache {
+    dir: PathBuf,
+    error: Mutex<Option<String>>,
+}
+
+impl DiskCache {
+    /// Opens (creating) the cache folder.
+    pub fn open(dir: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        Ok(DiskCache {
+            dir: dir.to_path_buf(),
+            error: Mutex::new(None),
+        })
+    }
+
+    fn path(&self, key: &[u8; 32]) -> PathBuf {
+        let hex = crate::content::hex(key);
+        self.dir.join(&hex[..2]).join(hex)
+    }
+
+    /// The cached HTML of `key`, if present and intact.
+    pub fn get(&self, key: &[u8; 32]) -> Option<String> {
+        let text = std::fs::read_to_string(self.path(key)).ok()?;
+        let (sum, html) = text.split_once('\n')?;
+        (sum == crate::content::hex(&Sha256::digest(html))).then(|| html.to_string())
+    }
+
+    /// Stores `html` under `key`; a failure is remembered, not fatal.
+    pub fn put(&self, key: &[u8; 32], html: &str) {
+        let path = self.path(key);
+        let sum = crate::content::hex(&Sha256::digest(html));
+        let result = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| {
+                let dir = path.parent().unwrap_or(&self.dir);
+                let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+                std::io::Write::write_all(&mut tmp, format!("{sum}\n{html}").as_bytes())?;
+                tmp.persist(&path).map(drop).map_err(|e| e.error)
+            });
+        if let Err(e) = result {
+            let mut first = self.error.lock().unwrap_or_else(|e| e.into_inner());
+            first.get_or_insert_with(|| format!("{}: {e}", self.dir.display()));
+        }
+    }
+
+    fn error(&self) -> Option<String> {
+        self.error.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// The stylesheet for the highlight classes: light theme, dark under a media query.
@@ -144,6 +242,23 @@ mod tests {
         let html = h.block("nosuchlang\"><script>", "<b>&</b>");
         assert!(html.contains("&lt;b&gt;&amp;&lt;/b&gt;"));
         assert!(!html.contains("<script>"));
+    }
+
+    #[test]
+    fn disk_cache_survives_a_new_highlighter_and_ignores_torn_entries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let h = Highlighter::with_disk_cache(tmp.path()).unwrap();
+        let html = h.block("rust", "fn main() {}\n");
+        let key = cache_key("rust", "fn main() {}\n");
+        let disk = DiskCache::open(tmp.path()).unwrap();
+        assert_eq!(disk.get(&key).as_deref(), Some(html.as_str()));
+        let again = Highlighter::with_disk_cache(tmp.path()).unwrap();
+        assert_eq!(again.block("rust", "fn main() {}\n"), html);
+        std::fs::write(disk.path(&key), "0000\n<script>").unwrap();
+        assert_eq!(disk.get(&key), None);
+        assert_eq!(again.block("rust", "fn main() {}\n"), html);
+        assert_eq!(disk.get(&key).as_deref(), Some(html.as_str()));
+        assert_eq!(again.cache_error(), None);
     }
 
     #[test]

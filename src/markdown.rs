@@ -10,7 +10,7 @@
 use crate::highlight::Highlighter;
 use crate::view::TocEntry;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// What to do with one link destination.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,25 +65,30 @@ pub struct Rendered {
 pub struct Position<'a> {
     body: &'a str,
     first_line: usize,
-    line_starts: Vec<usize>,
+    /// Byte offset of each line start, computed on the first lookup (most
+    /// bodies need none).
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'a> Position<'a> {
     /// `body` starts on line `first_line` of its file.
     pub fn new(body: &'a str, first_line: usize) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(body.match_indices('\n').map(|(i, _)| i + 1));
         Position {
             body,
             first_line,
-            line_starts,
+            line_starts: std::cell::OnceCell::new(),
         }
     }
 
     /// (line, col) of a byte offset, 1-based, in the file.
     pub fn at(&self, offset: usize) -> (usize, usize) {
-        let idx = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[idx];
+        let starts = self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.body.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        });
+        let idx = starts.partition_point(|&s| s <= offset) - 1;
+        let start = starts[idx];
         let col = self.body[start..offset.min(self.body.len())]
             .chars()
             .count()
@@ -119,6 +124,7 @@ pub fn render(
         heading: None,
         code: None,
         link_stack: Vec::new(),
+        id_suffix: HashMap::new(),
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         r.event(event, range.start);
@@ -148,6 +154,8 @@ struct Renderer<'a, 'e> {
     code: Option<(String, String)>,
     /// For each open link: whether it was dropped.
     link_stack: Vec<bool>,
+    /// Next suffix to try per heading id base (see [`unique_id`]).
+    id_suffix: HashMap<String, usize>,
 }
 
 impl<'e> Renderer<'_, 'e> {
@@ -319,7 +327,7 @@ impl<'e> Renderer<'_, 'e> {
         let Some(h) = self.heading.take() else { return };
         let title = h.text.trim().to_string();
         let base = h.id.clone().unwrap_or_else(|| slugify_anchor(&title));
-        let id = unique_id(&mut self.out.ids, base);
+        let id = unique_id(&mut self.out.ids, &mut self.id_suffix, base);
         let lvl = h.level as u8;
         let class = if h.classes.is_empty() {
             String::new()
@@ -335,9 +343,12 @@ impl<'e> Renderer<'_, 'e> {
         );
         self.events.push(Event::Html(CowStr::from(open)));
         self.events.extend(h.events);
+        // Focusable, so it is named rather than `aria-hidden` (axe: a hidden
+        // element must not take keyboard focus).
         let anchor = format!(
-            "<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\">#</a></h{lvl}>\n",
-            crate::highlight::escape_attr(&id)
+            "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a></h{lvl}>\n",
+            crate::highlight::escape_attr(&id),
+            crate::highlight::escape_attr(&title)
         );
         self.events.push(Event::Html(CowStr::from(anchor)));
         if lvl >= 2 {
@@ -365,17 +376,26 @@ fn is_unsafe_scheme(dest: &str) -> bool {
         || d.starts_with("file:")
 }
 
-fn unique_id(seen: &mut HashSet<String>, base: String) -> String {
+/// `base`, or `base-1`, `base-2`, ... when taken. `next` remembers, per base,
+/// the first suffix not yet tried, so N identical headings cost O(N), not
+/// O(N²) (a hostile file of identical headings used to take minutes).
+fn unique_id(
+    seen: &mut HashSet<String>,
+    next: &mut HashMap<String, usize>,
+    base: String,
+) -> String {
     let base = if base.is_empty() {
         "section".to_string()
     } else {
         base
     };
     let mut id = base.clone();
-    let mut n = 1;
-    while seen.contains(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
+    if seen.contains(&id) {
+        let n = next.entry(base.clone()).or_insert(1);
+        while seen.contains(&id) {
+            id = format!("{base}-{n}");
+            *n += 1;
+        }
     }
     seen.insert(id.clone());
     id
@@ -428,6 +448,19 @@ mod tests {
         assert!(r.html.contains("<h3 id=\"roles\">"));
         assert_eq!(r.toc.len(), 3);
         assert_eq!(r.toc[2].title, "Roles");
+    }
+
+    #[test]
+    fn many_identical_headings_get_distinct_ids_in_linear_time() {
+        let r = md("## a {#a-1}\n\n## a\n\n## a\n\n## a\n");
+        let ids: Vec<&str> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["a-1", "a", "a-2", "a-3"]);
+        let body = "## same\n\n".repeat(20_000);
+        let started = std::time::Instant::now();
+        let r = md(&body);
+        assert_eq!(r.ids.len(), 20_000);
+        assert!(r.ids.contains("same-19999"));
+        assert!(started.elapsed().as_secs() < 20, "quadratic heading ids");
     }
 
     #[test]

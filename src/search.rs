@@ -123,7 +123,7 @@ struct Index<'a> {
     /// Terms whose body-text postings were dropped as too common.
     common: Vec<&'a str>,
     /// `[url, title, summary, restricted]` per document, in input order.
-    docs: Vec<(&'a str, &'a str, String, bool)>,
+    docs: Vec<(&'a str, &'a str, &'a str, bool)>,
     /// Stop words.
     stop: &'static [&'static str],
     /// Term -> flat delta-encoded `(doc, weight)` pairs.
@@ -153,6 +153,7 @@ struct Posting {
 /// budget, at least 48), and terms in more than half of 20+ documents keep
 /// only their title/heading/summary postings. Runs in time linear in the
 /// input (plus sorting the vocabulary); the output is deterministic.
+/// [`Indexer`] does the same work one document at a time (in parallel).
 #[must_use]
 pub fn build_index(docs: &[SearchDoc]) -> String {
     build_with_budget(docs, TEXT_POSTING_BUDGET)
@@ -160,29 +161,84 @@ pub fn build_index(docs: &[SearchDoc]) -> String {
 
 /// [`build_index`] with an explicit body-text posting budget.
 fn build_with_budget(docs: &[SearchDoc], budget: usize) -> String {
-    let text_cap = text_terms_per_doc(docs, budget);
-    let tokenizer = Tokenizer::new();
+    let searchable = docs.iter().filter(|d| !d.restricted).count();
+    let indexer = Indexer::with_budget(searchable, budget);
+    let entries: Vec<DocEntry> = docs.iter().map(|d| indexer.entry(d)).collect();
+    merge(&entries)
+}
+
+/// Turns documents into [`DocEntry`]s: the per-document half of the index,
+/// so that callers can index each page as it is rendered (in parallel) and
+/// drop its text at once.
+pub struct Indexer {
+    tokenizer: Tokenizer,
+    text_cap: usize,
+}
+
+impl Indexer {
+    /// An indexer for a corpus of `searchable` non-restricted documents (the
+    /// body-text budget is shared among them).
+    #[must_use]
+    pub fn new(searchable: usize) -> Self {
+        Indexer::with_budget(searchable, TEXT_POSTING_BUDGET)
+    }
+
+    fn with_budget(searchable: usize, budget: usize) -> Self {
+        Indexer {
+            tokenizer: Tokenizer::new(),
+            text_cap: text_terms_per_doc(searchable, budget),
+        }
+    }
+
+    /// The index entry of one document.
+    #[must_use]
+    pub fn entry(&self, doc: &SearchDoc) -> DocEntry {
+        let mut terms = Vec::new();
+        doc_terms(&self.tokenizer, doc, self.text_cap, |term, fields, text| {
+            terms.push((Box::from(term), fields, text));
+        });
+        let (url, title, summary, restricted) = doc_row(doc);
+        DocEntry {
+            row: (url.to_string(), title.to_string(), summary, restricted),
+            terms,
+        }
+    }
+}
+
+/// One document's part of the index: its result row and weighted terms.
+#[derive(Debug, Clone)]
+pub struct DocEntry {
+    row: (String, String, String, bool),
+    terms: Vec<(Box<str>, u8, u8)>,
+}
+
+/// The index of `entries` (in document order) as compact JSON.
+#[must_use]
+pub fn merge(entries: &[DocEntry]) -> String {
     let mut postings: FastMap<String, Vec<Posting>> = FastMap::default();
-    for (index, doc) in docs.iter().enumerate() {
-        let doc_index = u32::try_from(index).unwrap_or(u32::MAX);
-        doc_terms(&tokenizer, doc, text_cap, |term, fields, text| {
+    for (index, entry) in entries.iter().enumerate() {
+        let doc = u32::try_from(index).unwrap_or(u32::MAX);
+        for (term, fields, text) in &entry.terms {
             let posting = Posting {
-                doc: doc_index,
-                fields,
-                text,
+                doc,
+                fields: *fields,
+                text: *text,
             };
-            match postings.get_mut(term) {
+            match postings.get_mut(&**term) {
                 Some(list) => list.push(posting),
                 None => {
                     postings.insert(term.to_string(), vec![posting]);
                 }
             }
-        });
+        }
     }
-    let common = drop_common_text(&mut postings, docs.len());
+    let common = drop_common_text(&mut postings, entries.len());
     let index = Index {
         common: common.iter().map(String::as_str).collect(),
-        docs: docs.iter().map(doc_row).collect(),
+        docs: entries
+            .iter()
+            .map(|e| (e.row.0.as_str(), e.row.1.as_str(), e.row.2.as_str(), e.row.3))
+            .collect(),
         stop: STOP_WORDS,
         terms: postings
             .iter()
@@ -193,10 +249,9 @@ fn build_with_budget(docs: &[SearchDoc], budget: usize) -> String {
     serde_json::to_string(&index).unwrap_or_default()
 }
 
-/// How many body-text terms each document keeps.
-fn text_terms_per_doc(docs: &[SearchDoc], budget: usize) -> usize {
-    let searchable = docs.iter().filter(|d| !d.restricted).count().max(1);
-    (budget / searchable).max(MIN_TEXT_TERMS_PER_DOC)
+/// How many body-text terms each of `searchable` documents keeps.
+fn text_terms_per_doc(searchable: usize, budget: usize) -> usize {
+    (budget / searchable.max(1)).max(MIN_TEXT_TERMS_PER_DOC)
 }
 
 /// Calls `sink(term, field weight, capped text count)` once for every term of

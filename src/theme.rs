@@ -80,6 +80,15 @@ pub fn load(
 
 fn overlay(root: &Path, name: &str, files: &mut Files, diags: &mut Vec<Diagnostic>) {
     let dir = root.join("themes").join(name);
+    if is_link(&root.join("themes")) || is_link(&dir) {
+        diags.push(Diagnostic::error(
+            format!("themes/{name}"),
+            0,
+            0,
+            "theme folder is a symbolic link: trustsite never follows links out of the site",
+        ));
+        return;
+    }
     if !dir.is_dir() {
         if name != "default" {
             diags.push(Diagnostic::error(
@@ -93,6 +102,7 @@ fn overlay(root: &Path, name: &str, files: &mut Files, diags: &mut Vec<Diagnosti
     }
     for entry in walkdir::WalkDir::new(&dir)
         .follow_links(false)
+        .follow_root_links(false)
         .sort_by_file_name()
     {
         let Ok(entry) = entry else { continue };
@@ -109,6 +119,11 @@ fn overlay(root: &Path, name: &str, files: &mut Files, diags: &mut Vec<Diagnosti
             Err(e) => diags.push(Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))),
         }
     }
+}
+
+/// True when `path` itself is a symbolic link (not following it).
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 fn templates(files: &Files, diags: &mut Vec<Diagnostic>) -> Option<tera::Tera> {

@@ -72,11 +72,18 @@ fn with_suggestion(message: String) -> String {
 /// Strips the location suffix the parser appends, keeping one line.
 fn clean_message(raw: &str) -> String {
     let first = raw.lines().next().unwrap_or("invalid YAML").trim();
-    let cut = first
-        .find(" at line ")
-        .or_else(|| first.find(" at Line "))
+    let cut = [" at line ", " at Line ", ", set DuplicateKeyPolicy"]
+        .iter()
+        .filter_map(|p| first.find(p))
+        .min()
         .unwrap_or(first.len());
-    first[..cut].trim_end_matches([',', ' ']).to_string()
+    let message = first[..cut].trim_end_matches([',', ' ']);
+    match message.strip_prefix("budget breached: ") {
+        Some(what) => format!(
+            "YAML too large or too many aliases expanded (limit: {what}); an alias bomb is refused"
+        ),
+        None => message.to_string(),
+    }
 }
 
 /// Parses `src` with a stateful seed (front-matter uses this to apply the
@@ -160,6 +167,7 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let e = from_str::<BTreeMap<String, String>>("a: x\na: y\n").unwrap_err();
         assert_eq!(e.line, 2, "{e:?}");
+        assert_eq!(e.message, "duplicate mapping key: a", "{e:?}");
     }
 
     #[test]
@@ -171,6 +179,7 @@ mod tests {
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
             ));
         }
-        assert!(from_str::<serde_json::Value>(&y).is_err());
+        let e = from_str::<serde_json::Value>(&y).unwrap_err();
+        assert!(e.message.contains("alias bomb is refused"), "{e:?}");
     }
 }

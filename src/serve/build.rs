@@ -75,10 +75,9 @@ impl Builder {
     /// Rebuilds the whole site; a failed build keeps the last good site.
     pub fn build(&mut self) -> Built {
         let started = Instant::now();
-        let (files, diags) = self.render();
+        let (output, diags) = self.render();
         let errors: Vec<Diagnostic> = diags.iter().filter(|d| d.is_error()).cloned().collect();
-        if let (Some(files), true) = (files, errors.is_empty()) {
-            let hash = hash_files(&files);
+        if let (Some((files, hash)), true) = (output, errors.is_empty()) {
             self.last_good = Some((Arc::new(files), hash));
         }
         let site_hash = self.last_good.as_ref().map(|(_, h)| *h);
@@ -94,8 +93,9 @@ impl Builder {
         }
     }
 
-    /// Loads and renders; files are `None` when the config could not be used.
-    fn render(&mut self) -> (Option<Files>, Vec<Diagnostic>) {
+    /// Loads and renders; the output (files and their hash) is `None` when
+    /// the config could not be used.
+    fn render(&mut self) -> (Option<(Files, u64)>, Vec<Diagnostic>) {
         let loaded = match site::load(&self.root) {
             Ok(l) => l,
             Err(e) => return (None, config_diags(e)),
@@ -118,7 +118,9 @@ impl Builder {
         };
         let sink = MemorySink::default();
         let outcome = site::render(&loaded, &opts, &self.hl, &sink);
-        (Some(sink.into_files()), outcome.diags)
+        let files = sink.into_files();
+        let hash = hash_files(&files, &outcome.hashes);
+        (Some((files, hash)), outcome.diags)
     }
 }
 
@@ -137,10 +139,17 @@ fn config_diags(e: ConfigError) -> Vec<Diagnostic> {
     }
 }
 
-/// A hash over every output path and its bytes.
-fn hash_files(files: &Files) -> u64 {
+/// A hash over every output path and its bytes, using the SHA-256 the
+/// render already computed where there is one (all but manifest.json).
+fn hash_files(files: &Files, sha256: &BTreeMap<String, String>) -> u64 {
     let mut h = DefaultHasher::new();
-    files.hash(&mut h);
+    for (path, bytes) in files {
+        path.hash(&mut h);
+        match sha256.get(path) {
+            Some(sha) => sha.hash(&mut h),
+            None => bytes.hash(&mut h),
+        }
+    }
     h.finish()
 }
 
@@ -158,16 +167,24 @@ mod tests {
 
     #[test]
     fn version_tracks_site_and_errors() {
-        let mut a = Files::new();
-        a.insert("index.html".into(), b"one".to_vec());
-        let mut b = a.clone();
-        assert_eq!(hash_files(&a), hash_files(&b));
-        b.insert("index.html".into(), b"two".to_vec());
-        assert_ne!(hash_files(&a), hash_files(&b));
+        let files = |page: &str, manifest: &str| {
+            let mut f = Files::new();
+            f.insert("index.html".into(), page.as_bytes().to_vec());
+            f.insert("manifest.json".into(), manifest.as_bytes().to_vec());
+            let mut sha = BTreeMap::new();
+            sha.insert("index.html".to_string(), format!("sha of {page}"));
+            (f, sha)
+        };
+        let (a, sha_a) = files("one", "m");
+        let ha = hash_files(&a, &sha_a);
+        assert_eq!(ha, hash_files(&a.clone(), &sha_a.clone()));
+        let (b, sha_b) = files("two", "m");
+        assert_ne!(ha, hash_files(&b, &sha_b), "a page changed");
+        let (c, sha_c) = files("one", "m2");
+        assert_ne!(ha, hash_files(&c, &sha_c), "manifest.json changed");
         let err = vec![Diagnostic::error("content/x.md", 2, 1, "bad")];
-        let ha = Some(hash_files(&a));
-        assert_eq!(version(ha, &[]), version(ha, &[]));
-        assert_ne!(version(ha, &[]), version(ha, &err));
-        assert_ne!(version(None, &err), version(ha, &err));
+        assert_eq!(version(Some(ha), &[]), version(Some(ha), &[]));
+        assert_ne!(version(Some(ha), &[]), version(Some(ha), &err));
+        assert_ne!(version(None, &err), version(Some(ha), &err));
     }
 }

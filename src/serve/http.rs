@@ -15,6 +15,9 @@ use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use tiny_http::{Header, Method, Request, Response, Server};
 
+/// A response with its body in memory.
+type Body = Response<std::io::Cursor<Vec<u8>>>;
+
 /// Worker threads answering requests.
 pub const WORKERS: usize = 4;
 
@@ -22,7 +25,7 @@ pub const WORKERS: usize = 4;
 pub struct Shared {
     snapshot: Mutex<Arc<Snapshot>>,
     /// The connected event streams.
-    pub hub: Hub,
+    hub: Hub,
     /// Accept only local `Host` names (the server is bound to loopback).
     local_hosts_only: bool,
 }
@@ -45,16 +48,23 @@ impl Shared {
     /// Serves `snapshot` from now on and tells browsers to reload when its
     /// version differs from the previous one. Returns whether it did.
     pub fn publish(&self, snapshot: Snapshot) -> bool {
-        let version = snapshot.version.clone();
-        let old = std::mem::replace(
-            &mut *self.snapshot.lock().unwrap_or_else(|e| e.into_inner()),
-            Arc::new(snapshot),
-        );
-        let changed = old.version != version;
+        // The lock is held while broadcasting so that a stream subscribing
+        // concurrently either hears the reload or says hello with the new
+        // version: it never misses both.
+        let mut current = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = current.version != snapshot.version;
         if changed {
-            self.hub.reload(&version);
+            self.hub.reload(&snapshot.version);
         }
+        *current = Arc::new(snapshot);
         changed
+    }
+
+    /// Streams events to `out`, starting with a hello carrying the current
+    /// version; gives `out` back when too many streams are open.
+    fn subscribe<W: std::io::Write + Send + 'static>(&self, out: W) -> Result<(), W> {
+        let current = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        self.hub.subscribe(out, &current.version)
     }
 }
 
@@ -75,36 +85,14 @@ pub fn spawn_workers(server: Arc<Server>, shared: Arc<Shared>) -> std::io::Resul
 
 /// Answers one request.
 fn handle(rq: Request, shared: &Shared) {
-    if !matches!(rq.method(), Method::Get | Method::Head) {
-        let allow = header("Allow", "GET, HEAD");
-        return reply(
-            rq,
-            plain(
-                405,
-                "405 method not allowed: this preview server only answers GET and HEAD\n",
-            )
-            .with_header(allow),
-        );
-    }
-    if shared.local_hosts_only && !host_is_local(&rq) {
-        return reply(
-            rq,
-            plain(
-                403,
-                "403 forbidden: open the preview as http://localhost or by IP address\n",
-            ),
-        );
-    }
-    let Some(path) = path::parse(rq.url()) else {
-        return reply(
-            rq,
-            plain(400, "400 bad request: malformed or unsafe path\n"),
-        );
+    let path = match check(&rq, shared.local_hosts_only) {
+        Ok(path) => path,
+        Err(refusal) => return reply(rq, refusal),
     };
-    let snap = shared.current();
     if path.segments.first().is_some_and(|s| s == "__trustsite") {
-        return internal(rq, &path, shared, &snap);
+        return internal(rq, &path, shared);
     }
+    let snap = shared.current();
     let response = match &snap.site {
         None => html(500, inject::error_page(&snap.errors, &snap.version)),
         Some(files) => site_response(&path, files, &snap),
@@ -112,12 +100,23 @@ fn handle(rq: Request, shared: &Shared) {
     reply(rq, response)
 }
 
+/// The request's path, or why it is refused: a method other than GET and
+/// HEAD (405), a non-local Host on a loopback server (403), an unsafe or
+/// malformed path (400).
+fn check(rq: &Request, local_hosts_only: bool) -> Result<SitePath, Body> {
+    if !matches!(rq.method(), Method::Get | Method::Head) {
+        let text = "405 method not allowed: this preview server only answers GET and HEAD\n";
+        return Err(plain(405, text).with_header(header("Allow", "GET, HEAD")));
+    }
+    if local_hosts_only && !host_is_local(rq) {
+        let text = "403 forbidden: open the preview as http://localhost or by IP address\n";
+        return Err(plain(403, text));
+    }
+    path::parse(rq.url()).ok_or_else(|| plain(400, "400 bad request: malformed or unsafe path\n"))
+}
+
 /// The response for a path of the built site.
-fn site_response(
-    path: &SitePath,
-    files: &Files,
-    snap: &Snapshot,
-) -> Response<std::io::Cursor<Vec<u8>>> {
+fn site_response(path: &SitePath, files: &Files, snap: &Snapshot) -> Body {
     let key = path.key();
     if let Some(bytes) = files.get(&key) {
         return file(200, &key, bytes, snap);
@@ -132,7 +131,7 @@ fn site_response(
 }
 
 /// `/__trustsite/…`: the script and the event stream.
-fn internal(rq: Request, path: &SitePath, shared: &Shared, snap: &Snapshot) {
+fn internal(rq: Request, path: &SitePath, shared: &Shared) {
     match path.segments[1..]
         .iter()
         .map(String::as_str)
@@ -151,7 +150,7 @@ fn internal(rq: Request, path: &SitePath, shared: &Shared, snap: &Snapshot) {
             bytes(200, "text/event-stream; charset=utf-8", Vec::new()),
         ),
         ["events"] => {
-            if let Err(mut out) = shared.hub.subscribe(rq.into_writer(), &snap.version) {
+            if let Err(mut out) = shared.subscribe(rq.into_writer()) {
                 let busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 5\r\n\r\n";
                 let _ = out.write_all(busy.as_bytes()).and_then(|()| out.flush());
             }
@@ -159,8 +158,6 @@ fn internal(rq: Request, path: &SitePath, shared: &Shared, snap: &Snapshot) {
         _ => reply(rq, plain(404, "404 not found\n")),
     }
 }
-
-type Body = Response<std::io::Cursor<Vec<u8>>>;
 
 /// A site file; HTML gets the script and overlay injected.
 fn file(status: u16, key: &str, data: &[u8], snap: &Snapshot) -> Body {

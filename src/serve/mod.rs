@@ -237,23 +237,20 @@ fn site_url(addr: SocketAddr) -> String {
 
 /// Warns about non-loopback binds and names what the preview shows.
 fn announce(args: &ServeArgs, addr: SocketAddr) {
+    let shown = match (args.drafts, args.internal) {
+        (true, true) => Some("drafts and internal documents"),
+        (true, false) => Some("drafts"),
+        (false, true) => Some("internal documents"),
+        (false, false) => None,
+    };
     if !addr.ip().is_loopback() {
-        let what = if args.internal || args.drafts {
-            "including internal and draft documents, "
-        } else {
-            ""
-        };
+        let what = shown.map(|s| format!(", {s} included")).unwrap_or_default();
         eprintln!(
-            "warning: bound to {}, not loopback: other machines on the network can read this preview ({what}unauthenticated)",
+            "warning: bound to {}, not loopback: other machines on the network can read this preview (no authentication{what})",
             addr.ip()
         );
     }
-    if args.internal || args.drafts {
-        let shown = match (args.drafts, args.internal) {
-            (true, true) => "drafts and internal documents",
-            (true, false) => "drafts",
-            _ => "internal documents",
-        };
+    if let Some(shown) = shown {
         eprintln!("note: showing {shown} under a preview banner; `build` would not publish them");
     }
 }

@@ -8,6 +8,7 @@
 //! this; none of them renders anything itself.
 
 mod links;
+mod listings;
 mod pages;
 pub mod views;
 
@@ -17,13 +18,13 @@ use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::output::Sink;
 use crate::review::{self, Review, ReviewInput};
-use crate::search::SearchDoc;
+use crate::search::{DocEntry, Indexer};
 use crate::theme::Theme;
 use crate::view::DocView;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use views::Urls;
@@ -192,8 +193,24 @@ pub(crate) struct Ctx<'a> {
     pub reviews: Vec<Review>,
     /// Views of shown documents by document index.
     pub views: Vec<Option<DocView>>,
+    /// Each shown document's view as a template value, built once and
+    /// shared (cheaply cloned) by its page and every listing.
+    pub values: Vec<Option<tera::Value>>,
     /// Site-wide view (also in the templates' global context).
     pub site: crate::view::SiteView,
+    /// Search-index terms of each document, computed as its page renders.
+    pub indexer: Indexer,
+    /// Document index of each view, by the view's address in `views`.
+    index_of: HashMap<usize, usize>,
+}
+
+impl Ctx<'_> {
+    /// The template value of a shown document's view (shared, not copied).
+    pub(crate) fn value_of(&self, view: &DocView) -> tera::Value {
+        let i = self.index_of.get(&std::ptr::from_ref(view).addr()).copied();
+        i.and_then(|i| self.values[i].clone())
+            .unwrap_or_else(tera::Value::none)
+    }
 }
 
 /// Renders the whole site into `sink`.
@@ -239,6 +256,16 @@ pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn
     let mut theme = theme;
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
+    let values = views
+        .par_iter()
+        .map(|v| v.as_ref().map(tera::Value::from_serializable))
+        .collect();
+    let searchable = views.iter().flatten().filter(|v| !v.restricted).count();
+    let index_of = views
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| Some((std::ptr::from_ref(v.as_ref()?).addr(), i)))
+        .collect();
     let ctx = Ctx {
         loaded,
         opts,
@@ -248,9 +275,16 @@ pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn
         out: Emitter::new(sink),
         reviews,
         views,
+        values,
         site,
+        indexer: Indexer::new(searchable),
+        index_of,
     };
-    let search = render_documents(&ctx);
+    let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
+    let (search, ()) = rayon::join(
+        || render_documents(&ctx),
+        || listings::render(&ctx, &shown),
+    );
     pages::render_site_pages(&ctx, search);
     let stats = stats(&ctx);
     let Ctx { out, reviews, .. } = ctx;
@@ -306,7 +340,7 @@ fn future_review_warnings(loaded: &Loaded, today: Date, diags: &mut Vec<Diagnost
 }
 
 /// Renders every shown document page in parallel; returns search entries in document order.
-fn render_documents(ctx: &Ctx) -> Vec<SearchDoc> {
+fn render_documents(ctx: &Ctx) -> Vec<DocEntry> {
     let docs = &ctx.loaded.content.documents;
     let url_of: Vec<Option<String>> = ctx
         .views

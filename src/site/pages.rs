@@ -4,23 +4,20 @@
 //! through its [`Emitter`]. Document pages render Markdown only for public
 //! documents; a restricted document's body is never touched here.
 
+use super::listings::{categories, frameworks};
 use super::views::{self, Urls};
 use super::{Ctx, links::DocLinks};
-use crate::config::CertStatus;
 use crate::diag::Diagnostic;
 use crate::manifest::{Manifest, ManifestDoc};
-use crate::search::SearchDoc;
-use crate::view::{
-    CertificationView, ControlView, DocView, FrameworkView, Link, ListingView, SiteView,
-    SubprocessorView,
-};
-use std::collections::{BTreeMap, HashSet};
+use crate::search::{DocEntry, SearchDoc};
+use crate::view::{DocView, Link, SiteView, SubprocessorView};
+use std::collections::HashSet;
 use tera::Context;
 
 type AnchorChecks = Vec<(usize, String, usize, usize)>;
 
 /// What rendering one document page yields: its search entry, heading ids and anchors to check.
-pub(super) type PageResult = (SearchDoc, HashSet<String>, AnchorChecks);
+pub(super) type PageResult = (DocEntry, HashSet<String>, AnchorChecks);
 
 /// The site-wide view for templates.
 pub(super) fn site_view(
@@ -86,7 +83,7 @@ pub(super) fn site_view(
     }
 }
 
-fn render_to(ctx: &Ctx, template: &str, context: &Context, path: &str) {
+pub(super) fn render_to(ctx: &Ctx, template: &str, context: &Context, path: &str) {
     match ctx.theme.tera.render(template, context) {
         Ok(html) => ctx.out.emit(path, html.as_bytes(), template),
         Err(e) => ctx.out.problem(Diagnostic::error(
@@ -106,7 +103,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLink
     let doc = &ctx.loaded.content.documents[i];
     let path = format!("{}index.html", doc.url_path);
     let mut context = Context::new();
-    context.insert("doc", view);
+    context.insert_value("doc", doc_value(ctx, i));
     let search = SearchDoc {
         url: view.url.clone(),
         title: view.title.clone(),
@@ -117,7 +114,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLink
     };
     if view.restricted {
         render_to(ctx, "restricted.html", &context, &path);
-        return (search, HashSet::new(), Vec::new());
+        return (ctx.indexer.entry(&search), HashSet::new(), Vec::new());
     }
     let r = crate::markdown::render(&doc.body, doc.body_line, links, ctx.hl, true);
     for n in &r.notes {
@@ -147,246 +144,38 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLink
         text: r.text,
         ..search
     };
-    (search, r.ids, r.anchor_checks)
+    (ctx.indexer.entry(&search), r.ids, r.anchor_checks)
 }
 
-fn categories<'a>(shown: &[&'a DocView]) -> BTreeMap<String, Vec<&'a DocView>> {
-    let mut map: BTreeMap<String, Vec<&DocView>> = BTreeMap::new();
-    for v in shown {
-        map.entry(v.category.clone()).or_default().push(v);
-    }
-    for docs in map.values_mut() {
-        docs.sort_by(|a, b| views::listing_order(a, b));
-    }
-    map
+/// The template value of shown document `i` (built once per build).
+fn doc_value(ctx: &Ctx, i: usize) -> tera::Value {
+    ctx.values[i].clone().unwrap_or_else(tera::Value::none)
 }
 
-fn frameworks<'a>(shown: &[&'a DocView]) -> BTreeMap<String, BTreeMap<String, Vec<&'a DocView>>> {
-    let mut map: BTreeMap<String, BTreeMap<String, Vec<&DocView>>> = BTreeMap::new();
-    for v in shown {
-        for f in &v.frameworks {
-            for c in &f.controls {
-                map.entry(f.name.clone())
-                    .or_default()
-                    .entry(c.id.clone())
-                    .or_default()
-                    .push(v);
-            }
-        }
-    }
-    map
-}
-
-fn intro_html(ctx: &Ctx, doc: &crate::content::Document) -> String {
-    let none = super::links::LinkIndex::new(&ctx.loaded.content.documents, &[]);
-    let _ = none;
-    let r = crate::markdown::render(&doc.body, doc.body_line, &NoRewrite, ctx.hl, false);
-    for n in &r.notes {
-        ctx.out.problem(Diagnostic::warning(
-            &doc.source,
-            n.line,
-            n.col,
-            n.message.clone(),
-        ));
-    }
-    r.html
-}
-
-/// Intros (home, listings) keep their links as written.
-struct NoRewrite;
-impl crate::markdown::LinkPolicy for NoRewrite {
-    fn decide(&self, _dest: &str) -> crate::markdown::LinkDecision {
-        crate::markdown::LinkDecision::default()
-    }
-}
-
-fn listing(ctx: &Ctx, name: &str, rel: &str, intro: String, docs: &[&DocView]) -> ListingView {
-    ListingView {
-        name: name.to_string(),
-        url: ctx.urls.url(rel),
-        intro_html: intro,
-        documents: docs.iter().map(|d| (*d).clone()).collect(),
-    }
-}
-
-/// Every page and file besides document pages, the manifest last.
-pub(super) fn render_site_pages(ctx: &Ctx, search: Vec<SearchDoc>) {
+/// Every page and file besides document and listing pages, the manifest last.
+pub(super) fn render_site_pages(ctx: &Ctx, search: Vec<DocEntry>) {
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let cats = categories(&shown);
-    let listings = category_pages(ctx, &cats);
-    home(ctx, listings, &shown, &cats);
-    tag_pages(ctx, &shown);
-    framework_pages(ctx, &shown);
-    subprocessors(ctx);
     let changes = views::changes(&shown);
-    let mut c = Context::new();
-    c.insert("changes", &changes);
-    render_to(ctx, "changes.html", &c, "changes/index.html");
-    render_to(ctx, "404.html", &Context::new(), "404.html");
-    files(ctx, &shown, &changes, &search);
-    assets(ctx);
-    manifest(ctx, &shown);
-}
-
-fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<ListingView> {
-    let mut out = Vec::new();
-    for (name, docs) in cats {
-        let intro = ctx
-            .loaded
-            .content
-            .intros
-            .get(name)
-            .map(|d| intro_html(ctx, d))
-            .unwrap_or_default();
-        let rel = Urls::category_rel(name);
-        let l = listing(ctx, name, &rel, intro, docs);
-        let mut c = Context::new();
-        c.insert("listing", &l);
-        c.insert("kind", "category");
-        render_to(ctx, "listing.html", &c, &format!("{rel}index.html"));
-        out.push(l);
-    }
-    out
-}
-
-fn home(
-    ctx: &Ctx,
-    categories: Vec<ListingView>,
-    shown: &[&DocView],
-    cats: &BTreeMap<String, Vec<&DocView>>,
-) {
-    let _ = cats;
-    let mut c = Context::new();
-    let intro = match &ctx.loaded.content.home {
-        Some(d) => serde_json::json!({"title": d.title, "html": intro_html(ctx, d)}),
-        None => serde_json::json!({"title": ctx.loaded.config.title, "html": ""}),
-    };
-    let restricted = shown.iter().filter(|d| d.restricted).count();
-    let overdue = shown
-        .iter()
-        .filter(|d| d.status == "overdue" || d.status == "never_reviewed")
-        .count();
-    c.insert("intro", &intro);
-    c.insert("categories", &categories);
-    c.insert("certifications", &certifications(ctx));
-    let fws: Vec<Link> = frameworks(shown)
-        .keys()
-        .map(|n| Link {
-            title: n.clone(),
-            url: ctx.urls.url(&Urls::framework_rel(n)),
-        })
-        .collect();
-    c.insert("frameworks", &fws);
-    c.insert(
-        "stats",
-        &serde_json::json!({"total": shown.len(), "public": shown.len() - restricted, "restricted": restricted, "overdue": overdue}),
+    rayon::join(
+        || {
+            ctx.out.emit(
+                "search-index.json",
+                crate::search::merge(&search).as_bytes(),
+                "search-index.json",
+            );
+            drop(search);
+        },
+        || {
+            subprocessors(ctx);
+            let mut c = Context::new();
+            c.insert("changes", &changes);
+            render_to(ctx, "changes.html", &c, "changes/index.html");
+            render_to(ctx, "404.html", &Context::new(), "404.html");
+            files(ctx, &shown, &changes);
+            assets(ctx);
+        },
     );
-    render_to(ctx, "index.html", &c, "index.html");
-}
-
-fn certifications(ctx: &Ctx) -> Vec<CertificationView> {
-    let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
-    ctx.loaded
-        .config
-        .certifications
-        .iter()
-        .map(|cert| CertificationView {
-            name: cert.name.clone(),
-            status: cert.status.as_str().to_string(),
-            status_label: cert.status.label().to_string(),
-            issued: date(cert.issued),
-            expires: date(cert.expires),
-            expired: cert.status == CertStatus::Certified
-                && cert.expires.is_some_and(|e| e < ctx.opts.today),
-            description: cert.description.clone(),
-            report: cert.report.as_ref().and_then(|id| {
-                ctx.views
-                    .iter()
-                    .flatten()
-                    .find(|v| &v.id == id)
-                    .map(|v| Link {
-                        title: v.title.clone(),
-                        url: v.url.clone(),
-                    })
-            }),
-        })
-        .collect()
-}
-
-fn tag_pages(ctx: &Ctx, shown: &[&DocView]) {
-    let mut tags: BTreeMap<String, (String, Vec<&DocView>)> = BTreeMap::new();
-    for v in shown {
-        for t in &v.tags {
-            tags.entry(crate::content::slugify(&t.title))
-                .or_insert_with(|| (t.title.clone(), Vec::new()))
-                .1
-                .push(v);
-        }
-    }
-    let mut index = Vec::new();
-    for (name, docs) in tags.values_mut() {
-        docs.sort_by(|a, b| views::listing_order(a, b));
-        let rel = Urls::tag_rel(name);
-        let l = listing(ctx, name, &rel, String::new(), docs);
-        let mut c = Context::new();
-        c.insert("listing", &l);
-        c.insert("kind", "tag");
-        c.insert("tags_url", &ctx.urls.url("tags/"));
-        render_to(ctx, "listing.html", &c, &format!("{rel}index.html"));
-        index.push(Link {
-            title: name.clone(),
-            url: l.url,
-        });
-    }
-    let mut c = Context::new();
-    c.insert("tags", &index);
-    render_to(ctx, "tags.html", &c, "tags/index.html");
-}
-
-fn framework_pages(ctx: &Ctx, shown: &[&DocView]) {
-    let fws = frameworks(shown);
-    let mut index = Vec::new();
-    for (name, controls) in &fws {
-        let catalogue = ctx.loaded.config.frameworks.get(name);
-        let mut list: Vec<ControlView> = controls
-            .iter()
-            .map(|(id, docs)| ControlView {
-                id: id.clone(),
-                anchor: views::control_anchor(id),
-                title: catalogue
-                    .and_then(|c| c.controls.get(id))
-                    .cloned()
-                    .unwrap_or_default(),
-                documents: docs
-                    .iter()
-                    .map(|d| Link {
-                        title: d.title.clone(),
-                        url: d.url.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        list.sort_by(|a, b| views::natural_cmp(&a.id, &b.id));
-        let rel = Urls::framework_rel(name);
-        let view = FrameworkView {
-            name: name.clone(),
-            url: ctx.urls.url(&rel),
-            controls: list,
-        };
-        let mut c = Context::new();
-        c.insert("framework", &view);
-        c.insert("frameworks_url", &ctx.urls.url("frameworks/"));
-        render_to(ctx, "framework.html", &c, &format!("{rel}index.html"));
-        index.push(Link {
-            title: name.clone(),
-            url: view.url,
-        });
-    }
-    if !index.is_empty() {
-        let mut c = Context::new();
-        c.insert("frameworks", &index);
-        render_to(ctx, "frameworks.html", &c, "frameworks/index.html");
-    }
+    manifest(ctx, &shown);
 }
 
 fn subprocessors(ctx: &Ctx) {
@@ -408,7 +197,7 @@ fn subprocessors(ctx: &Ctx) {
     render_to(ctx, "subprocessors.html", &c, "subprocessors/index.html");
 }
 
-fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView], search: &[SearchDoc]) {
+fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView]) {
     let site = &ctx.site;
     let updated = changes
         .first()
@@ -437,11 +226,6 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView], sea
         "robots.txt",
         crate::feeds::robots(site).as_bytes(),
         "robots.txt",
-    );
-    ctx.out.emit(
-        "search-index.json",
-        crate::search::build_index(search).as_bytes(),
-        "search-index.json",
     );
     let api = crate::api::pages_json(shown);
     ctx.out

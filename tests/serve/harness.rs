@@ -30,7 +30,8 @@ pub fn fixture() -> tempfile::TempDir {
     dir
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+/// Copies a folder tree.
+pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -240,6 +241,11 @@ impl Response {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Content-Type` header.
+    pub fn ctype(&self) -> Option<&str> {
+        self.header("content-type")
     }
 
     /// The body as text.

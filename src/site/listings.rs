@@ -1,0 +1,257 @@
+//! Listing pages: home, categories, tags, frameworks.
+//!
+//! They list shown documents only (the [`Ctx`] holds nothing else). Each
+//! document enters the templates as the one value built for it per build
+//! ([`Ctx::value_of`]): a listing shares it instead of copying the view, so
+//! a 10,000-document home page costs one pointer per row. Listings do not
+//! depend on rendered bodies, so they render alongside the document pages,
+//! each page in parallel.
+
+use super::Ctx;
+use super::pages::render_to;
+use super::views::{self, Urls};
+use crate::config::CertStatus;
+use crate::diag::Diagnostic;
+use crate::view::{CertificationView, ControlView, DocView, FrameworkView, Link};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use tera::{Context, Value};
+
+/// Shown documents grouped by category, each group in listing order.
+pub(super) fn categories<'a>(shown: &[&'a DocView]) -> BTreeMap<String, Vec<&'a DocView>> {
+    let mut map: BTreeMap<String, Vec<&DocView>> = BTreeMap::new();
+    for v in shown {
+        map.entry(v.category.clone()).or_default().push(v);
+    }
+    for docs in map.values_mut() {
+        docs.sort_by(|a, b| views::listing_order(a, b));
+    }
+    map
+}
+
+/// Framework -> control id -> documents covering it.
+pub(super) fn frameworks<'a>(
+    shown: &[&'a DocView],
+) -> BTreeMap<String, BTreeMap<String, Vec<&'a DocView>>> {
+    let mut map: BTreeMap<String, BTreeMap<String, Vec<&DocView>>> = BTreeMap::new();
+    for v in shown {
+        for f in &v.frameworks {
+            for c in &f.controls {
+                map.entry(f.name.clone())
+                    .or_default()
+                    .entry(c.id.clone())
+                    .or_default()
+                    .push(v);
+            }
+        }
+    }
+    map
+}
+
+/// Renders every listing page; independent of the document pages.
+pub(super) fn render(ctx: &Ctx, shown: &[&DocView]) {
+    rayon::join(
+        || {
+            let cats = categories(shown);
+            home(ctx, category_pages(ctx, &cats), shown);
+        },
+        || rayon::join(|| tag_pages(ctx, shown), || framework_pages(ctx, shown)),
+    );
+}
+
+fn intro_html(ctx: &Ctx, doc: &crate::content::Document) -> String {
+    let r = crate::markdown::render(&doc.body, doc.body_line, &NoRewrite, ctx.hl, false);
+    for n in &r.notes {
+        ctx.out.problem(Diagnostic::warning(
+            &doc.source,
+            n.line,
+            n.col,
+            n.message.clone(),
+        ));
+    }
+    r.html
+}
+
+/// Intros (home, listings) keep their links as written.
+struct NoRewrite;
+impl crate::markdown::LinkPolicy for NoRewrite {
+    fn decide(&self, _dest: &str) -> crate::markdown::LinkDecision {
+        crate::markdown::LinkDecision::default()
+    }
+}
+
+/// A listing as the templates see it (`name`, `url`, `intro_html`,
+/// `documents`), sharing the documents' values.
+fn listing(ctx: &Ctx, name: &str, url: &str, intro: String, docs: &[&DocView]) -> Value {
+    let documents: Vec<Value> = docs.iter().map(|d| ctx.value_of(d)).collect();
+    let mut map: BTreeMap<&'static str, Value> = BTreeMap::new();
+    map.insert("name", name.into());
+    map.insert("url", url.into());
+    map.insert("intro_html", intro.into());
+    map.insert("documents", documents.into());
+    map.into()
+}
+
+fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<Value> {
+    let cats: Vec<(&String, &Vec<&DocView>)> = cats.iter().collect();
+    cats.par_iter()
+        .map(|(name, docs)| {
+            let intro = ctx
+                .loaded
+                .content
+                .intros
+                .get(*name)
+                .map(|d| intro_html(ctx, d))
+                .unwrap_or_default();
+            let rel = Urls::category_rel(name);
+            let l = listing(ctx, name, &ctx.urls.url(&rel), intro, docs);
+            let mut c = Context::new();
+            c.insert_value("listing", l.clone());
+            c.insert("kind", "category");
+            render_to(ctx, "listing.html", &c, &format!("{rel}index.html"));
+            l
+        })
+        .collect()
+}
+
+fn home(ctx: &Ctx, categories: Vec<Value>, shown: &[&DocView]) {
+    let mut c = Context::new();
+    let intro = match &ctx.loaded.content.home {
+        Some(d) => serde_json::json!({"title": d.title, "html": intro_html(ctx, d)}),
+        None => serde_json::json!({"title": ctx.loaded.config.title, "html": ""}),
+    };
+    let restricted = shown.iter().filter(|d| d.restricted).count();
+    let overdue = shown
+        .iter()
+        .filter(|d| d.status == "overdue" || d.status == "never_reviewed")
+        .count();
+    c.insert("intro", &intro);
+    c.insert_value("categories", categories.into());
+    c.insert("certifications", &certifications(ctx));
+    let fws: Vec<Link> = frameworks(shown)
+        .keys()
+        .map(|n| Link {
+            title: n.clone(),
+            url: ctx.urls.url(&Urls::framework_rel(n)),
+        })
+        .collect();
+    c.insert("frameworks", &fws);
+    c.insert(
+        "stats",
+        &serde_json::json!({"total": shown.len(), "public": shown.len() - restricted, "restricted": restricted, "overdue": overdue}),
+    );
+    render_to(ctx, "index.html", &c, "index.html");
+}
+
+fn certifications(ctx: &Ctx) -> Vec<CertificationView> {
+    let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    ctx.loaded
+        .config
+        .certifications
+        .iter()
+        .map(|cert| CertificationView {
+            name: cert.name.clone(),
+            status: cert.status.as_str().to_string(),
+            status_label: cert.status.label().to_string(),
+            issued: date(cert.issued),
+            expires: date(cert.expires),
+            expired: cert.status == CertStatus::Certified
+                && cert.expires.is_some_and(|e| e < ctx.opts.today),
+            description: cert.description.clone(),
+            report: cert.report.as_ref().and_then(|id| {
+                ctx.views
+                    .iter()
+                    .flatten()
+                    .find(|v| &v.id == id)
+                    .map(|v| Link {
+                        title: v.title.clone(),
+                        url: v.url.clone(),
+                    })
+            }),
+        })
+        .collect()
+}
+
+fn tag_pages(ctx: &Ctx, shown: &[&DocView]) {
+    let mut tags: BTreeMap<String, (String, Vec<&DocView>)> = BTreeMap::new();
+    for v in shown {
+        for t in &v.tags {
+            tags.entry(crate::content::slugify(&t.title))
+                .or_insert_with(|| (t.title.clone(), Vec::new()))
+                .1
+                .push(v);
+        }
+    }
+    let tags: Vec<(String, Vec<&DocView>)> = tags.into_values().collect();
+    let index: Vec<Link> = tags
+        .into_par_iter()
+        .map(|(name, mut docs)| {
+            docs.sort_by(|a, b| views::listing_order(a, b));
+            let rel = Urls::tag_rel(&name);
+            let url = ctx.urls.url(&rel);
+            let mut c = Context::new();
+            c.insert_value("listing", listing(ctx, &name, &url, String::new(), &docs));
+            c.insert("kind", "tag");
+            c.insert("tags_url", &ctx.urls.url("tags/"));
+            render_to(ctx, "listing.html", &c, &format!("{rel}index.html"));
+            Link { title: name, url }
+        })
+        .collect();
+    let mut c = Context::new();
+    c.insert("tags", &index);
+    render_to(ctx, "tags.html", &c, "tags/index.html");
+}
+
+fn framework_pages(ctx: &Ctx, shown: &[&DocView]) {
+    let fws = frameworks(shown);
+    let mut index = Vec::new();
+    for (name, controls) in &fws {
+        let view = framework_view(ctx, name, controls);
+        let mut c = Context::new();
+        c.insert("framework", &view);
+        c.insert("frameworks_url", &ctx.urls.url("frameworks/"));
+        let rel = Urls::framework_rel(name);
+        render_to(ctx, "framework.html", &c, &format!("{rel}index.html"));
+        index.push(Link {
+            title: name.clone(),
+            url: view.url,
+        });
+    }
+    if !index.is_empty() {
+        let mut c = Context::new();
+        c.insert("frameworks", &index);
+        render_to(ctx, "frameworks.html", &c, "frameworks/index.html");
+    }
+}
+
+fn framework_view(
+    ctx: &Ctx,
+    name: &str,
+    controls: &BTreeMap<String, Vec<&DocView>>,
+) -> FrameworkView {
+    let catalogue = ctx.loaded.config.frameworks.get(name);
+    let mut list: Vec<ControlView> = controls
+        .iter()
+        .map(|(id, docs)| ControlView {
+            id: id.clone(),
+            anchor: views::control_anchor(id),
+            title: catalogue
+                .and_then(|c| c.controls.get(id))
+                .cloned()
+                .unwrap_or_default(),
+            documents: docs
+                .iter()
+                .map(|d| Link {
+                    title: d.title.clone(),
+                    url: d.url.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    list.sort_by(|a, b| views::natural_cmp(&a.id, &b.id));
+    FrameworkView {
+        name: name.to_string(),
+        url: ctx.urls.url(&Urls::framework_rel(name)),
+        controls: list,
+    }
+}

@@ -1,0 +1,138 @@
+//! Save-to-reload latency of `trustsite serve` (ignored: a measurement, not
+//! a check). Run it optimised, with its output shown:
+//!
+//! ```text
+//! cargo test --release --test serve -- --ignored --nocapture bench_
+//! ```
+//!
+//! Each case starts the server, then edits one document several times and
+//! measures from the moment the write returns until the `reload` event
+//! arrives on the event stream. It prints the figures and asserts nothing
+//! about them. The 1,000-document corpus comes from
+//! `../shared/bench/gen_corpus.py` (run through tests/bench/shared_py.py);
+//! the case is skipped when that script is not there.
+
+use super::harness::{Server, copy_tree};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const EDITS: usize = 7;
+
+/// Edits `rel` `EDITS` times; returns each save-to-reload latency.
+fn measure(s: &Server, rel: &str) -> Vec<Duration> {
+    let mut events = s.events();
+    assert_eq!(events.next().0, "hello");
+    let original = std::fs::read_to_string(s.path(rel)).unwrap();
+    let mut took = Vec::new();
+    for i in 0..EDITS {
+        let text = format!("{original}\n\nBenchmark edit number {i}.\n");
+        std::fs::write(s.path(rel), text).unwrap();
+        let saved = Instant::now();
+        let (name, _) = events.next();
+        took.push(saved.elapsed());
+        assert_eq!(name, "reload");
+        // Let the rebuild's terminal line land before the next edit.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    took
+}
+
+fn print(label: &str, s: &Server, mut took: Vec<Duration>) {
+    took.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let first = s
+        .stderr()
+        .lines()
+        .find(|l| l.starts_with("built in"))
+        .unwrap_or("")
+        .to_string();
+    let rebuilds: Vec<String> = s
+        .stderr()
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("rebuilt in ")
+                .and_then(|r| r.split(' ').next())
+                .map(str::to_string)
+        })
+        .collect();
+    println!(
+        "{label}: save -> reload event: min {:.0} ms, median {:.0} ms, max {:.0} ms over {} edits; first build: {first}; rebuild ms: {}",
+        ms(took[0]),
+        ms(took[took.len() / 2]),
+        ms(took[took.len() - 1]),
+        took.len(),
+        rebuilds.join(", ")
+    );
+}
+
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+fn bench_example_site_save_to_reload() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = tempfile::tempdir().unwrap();
+    std::fs::copy(repo.join("trust.yaml"), site.path().join("trust.yaml")).unwrap();
+    copy_tree(&repo.join("content"), &site.path().join("content"));
+    let s = Server::start_in(site, &[]);
+    let took = measure(&s, "content/policies/access-control.md");
+    print("example site", &s, took);
+}
+
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+fn bench_corpus_1000_save_to_reload() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generator = std::env::var_os("TRUSTSITE_GEN_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("../shared/bench/gen_corpus.py"));
+    if !generator.is_file() {
+        println!("skipped: no corpus generator at {}", generator.display());
+        return;
+    }
+    let site = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(repo.join("tests/bench/shared_py.py"))
+        .arg(&generator)
+        .args(["--n", "1000", "--flavor", "plain", "--force", "--out"])
+        .arg(site.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "gen_corpus.py failed");
+    let config = "title: Bench\nbase_url: http://localhost/\ndefault_visibility: public\n";
+    std::fs::write(site.path().join("trust.yaml"), config).unwrap();
+    let doc = first_public_doc(&site.path().join("content"));
+    let s = Server::start_in(site, &[]);
+    let took = measure(&s, &doc);
+    print("1,000-document corpus", &s, took);
+}
+
+/// `content/…/x.md` of the first document (sorted) that says `visibility: public`.
+fn first_public_doc(content: &Path) -> String {
+    let mut found = Vec::new();
+    collect_md(content, &mut found);
+    found.sort();
+    let doc = found
+        .into_iter()
+        .find(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .contains("visibility: public")
+        })
+        .expect("a public document");
+    let root = content.parent().unwrap();
+    doc.strip_prefix(root)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            collect_md(&p, out);
+        } else if p.extension().is_some_and(|e| e == "md") {
+            out.push(p);
+        }
+    }
+}

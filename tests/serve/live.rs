@@ -1,0 +1,209 @@
+//! Live reload: edits, renames, removals, new folders, config changes,
+//! polling, and build errors shown over the last good site.
+
+use super::harness::{self, Server};
+use super::{OVERLAY, SCRIPT};
+use std::time::Duration;
+
+/// `content/policies/alpha.md:LINE:COL` present, with numbers.
+fn has_location(text: &str, file: &str) -> bool {
+    text.match_indices(&format!("{file}:")).any(|(i, m)| {
+        let rest = &text[i + m.len()..];
+        let mut parts = rest.splitn(3, ':');
+        let line = parts.next().unwrap_or("");
+        let col: String = parts
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        !line.is_empty() && line.chars().all(|c| c.is_ascii_digit()) && !col.is_empty()
+    })
+}
+
+fn alpha_with(body: &str) -> String {
+    format!(
+        "---\ntitle: Alpha Policy\nowner: Security\nversion: \"1.0\"\nlast_reviewed: 2026-10-01\n---\n\n{body}\n"
+    )
+}
+
+#[test]
+fn edit_sends_reload_and_serves_new_content() {
+    let s = Server::start(&[]);
+    let mut events = s.events();
+    let ctype = events.headers.iter().find(|(n, _)| n == "content-type");
+    assert_eq!(ctype.unwrap().1, "text/event-stream; charset=utf-8");
+    let (name, first_version) = events.next();
+    assert_eq!(name, "hello");
+    s.write(
+        "content/policies/alpha.md",
+        &alpha_with("EDITED-ALPHA-TEXT."),
+    );
+    let (name, version) = events.next();
+    assert_eq!(name, "reload");
+    assert_ne!(version, first_version);
+    let page = s.get("/policies/alpha/").text();
+    assert!(page.contains("EDITED-ALPHA-TEXT"));
+    assert!(page.contains(&format!("data-version=\"{version}\"")));
+}
+
+#[test]
+fn editor_temp_files_and_unchanged_output_send_no_reload() {
+    let s = Server::start(&[]);
+    let mut events = s.events();
+    assert_eq!(events.next().0, "hello");
+    let temps = [
+        "4913",
+        "alpha.md~",
+        "#alpha.md#",
+        ".alpha.md.swp",
+        ".#alpha.md",
+    ];
+    for temp in temps {
+        s.write(&format!("content/policies/{temp}"), "temp");
+    }
+    s.write("public/index.html", "not ours");
+    let quiet = events.next_within(Duration::from_millis(600));
+    assert!(quiet.is_none(), "no reload for temp files: {quiet:?}");
+    assert!(!s.stderr().contains("rebuilt in"), "{}", s.stderr());
+    // Editors delete them again (unseen too); then saving identical bytes
+    // rebuilds but sends no reload.
+    for temp in temps {
+        std::fs::remove_file(s.path(&format!("content/policies/{temp}"))).unwrap();
+    }
+    let same = std::fs::read_to_string(s.path("content/policies/alpha.md")).unwrap();
+    s.write("content/policies/alpha.md", &same);
+    s.wait_stderr("output unchanged");
+    let quiet = events.next_within(Duration::from_millis(300));
+    assert!(
+        quiet.is_none(),
+        "no reload when output is unchanged: {quiet:?}"
+    );
+}
+
+#[test]
+fn rename_remove_create_and_config_changes_are_seen() {
+    let s = Server::start(&[]);
+    let mut events = s.events();
+    assert_eq!(events.next().0, "hello");
+    // Save by rename, as many editors do.
+    let tmp = s.path("content/policies/.alpha.md.tmp-save");
+    std::fs::write(&tmp, alpha_with("RENAMED-SAVE-TEXT")).unwrap();
+    std::fs::rename(&tmp, s.path("content/policies/alpha.md")).unwrap();
+    assert_eq!(events.next().0, "reload");
+    assert!(
+        s.get("/policies/alpha/")
+            .text()
+            .contains("RENAMED-SAVE-TEXT")
+    );
+    std::fs::remove_file(s.path("content/policies/beta.md")).unwrap();
+    assert_eq!(events.next().0, "reload");
+    assert_eq!(s.get("/policies/beta/").status, 404);
+    s.write(
+        "content/later/gamma.md",
+        "---\ntitle: Gamma Later\n---\n\nGAMMA-BODY\n",
+    );
+    assert_eq!(events.next().0, "reload");
+    assert!(s.get("/later/gamma/").text().contains("GAMMA-BODY"));
+    s.write(
+        "content/later/gamma.md",
+        "---\ntitle: Gamma Later\n---\n\nGAMMA-EDITED\n",
+    );
+    assert_eq!(events.next().0, "reload");
+    assert!(
+        s.get("/later/gamma/").text().contains("GAMMA-EDITED"),
+        "new folders are watched"
+    );
+    let config = std::fs::read_to_string(s.path("trust.yaml")).unwrap();
+    let renamed = config.replace("Serve Fixture Trust Center", "Renamed Trust Center");
+    std::fs::write(s.path("trust.yaml.new"), renamed).unwrap();
+    std::fs::rename(s.path("trust.yaml.new"), s.path("trust.yaml")).unwrap();
+    assert_eq!(events.next().0, "reload");
+    assert!(s.get("/").text().contains("Renamed Trust Center"));
+}
+
+#[test]
+fn poll_watcher_sees_edits() {
+    let s = Server::start(&["--poll"]);
+    let mut events = s.events();
+    assert_eq!(events.next().0, "hello");
+    s.write("content/policies/alpha.md", &alpha_with("POLLED-EDIT"));
+    assert_eq!(events.next().0, "reload");
+    assert!(s.get("/policies/alpha/").text().contains("POLLED-EDIT"));
+    s.write("content/policies/alpha.md", &alpha_with("POLLED-AGAIN"));
+    assert_eq!(
+        events.next().0,
+        "reload",
+        "a second save within the same second"
+    );
+    assert!(s.get("/policies/alpha/").text().contains("POLLED-AGAIN"));
+}
+
+#[test]
+fn broken_front_matter_shows_overlay_over_last_good_site_until_fixed() {
+    let s = Server::start(&[]);
+    let mut events = s.events();
+    assert_eq!(events.next().0, "hello");
+    let good = std::fs::read_to_string(s.path("content/policies/alpha.md")).unwrap();
+    s.write(
+        "content/policies/alpha.md",
+        &good.replace("title: Alpha Policy", "title: [unclosed <b>"),
+    );
+    assert_eq!(events.next().0, "reload", "the error state changed");
+    let page = s.get("/policies/alpha/");
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(text.contains(OVERLAY), "{text}");
+    assert!(
+        has_location(&text, "content/policies/alpha.md"),
+        "overlay names path:line:col"
+    );
+    assert!(
+        text.contains("ORIGINAL-ALPHA-TEXT"),
+        "the last good version stays"
+    );
+    assert!(
+        s.get("/").text().contains(OVERLAY),
+        "every page shows the overlay"
+    );
+    assert!(
+        s.stderr().contains("content/policies/alpha.md:2:"),
+        "diagnostics go to stderr too"
+    );
+    s.write(
+        "content/policies/alpha.md",
+        &good.replace("ORIGINAL-ALPHA-TEXT", "FIXED-ALPHA-TEXT"),
+    );
+    assert_eq!(events.next().0, "reload");
+    let text = s.get("/policies/alpha/").text();
+    assert!(!text.contains(OVERLAY));
+    assert!(!text.contains("trustsite-build-errors"));
+    assert!(text.contains("FIXED-ALPHA-TEXT"));
+}
+
+#[test]
+fn first_build_failure_still_serves_error_pages_and_recovers() {
+    let site = harness::fixture();
+    let alpha = site.path().join("content/policies/alpha.md");
+    let good = std::fs::read_to_string(&alpha).unwrap();
+    std::fs::write(
+        &alpha,
+        good.replace("title: Alpha Policy", "title: [unclosed"),
+    )
+    .unwrap();
+    let s = Server::start_in(site, &[]);
+    for path in ["/", "/policies/beta/", "/no/such/page"] {
+        let r = s.get(path);
+        assert_eq!(r.status, 500, "{path}");
+        let text = r.text();
+        assert!(has_location(&text, "content/policies/alpha.md"), "{text}");
+        assert!(text.contains(SCRIPT), "error pages reload too");
+    }
+    let mut events = s.events();
+    assert_eq!(events.next().0, "hello");
+    std::fs::write(&alpha, good).unwrap();
+    assert_eq!(events.next().0, "reload");
+    let home = s.get("/");
+    assert_eq!(home.status, 200);
+    assert!(!home.text().contains("trustsite-build-errors"));
+}

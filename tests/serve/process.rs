@@ -1,0 +1,73 @@
+//! The process: ports, binds, signals, exit codes.
+
+use super::harness::{self, Server, eventually, free_port, request};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+#[test]
+fn taken_port_is_a_clear_error_with_exit_2() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let mut s = Server::spawn(harness::fixture(), port, &[]);
+    let status = eventually("serve to exit", || s.exited());
+    assert_eq!(status.code(), Some(2));
+    let err = eventually("the error message", || {
+        let e = s.stderr();
+        e.contains("error:").then_some(e)
+    });
+    assert!(err.contains(&port.to_string()), "{err}");
+    assert!(err.contains("in use"), "{err}");
+}
+
+#[test]
+fn non_loopback_bind_warns() {
+    let s = Server::start(&["--bind", "0.0.0.0"]);
+    assert!(
+        s.stderr().contains("warning: bound to 0.0.0.0"),
+        "{}",
+        s.stderr()
+    );
+    assert_eq!(request(s.port, "GET", "/", &[]).status, 200);
+}
+
+#[cfg(unix)]
+fn stops_on(signal: &str) {
+    let mut s = Server::start(&[]);
+    let mut events = s.events();
+    assert_eq!(events.next().0, "hello");
+    let kill = Command::new("kill")
+        .args([signal, &s.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let sent = Instant::now();
+    let status = eventually("serve to exit", || s.exited());
+    let took = sent.elapsed();
+    assert_eq!(status.code(), Some(0), "{signal} exits 0");
+    assert!(took < Duration::from_secs(1), "{signal} took {took:?}");
+    assert!(!s.path("public").exists());
+}
+
+#[test]
+#[cfg(unix)]
+fn sigint_stops_within_a_second() {
+    stops_on("-INT");
+}
+
+#[test]
+#[cfg(unix)]
+fn sigterm_stops_within_a_second() {
+    stops_on("-TERM");
+}
+
+#[test]
+fn missing_site_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_trustsite"))
+        .args(["serve", "--port", &free_port().to_string(), "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("trust.yaml"));
+}
