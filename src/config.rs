@@ -532,8 +532,8 @@ fn read_catalogue(root: &Path, rel: &str) -> Result<BTreeMap<String, String>, St
         Ok(m) if !m.is_file() => return Err(format!("catalogue `{rel}` is not a regular file")),
         Ok(_) => {}
     }
-    let text = std::fs::read_to_string(&at)
-        .map_err(|e| format!("cannot read catalogue `{rel}`: {e}"))?;
+    let text =
+        std::fs::read_to_string(&at).map_err(|e| format!("cannot read catalogue `{rel}`: {e}"))?;
     let map: BTreeMap<Text, Text> =
         yaml::from_str(&text).map_err(|e| format!("{rel}:{}:{}: {}", e.line, e.col, e.message))?;
     Ok(map.into_iter().map(|(k, v)| (k.0, v.0)).collect())

@@ -176,7 +176,13 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<String>) {
         if !entry.file_type().is_file() {
             continue;
         }
-        if entry.path().strip_prefix(dir).ok().and_then(Path::to_str).is_none() {
+        if entry
+            .path()
+            .strip_prefix(dir)
+            .ok()
+            .and_then(Path::to_str)
+            .is_none()
+        {
             diags.push(Diagnostic::error(
                 format!("{CONTENT_DIR}/{rel}"),
                 0,

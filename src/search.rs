@@ -237,7 +237,14 @@ pub fn merge(entries: &[DocEntry]) -> String {
         common: common.iter().map(String::as_str).collect(),
         docs: entries
             .iter()
-            .map(|e| (e.row.0.as_str(), e.row.1.as_str(), e.row.2.as_str(), e.row.3))
+            .map(|e| {
+                (
+                    e.row.0.as_str(),
+                    e.row.1.as_str(),
+                    e.row.2.as_str(),
+                    e.row.3,
+                )
+            })
             .collect(),
         stop: STOP_WORDS,
         terms: postings

@@ -211,7 +211,10 @@ fn alias_bomb(key: &str) -> String {
 #[test]
 fn alias_bomb_in_front_matter_is_a_located_error() {
     let h = Hostile::new();
-    h.doc("bomb.md", &format!("---\ntitle: Bomb\n{}---\n", alias_bomb("extra")));
+    h.doc(
+        "bomb.md",
+        &format!("---\ntitle: Bomb\n{}---\n", alias_bomb("extra")),
+    );
     h.build()
         .expect(1)
         .says("content/bomb.md:")
@@ -231,7 +234,10 @@ fn alias_bomb_in_trust_yaml_is_a_located_error() {
 fn deep_yaml_nesting_is_a_located_error() {
     let h = Hostile::new();
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    h.doc("deep.md", &format!("---\ntitle: Deep\nextra: {deep}\n---\n"));
+    h.doc(
+        "deep.md",
+        &format!("---\ntitle: Deep\nextra: {deep}\n---\n"),
+    );
     h.build()
         .expect(1)
         .says("content/deep.md:3:")
@@ -353,10 +359,13 @@ fn bom_and_crlf_are_read_and_lines_stay_right() {
 #[test]
 fn unterminated_front_matter_is_an_error() {
     let h = Hostile::new();
-    h.doc("open.md", "---\ntitle: Open\n\n# Body but no closing fence\n");
-    h.build().expect(1).says(
-        "content/open.md:1:1: error: front-matter opened with `---` is never closed",
+    h.doc(
+        "open.md",
+        "---\ntitle: Open\n\n# Body but no closing fence\n",
     );
+    h.build()
+        .expect(1)
+        .says("content/open.md:1:1: error: front-matter opened with `---` is never closed");
 }
 
 #[test]
@@ -428,7 +437,10 @@ fn wrong_types_in_trust_yaml_are_located_errors() {
         ("title: T\ntimezone: Mars/Olympus\n", "trust.yaml:2:11:"),
         ("title: T\ntheme: /etc\n", "trust.yaml:2:8:"),
         ("title: T\ntheme: ../..\n", "trust.yaml:2:8:"),
-        ("title: T\nsecurity_txt: {expires_days: 9999}\n", "trust.yaml:2:"),
+        (
+            "title: T\nsecurity_txt: {expires_days: 9999}\n",
+            "trust.yaml:2:",
+        ),
         ("- a\n", "trust.yaml:1:1:"),
     ] {
         h.write("site/trust.yaml", yaml.as_bytes());
@@ -452,7 +464,10 @@ fn plant_outside(h: &Hostile) {
 fn assert_no_outside_content(h: &Hostile) {
     for (path, bytes) in h.output() {
         let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains("OUTSIDE-SECRET"), "outside content in {path}");
+        assert!(
+            !text.contains("OUTSIDE-SECRET"),
+            "outside content in {path}"
+        );
         assert!(!text.contains("root:x:0:0"), "/etc/passwd in {path}");
     }
 }
@@ -470,13 +485,23 @@ fn symlinks_in_content_are_never_followed() {
     h.symlink("/nonexistent/dangling", "site/content/dangling.md");
     let run = h.build();
     run.expect(0);
-    for link in ["passwd.txt", "secret.txt", "doc.md", "outside-dir", "relative.txt"] {
+    for link in [
+        "passwd.txt",
+        "secret.txt",
+        "doc.md",
+        "outside-dir",
+        "relative.txt",
+    ] {
         run.says(&format!("content/{link}: warning: symbolic link skipped"));
     }
     assert_no_outside_content(&h);
     let files = h.output();
     assert!(files.contains_key("a/index.html"));
-    assert!(!files.keys().any(|k| k.contains("passwd") || k.contains("outside")));
+    assert!(
+        !files
+            .keys()
+            .any(|k| k.contains("passwd") || k.contains("outside"))
+    );
 }
 
 #[test]
@@ -573,14 +598,20 @@ fn assert_no_injected_markup(path: &str, html: &str) {
         let attr = |n: &str| attrs.iter().find(|(a, _)| a == n).map(|(_, v)| v.as_str());
         if name == "script" {
             let src = attr("src").unwrap_or("");
-            assert!(src.starts_with("/assets/"), "{path}: script not from the theme: {attrs:?}");
+            assert!(
+                src.starts_with("/assets/"),
+                "{path}: script not from the theme: {attrs:?}"
+            );
         }
         for bad in ["iframe", "object", "embed", "style"] {
             assert_ne!(name, bad, "{path}: injected <{bad}>");
         }
         assert_ne!(attr("src"), Some("x"), "{path}: injected <{name} src=x>");
         for (a, v) in &attrs {
-            assert!(!a.starts_with("on"), "{path}: event handler {a}={v:?} on <{name}>");
+            assert!(
+                !a.starts_with("on"),
+                "{path}: event handler {a}={v:?} on <{name}>"
+            );
             let v = v.to_ascii_lowercase();
             assert!(
                 !(v.starts_with("javascript:") || v.starts_with("data:text")),
@@ -605,10 +636,16 @@ fn script_in_every_front_matter_and_config_field_is_escaped() {
     let fm = format!(
         "title: {p}\nid: {p}\nowner: {p}\nversion: {p}\napproved_by: {p}\ncategory: {p}\ntags: [{p}]\nsummary: {p}\nlast_reviewed: 2026-01-01\neffective: 2026-01-01\naudit_scope: true\ncontrolled_document: true\nframeworks:\n  {p}: [{p}]\nrevisions:\n  - {{version: {p}, date: 2026-01-01, summary: {p}, approved_by: {p}}}\nextra:\n  note: {p}\n"
     );
-    h.doc("evil.md", &format!("---\n{fm}---\n# {PAYLOAD}\n\nBody {PAYLOAD}\n"));
+    h.doc(
+        "evil.md",
+        &format!("---\n{fm}---\n# {PAYLOAD}\n\nBody {PAYLOAD}\n"),
+    );
     h.doc(
         "locked.md",
-        &format!("---\n{}\nvisibility: restricted\n---\nRESTRICTED-BODY\n", fm.replace("id: ", "id: r")),
+        &format!(
+            "---\n{}\nvisibility: restricted\n---\nRESTRICTED-BODY\n",
+            fm.replace("id: ", "id: r")
+        ),
     );
     h.doc("index.md", &format!("---\ntitle: {p}\n---\n{PAYLOAD}\n"));
     h.build().expect(0);
@@ -616,7 +653,10 @@ fn script_in_every_front_matter_and_config_field_is_escaped() {
     let mut pages = 0;
     for (path, bytes) in &files {
         let text = String::from_utf8_lossy(bytes);
-        assert!(!text.contains("RESTRICTED-BODY"), "restricted body in {path}");
+        assert!(
+            !text.contains("RESTRICTED-BODY"),
+            "restricted body in {path}"
+        );
         if path.ends_with(".json") {
             serde_json::from_slice::<serde_json::Value>(bytes)
                 .unwrap_or_else(|e| panic!("{path} is not JSON: {e}"));
@@ -718,8 +758,14 @@ fn colliding_category_tag_and_framework_slugs_are_errors_not_overwrites() {
 fn hostile_neighbours_never_leak_internal_documents() {
     // Everything that builds next to a hostile file still withholds what it must.
     let h = Hostile::new();
-    h.doc("internal.md", "---\ntitle: CANARY-INTERNAL\nvisibility: internal\n---\nCANARY-INTERNAL-BODY\n");
-    h.doc("draft.md", "---\ntitle: CANARY-DRAFT\ndraft: true\n---\nCANARY-DRAFT-BODY\n");
+    h.doc(
+        "internal.md",
+        "---\ntitle: CANARY-INTERNAL\nvisibility: internal\n---\nCANARY-INTERNAL-BODY\n",
+    );
+    h.doc(
+        "draft.md",
+        "---\ntitle: CANARY-DRAFT\ndraft: true\n---\nCANARY-DRAFT-BODY\n",
+    );
     h.doc(
         "restricted.md",
         "---\ntitle: Locked\nvisibility: restricted\n---\nCANARY-RESTRICTED-BODY\n",
@@ -738,7 +784,10 @@ fn hostile_neighbours_never_leak_internal_documents() {
         for canary in ["CANARY-INTERNAL", "CANARY-DRAFT", "CANARY-RESTRICTED-BODY"] {
             assert!(!text.contains(canary), "{canary} in {path}");
         }
-        assert!(!path.contains("internal") && !path.contains("draft"), "{path}");
+        assert!(
+            !path.contains("internal") && !path.contains("draft"),
+            "{path}"
+        );
     }
 }
 
@@ -758,8 +807,11 @@ fn fuzz_inputs(dir: &str, target: &str) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// A fuzz target's function: raw bytes in, a panic on a broken promise.
+type Target = fn(&[u8]);
+
 /// The fuzz targets' functions by name.
-const TARGETS: [(&str, fn(&[u8])); 3] = [
+const TARGETS: [(&str, Target); 3] = [
     ("frontmatter", checks::frontmatter),
     ("document", checks::document),
     ("config", checks::config),
@@ -787,9 +839,40 @@ fn fuzz_smoke_on_stable() {
     // A small deterministic mutation fuzzer: runs in every `cargo test`, so the
     // targets' checks stay exercised where cargo-fuzz is not installed.
     const TOKENS: &[&str] = &[
-        "---\n", "...\n", "\r\n", "\u{feff}", "&a ", "*a", "<<: *a\n", "!!binary ", "[", "]",
-        "{", "}", "](", ")", "<script>", "</", "```", "~~~", "#", "{#x}", "|", "- ", "> ",
-        "[^1]", "\\", "\t", ":", "'", "\"", "javascript:", "\u{0}", "é", "\n\n", "title: ",
+        "---\n",
+        "...\n",
+        "\r\n",
+        "\u{feff}",
+        "&a ",
+        "*a",
+        "<<: *a\n",
+        "!!binary ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "](",
+        ")",
+        "<script>",
+        "</",
+        "```",
+        "~~~",
+        "#",
+        "{#x}",
+        "|",
+        "- ",
+        "> ",
+        "[^1]",
+        "\\",
+        "\t",
+        ":",
+        "'",
+        "\"",
+        "javascript:",
+        "\u{0}",
+        "é",
+        "\n\n",
+        "title: ",
     ];
     let mut rng = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move |n: usize| {

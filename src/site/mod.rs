@@ -281,10 +281,7 @@ pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn
         index_of,
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (search, ()) = rayon::join(
-        || render_documents(&ctx),
-        || listings::render(&ctx, &shown),
-    );
+    let (search, ()) = rayon::join(|| render_documents(&ctx), || listings::render(&ctx, &shown));
     pages::render_site_pages(&ctx, search);
     let stats = stats(&ctx);
     let Ctx { out, reviews, .. } = ctx;

@@ -111,5 +111,8 @@ fn highlight(lang: &str, code: &str, syntaxes: &SyntaxSet) -> String {
             break;
         }
     }
-    format!("<pre class=\"code\"><code>{}</code></pre>\n", generator.finalize())
+    format!(
+        "<pre class=\"code\"><code>{}</code></pre>\n",
+        generator.finalize()
+    )
 }

@@ -213,7 +213,10 @@ fn site_paths(server: &Server) -> Arc<Vec<(String, u16)>> {
         .collect();
     paths.sort();
     paths.dedup();
-    assert!(paths.len() >= 10, "too few links on the home page: {paths:?}");
+    assert!(
+        paths.len() >= 10,
+        "too few links on the home page: {paths:?}"
+    );
     paths.push(("/search-index.json".into(), 200));
     paths.push(("/no/such/page/".into(), 404));
     Arc::new(paths)
@@ -255,7 +258,9 @@ fn client(
                 }
             }
             Ok((status, _)) => {
-                local.failures.push(format!("{path}: status {status}, want {want}"));
+                local
+                    .failures
+                    .push(format!("{path}: status {status}, want {want}"));
                 conn = None;
             }
             Err(e) => {
@@ -279,7 +284,8 @@ fn connect(port: u16) -> std::io::Result<BufReader<TcpStream>> {
 
 /// One GET on an open connection: `(status, connection stays open)`.
 fn get(conn: &mut BufReader<TcpStream>, port: u16, path: &str) -> std::io::Result<(u16, bool)> {
-    let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n");
+    let req =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n");
     conn.get_mut().write_all(req.as_bytes())?;
     let mut line = String::new();
     if conn.read_line(&mut line)? == 0 {
@@ -323,7 +329,9 @@ fn skip(conn: &mut BufReader<TcpStream>, len: u64) -> std::io::Result<()> {
     if n == len {
         Ok(())
     } else {
-        Err(std::io::Error::other(format!("body cut at {n} of {len} bytes")))
+        Err(std::io::Error::other(format!(
+            "body cut at {n} of {len} bytes"
+        )))
     }
 }
 

@@ -82,7 +82,10 @@ pub fn frontmatter(data: &[u8]) {
         assert_eq!(split.body_line, 1);
         return;
     };
-    assert!(split.body_line > split.yaml_line, "body starts below the YAML");
+    assert!(
+        split.body_line > split.yaml_line,
+        "body starts below the YAML"
+    );
     let (_fm, problems) = trustsite::frontmatter::parse(yaml, split.yaml_line, aliases());
     for p in &problems {
         assert!(p.line >= 1 && p.col >= 1, "problem without location: {p:?}");
@@ -136,7 +139,10 @@ pub fn check_html(html: &str) {
             assert_ne!(name, bad, "<{bad}> in rendered Markdown: {html}");
         }
         for (attr, value) in attrs {
-            assert!(!attr.starts_with("on"), "event handler `{attr}` on <{name}>");
+            assert!(
+                !attr.starts_with("on"),
+                "event handler `{attr}` on <{name}>"
+            );
             if attr != "href" && attr != "src" {
                 continue;
             }
