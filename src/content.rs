@@ -86,16 +86,34 @@ enum MdKind {
 /// One Markdown file read: its path, the document or its errors, and warnings.
 type LoadedFile = (String, Result<Document, Vec<Diagnostic>>, Vec<Diagnostic>);
 
+/// Parsed Markdown files kept across loads (serve): a file whose bytes and
+/// config are unchanged is not parsed again. Keyed by path; the entry holds
+/// the SHA-256 of the file and of the config's debug form it was parsed with.
+#[derive(Default)]
+pub struct LoadCache {
+    files: std::sync::Mutex<HashMap<String, ([u8; 32], LoadedFile)>>,
+}
+
 /// Walks and loads `root/content`. A missing folder is an empty site.
 pub fn load(root: &Path, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Content {
+    load_with(root, config, diags, None)
+}
+
+/// [`load`], reusing files parsed by earlier loads when `cache` is given.
+pub fn load_with(
+    root: &Path,
+    config: &SiteConfig,
+    diags: &mut Vec<Diagnostic>,
+    cache: Option<&LoadCache>,
+) -> Content {
     let dir = root.join(CONTENT_DIR);
     let (md_files, other_files) = walk(&dir, diags);
+    let config_sum: [u8; 32] = Sha256::digest(format!("{config:?}")).into();
     let loaded: Vec<LoadedFile> = md_files
         .par_iter()
-        .map(|rel| {
-            let mut local = Vec::new();
-            let doc = load_doc(&dir, rel, config, &mut local);
-            (rel.clone(), doc, local)
+        .map(|rel| match cache {
+            Some(cache) => load_cached(&dir, rel, config, (cache, &config_sum)),
+            None => load_file(&dir, rel, config),
         })
         .collect();
     let mut content = Content::default();
@@ -118,6 +136,40 @@ pub fn load(root: &Path, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Co
     content.assets = assign_assets(&dir, other_files, &content.documents);
     check_duplicates(&content.documents, diags);
     content
+}
+
+fn load_file(dir: &Path, rel: &str, config: &SiteConfig) -> LoadedFile {
+    let mut local = Vec::new();
+    let doc = load_doc(dir, rel, config, &mut local);
+    (rel.to_string(), doc, local)
+}
+
+/// [`load_file`] through the cache: the file is read and hashed, and parsed
+/// only when its bytes or the config changed.
+fn load_cached(
+    dir: &Path,
+    rel: &str,
+    config: &SiteConfig,
+    (cache, config_sum): (&LoadCache, &[u8; 32]),
+) -> LoadedFile {
+    let Ok(bytes) = std::fs::read(dir.join(rel)) else {
+        return load_file(dir, rel, config);
+    };
+    let mut h = Sha256::new();
+    h.update(config_sum);
+    h.update(&bytes);
+    let key: [u8; 32] = h.finalize().into();
+    let files = || cache.files.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((k, hit)) = files().get(rel)
+        && *k == key
+    {
+        return hit.clone();
+    }
+    let mut local = Vec::new();
+    let doc = parse_doc(rel, bytes, config, &mut local);
+    let loaded = (rel.to_string(), doc, local);
+    files().insert(rel.to_string(), (key, loaded.clone()));
+    loaded
 }
 
 fn kind(rel: &str) -> MdKind {
@@ -219,11 +271,23 @@ fn load_doc(
     config: &SiteConfig,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Document, Vec<Diagnostic>> {
+    let bytes = std::fs::read(dir.join(rel)).map_err(|e| {
+        let source = format!("{CONTENT_DIR}/{rel}");
+        vec![Diagnostic::error(source, 0, 0, format!("cannot read: {e}"))]
+    })?;
+    parse_doc(rel, bytes, config, diags)
+}
+
+/// A document from its file's bytes.
+fn parse_doc(
+    rel: &str,
+    bytes: Vec<u8>,
+    config: &SiteConfig,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Document, Vec<Diagnostic>> {
     let source = format!("{CONTENT_DIR}/{rel}");
     let fail =
         |line: usize, col: usize, msg: String| vec![Diagnostic::error(&source, line, col, msg)];
-    let bytes =
-        std::fs::read(dir.join(rel)).map_err(|e| fail(0, 0, format!("cannot read: {e}")))?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];

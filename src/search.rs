@@ -19,6 +19,7 @@
 //! dropped because they occur in more than half of a large corpus; `stop` is
 //! the stop-word list. Clients treat query words in either list as optional.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -164,7 +165,7 @@ fn build_with_budget(docs: &[SearchDoc], budget: usize) -> String {
     let searchable = docs.iter().filter(|d| !d.restricted).count();
     let indexer = Indexer::with_budget(searchable, budget);
     let entries: Vec<DocEntry> = docs.iter().map(|d| indexer.entry(d)).collect();
-    merge(&entries)
+    merge(&entries.iter().collect::<Vec<_>>())
 }
 
 /// Turns documents into [`DocEntry`]s: the per-document half of the index,
@@ -212,29 +213,28 @@ pub struct DocEntry {
     terms: Vec<(Box<str>, u8, u8)>,
 }
 
+/// Terms are merged in this many groups (by first byte), in parallel.
+const MERGE_SHARDS: u8 = 8;
+
+/// One merged group: its common terms, and each term's encoded postings.
+type Shard<'a> = (Vec<&'a str>, Vec<(&'a str, Vec<u32>)>);
+
 /// The index of `entries` (in document order) as compact JSON.
 #[must_use]
-pub fn merge(entries: &[DocEntry]) -> String {
-    let mut postings: FastMap<String, Vec<Posting>> = FastMap::default();
-    for (index, entry) in entries.iter().enumerate() {
-        let doc = u32::try_from(index).unwrap_or(u32::MAX);
-        for (term, fields, text) in &entry.terms {
-            let posting = Posting {
-                doc,
-                fields: *fields,
-                text: *text,
-            };
-            match postings.get_mut(&**term) {
-                Some(list) => list.push(posting),
-                None => {
-                    postings.insert(term.to_string(), vec![posting]);
-                }
-            }
-        }
+pub fn merge(entries: &[&DocEntry]) -> String {
+    let shards: Vec<Shard> = (0..MERGE_SHARDS)
+        .into_par_iter()
+        .map(|shard| merge_shard(entries, shard))
+        .collect();
+    let mut common = Vec::new();
+    let mut terms = BTreeMap::new();
+    for (c, t) in shards {
+        common.extend(c);
+        terms.extend(t);
     }
-    let common = drop_common_text(&mut postings, entries.len());
+    common.sort_unstable();
     let index = Index {
-        common: common.iter().map(String::as_str).collect(),
+        common,
         docs: entries
             .iter()
             .map(|e| {
@@ -247,13 +247,36 @@ pub fn merge(entries: &[DocEntry]) -> String {
             })
             .collect(),
         stop: STOP_WORDS,
-        terms: postings
-            .iter()
-            .map(|(term, list)| (term.as_str(), encode(list)))
-            .collect(),
+        terms,
         v: INDEX_VERSION,
     };
     serde_json::to_string(&index).unwrap_or_default()
+}
+
+/// Postings of the terms whose first byte falls in `shard`: the common
+/// terms among them, and each term's encoded postings.
+fn merge_shard<'a>(entries: &[&'a DocEntry], shard: u8) -> Shard<'a> {
+    let mut postings: FastMap<&str, Vec<Posting>> = FastMap::default();
+    for (index, entry) in entries.iter().enumerate() {
+        let doc = u32::try_from(index).unwrap_or(u32::MAX);
+        for (term, fields, text) in &entry.terms {
+            if term.as_bytes().first().copied().unwrap_or(0) % MERGE_SHARDS != shard {
+                continue;
+            }
+            let posting = Posting {
+                doc,
+                fields: *fields,
+                text: *text,
+            };
+            postings.entry(&**term).or_default().push(posting);
+        }
+    }
+    let common = drop_common_text(&mut postings, entries.len());
+    let terms = postings
+        .iter()
+        .map(|(term, list)| (*term, encode(list)))
+        .collect();
+    (common, terms)
 }
 
 /// How many body-text terms each of `searchable` documents keeps.
@@ -352,14 +375,17 @@ impl Tokenizer {
 /// Drops body-text-only postings of terms found in more than half of the
 /// documents (corpora of [`COMMON_MIN_DOCS`] or more); returns those terms,
 /// sorted. Terms left without postings disappear from the index.
-fn drop_common_text(postings: &mut FastMap<String, Vec<Posting>>, doc_count: usize) -> Vec<String> {
+fn drop_common_text<'a>(
+    postings: &mut FastMap<&'a str, Vec<Posting>>,
+    doc_count: usize,
+) -> Vec<&'a str> {
     if doc_count < COMMON_MIN_DOCS {
         return Vec::new();
     }
-    let mut common: Vec<String> = postings
+    let mut common: Vec<&str> = postings
         .iter()
         .filter(|(_, list)| list.len() * 2 > doc_count)
-        .map(|(term, _)| term.clone())
+        .map(|(term, _)| *term)
         .collect();
     common.sort_unstable();
     for term in &common {

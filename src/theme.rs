@@ -24,6 +24,9 @@ pub struct Theme {
     pub asset_files: Vec<(String, Vec<u8>)>,
     /// Logical name -> URL and integrity.
     pub assets: BTreeMap<String, AssetView>,
+    /// SHA-256 over every theme file (path and bytes): changes whenever a
+    /// template may render differently (see `site::memo`).
+    pub fingerprint: [u8; 32],
 }
 
 /// Files of the theme as (relative path, bytes, origin for messages).
@@ -51,6 +54,7 @@ pub fn load(
         overlay(root, name, &mut files, diags);
     }
     let tera = templates(&files, diags)?;
+    let fingerprint = fingerprint(&files);
     let mut asset_files = Vec::new();
     let mut assets = BTreeMap::new();
     let statics = files
@@ -75,7 +79,19 @@ pub fn load(
         tera,
         asset_files,
         assets,
+        fingerprint,
     })
+}
+
+fn fingerprint(files: &Files) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for (rel, (bytes, _)) in files {
+        h.update((rel.len() as u64).to_le_bytes());
+        h.update(rel);
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    }
+    h.finalize().into()
 }
 
 fn overlay(root: &Path, name: &str, files: &mut Files, diags: &mut Vec<Diagnostic>) {

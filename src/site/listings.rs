@@ -8,7 +8,7 @@
 //! each page in parallel.
 
 use super::Ctx;
-use super::pages::render_to;
+use super::pages::{render_page, render_to};
 use super::views::{self, Urls};
 use crate::config::CertStatus;
 use crate::diag::Diagnostic;
@@ -53,10 +53,46 @@ pub(super) fn render(ctx: &Ctx, shown: &[&DocView]) {
     rayon::join(
         || {
             let cats = categories(shown);
-            home(ctx, category_pages(ctx, &cats), shown);
+            let intros = category_pages(ctx, &cats);
+            home(ctx, &cats, &intros, shown);
         },
         || rayon::join(|| tag_pages(ctx, shown), || framework_pages(ctx, shown)),
     );
+}
+
+/// Renders `template` to `path` with the context `make` builds, or, under
+/// serve, emits the page the memo kept for the same `parts` and `docs`
+/// (the context is then never built).
+fn memo_render(
+    ctx: &Ctx,
+    (template, path): (&str, &str),
+    parts: &[&[u8]],
+    docs: &[&DocView],
+    make: impl FnOnce() -> Context,
+) {
+    let Some((memo, keys)) = &ctx.memo else {
+        return render_to(ctx, template, &make(), path);
+    };
+    let mut all = vec![template.as_bytes(), path.as_bytes()];
+    all.extend_from_slice(parts);
+    let key = keys.listing(
+        &all,
+        docs.iter().map(|d| ctx.index(d).and_then(|i| keys.doc(i))),
+    );
+    if let Some(page) = memo.page(&key) {
+        return ctx
+            .out
+            .emit_hashed(path, &page.bytes, page.sha.clone(), template);
+    }
+    let mut diags = Vec::new();
+    match render_page(ctx, template, &make(), path, &mut diags) {
+        Some(page) => {
+            ctx.out
+                .emit_hashed(path, &page.bytes, page.sha.clone(), template);
+            memo.keep_page(key, std::sync::Arc::new(page));
+        }
+        None => diags.into_iter().for_each(|d| ctx.out.problem(d)),
+    }
 }
 
 fn intro_html(ctx: &Ctx, doc: &crate::content::Document) -> String {
@@ -92,7 +128,8 @@ fn listing(ctx: &Ctx, name: &str, url: &str, intro: String, docs: &[&DocView]) -
     map.into()
 }
 
-fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<Value> {
+/// Renders the category pages; returns their introductions' HTML.
+fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<String> {
     let cats: Vec<(&String, &Vec<&DocView>)> = cats.iter().collect();
     cats.par_iter()
         .map(|(name, docs)| {
@@ -104,22 +141,48 @@ fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<Valu
                 .map(|d| intro_html(ctx, d))
                 .unwrap_or_default();
             let rel = Urls::category_rel(name);
-            let l = listing(ctx, name, &ctx.urls.url(&rel), intro, docs);
-            let mut c = Context::new();
-            c.insert_value("listing", l.clone());
-            c.insert("kind", "category");
-            render_to(ctx, "listing.html", &c, &format!("{rel}index.html"));
-            l
+            let path = format!("{rel}index.html");
+            let parts = [name.as_bytes(), intro.as_bytes()];
+            memo_render(ctx, ("listing.html", &path), &parts, docs, || {
+                let url = ctx.urls.url(&rel);
+                let mut c = Context::new();
+                c.insert_value("listing", listing(ctx, name, &url, intro.clone(), docs));
+                c.insert("kind", "category");
+                c
+            });
+            intro
         })
         .collect()
 }
 
-fn home(ctx: &Ctx, categories: Vec<Value>, shown: &[&DocView]) {
-    let mut c = Context::new();
+fn home(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>, intros: &[String], shown: &[&DocView]) {
     let intro = match &ctx.loaded.content.home {
         Some(d) => serde_json::json!({"title": d.title, "html": intro_html(ctx, d)}),
         None => serde_json::json!({"title": ctx.loaded.config.title, "html": ""}),
     };
+    let intro_key = intro.to_string();
+    let mut parts: Vec<&[u8]> = vec![intro_key.as_bytes()];
+    parts.extend(intros.iter().map(|i| i.as_bytes()));
+    memo_render(ctx, ("index.html", "index.html"), &parts, shown, || {
+        let categories: Vec<Value> = cats
+            .iter()
+            .zip(intros)
+            .map(|((name, docs), intro)| {
+                let url = ctx.urls.url(&Urls::category_rel(name));
+                listing(ctx, name, &url, intro.clone(), docs)
+            })
+            .collect();
+        home_context(ctx, intro, categories, shown)
+    });
+}
+
+fn home_context(
+    ctx: &Ctx,
+    intro: serde_json::Value,
+    categories: Vec<Value>,
+    shown: &[&DocView],
+) -> Context {
+    let mut c = Context::new();
     let restricted = shown.iter().filter(|d| d.restricted).count();
     let overdue = shown
         .iter()
@@ -140,7 +203,7 @@ fn home(ctx: &Ctx, categories: Vec<Value>, shown: &[&DocView]) {
         "stats",
         &serde_json::json!({"total": shown.len(), "public": shown.len() - restricted, "restricted": restricted, "overdue": overdue}),
     );
-    render_to(ctx, "index.html", &c, "index.html");
+    c
 }
 
 fn certifications(ctx: &Ctx) -> Vec<CertificationView> {
@@ -189,11 +252,20 @@ fn tag_pages(ctx: &Ctx, shown: &[&DocView]) {
             docs.sort_by(|a, b| views::listing_order(a, b));
             let rel = Urls::tag_rel(&name);
             let url = ctx.urls.url(&rel);
-            let mut c = Context::new();
-            c.insert_value("listing", listing(ctx, &name, &url, String::new(), &docs));
-            c.insert("kind", "tag");
-            c.insert("tags_url", &ctx.urls.url("tags/"));
-            render_to(ctx, "listing.html", &c, &format!("{rel}index.html"));
+            let path = format!("{rel}index.html");
+            memo_render(
+                ctx,
+                ("listing.html", &path),
+                &[name.as_bytes()],
+                &docs,
+                || {
+                    let mut c = Context::new();
+                    c.insert_value("listing", listing(ctx, &name, &url, String::new(), &docs));
+                    c.insert("kind", "tag");
+                    c.insert("tags_url", &ctx.urls.url("tags/"));
+                    c
+                },
+            );
             Link { title: name, url }
         })
         .collect();

@@ -7,10 +7,14 @@
 //! a template, an index or the sink. `build`, `check` and `serve` all call
 //! this; none of them renders anything itself.
 
+mod documents;
 mod links;
 mod listings;
+mod memo;
 mod pages;
 pub mod views;
+
+pub use memo::Memo;
 
 use crate::config::{self, ConfigError, SiteConfig, Visibility};
 use crate::content::{self, Content, Document};
@@ -18,15 +22,15 @@ use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::output::Sink;
 use crate::review::{self, Review, ReviewInput};
-use crate::search::{DocEntry, Indexer};
+use crate::search::Indexer;
 use crate::theme::Theme;
 use crate::view::DocView;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use views::Urls;
 
 /// What a build needs beyond the site files; time is always given, never read.
@@ -58,9 +62,15 @@ pub struct Loaded {
 
 /// Loads trust.yaml and content/.
 pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
+    load_with(root, None)
+}
+
+/// [`load`], reusing documents parsed by earlier loads kept in `memo` (serve).
+pub fn load_with(root: &Path, memo: Option<&Memo>) -> Result<Loaded, ConfigError> {
     let config = config::load(root)?;
     let mut diags = Vec::new();
-    let content = content::load(root, &config, &mut diags);
+    let cache = memo.map(|m| &m.content);
+    let content = content::load_with(root, &config, &mut diags, cache);
     Ok(Loaded {
         root: root.to_path_buf(),
         config,
@@ -152,7 +162,11 @@ impl<'a> Emitter<'a> {
 
     /// Writes one output file; `origin` names the source for messages.
     pub(crate) fn emit(&self, path: &str, bytes: &[u8], origin: &str) {
-        let hash = content::hex(&Sha256::digest(bytes));
+        self.emit_hashed(path, bytes, content::hex(&Sha256::digest(bytes)), origin);
+    }
+
+    /// [`Emitter::emit`] for bytes whose SHA-256 (hex) is already known.
+    pub(crate) fn emit_hashed(&self, path: &str, bytes: &[u8], hash: String, origin: &str) {
         let dup = {
             let mut h = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
             h.insert(path.to_string(), hash).is_some()
@@ -193,29 +207,103 @@ pub(crate) struct Ctx<'a> {
     pub reviews: Vec<Review>,
     /// Views of shown documents by document index.
     pub views: Vec<Option<DocView>>,
-    /// Each shown document's view as a template value, built once and
-    /// shared (cheaply cloned) by its page and every listing.
-    pub values: Vec<Option<tera::Value>>,
     /// Site-wide view (also in the templates' global context).
     pub site: crate::view::SiteView,
     /// Search-index terms of each document, computed as its page renders.
     pub indexer: Indexer,
-    /// Document index of each view, by the view's address in `views`.
+    /// Rendered pages kept across rebuilds (serve only) and this build's keys.
+    pub memo: Option<(&'a Memo, memo::Keys)>,
+    /// Each shown document's view as a template value, built at most once
+    /// and shared (cheaply cloned) by its page and every listing.
+    values: Vec<OnceLock<tera::Value>>,
+    /// Document index of each view, by the view's address in `views`
+    /// (listings hold `&DocView`s; the address names the document exactly).
     index_of: HashMap<usize, usize>,
 }
 
 impl Ctx<'_> {
+    /// The template value of shown document `i`.
+    pub(crate) fn value_at(&self, i: usize) -> tera::Value {
+        match &self.views[i] {
+            Some(v) => self.values[i]
+                .get_or_init(|| {
+                    let make = || tera::Value::from_serializable(v);
+                    match &self.memo {
+                        Some((memo, keys)) => match keys.doc(i) {
+                            Some(key) => memo.value(key, make),
+                            None => make(),
+                        },
+                        None => make(),
+                    }
+                })
+                .clone(),
+            None => tera::Value::none(),
+        }
+    }
+
     /// The template value of a shown document's view (shared, not copied).
     pub(crate) fn value_of(&self, view: &DocView) -> tera::Value {
-        let i = self.index_of.get(&std::ptr::from_ref(view).addr()).copied();
-        i.and_then(|i| self.values[i].clone())
-            .unwrap_or_else(tera::Value::none)
+        match self.index(view) {
+            Some(i) => self.value_at(i),
+            None => tera::Value::from_serializable(view),
+        }
+    }
+
+    /// The document index of a view in `views`.
+    pub(crate) fn index(&self, view: &DocView) -> Option<usize> {
+        let addr = std::ptr::from_ref(view).addr();
+        self.index_of.get(&addr).copied()
     }
 }
 
-/// Renders the whole site into `sink`.
+/// Renders the whole site into `sink`, cold.
 pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn Sink) -> Outcome {
+    render_with(loaded, opts, hl, None, sink)
+}
+
+/// [`render`], reusing pages kept in `memo` by earlier renders (serve) and
+/// keeping this render's pages there.
+pub fn render_with(
+    loaded: &Loaded,
+    opts: &BuildOptions,
+    hl: &Highlighter,
+    memo: Option<&Memo>,
+    sink: &dyn Sink,
+) -> Outcome {
     let mut diags = loaded.diags.clone();
+    let reviews = reviews(loaded, opts.today);
+    future_review_warnings(loaded, opts.today, &mut diags);
+    let ctx = match context(loaded, opts, hl, memo, sink, reviews, &mut diags) {
+        Ok(ctx) => ctx,
+        Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
+    };
+    let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
+    let (search, ()) = rayon::join(
+        || documents::render(&ctx),
+        || listings::render(&ctx, &shown),
+    );
+    pages::render_site_pages(&ctx, search);
+    if let Some((memo, _)) = ctx.memo {
+        memo.sweep();
+    }
+    let stats = stats(&ctx);
+    let Ctx { out, reviews, .. } = ctx;
+    diags.extend(out.diags.into_inner().unwrap_or_else(|e| e.into_inner()));
+    let hashes = out.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
+    finish(diags, stats, reviews, hashes)
+}
+
+/// Theme, views and site view: everything the page builders share (Err
+/// gives `reviews` back when the theme cannot be used).
+fn context<'a>(
+    loaded: &'a Loaded,
+    opts: &'a BuildOptions,
+    hl: &'a Highlighter,
+    memo: Option<&'a Memo>,
+    sink: &'a dyn Sink,
+    reviews: Vec<Review>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Ctx<'a>, Vec<Review>> {
     let config = &loaded.config;
     let base_url = config::normalize_base_url(opts.base_url.as_deref().unwrap_or(&config.base_url));
     let urls = Urls {
@@ -231,42 +319,31 @@ pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn
         config.theme.as_deref(),
         extra,
         &urls.base_path,
-        &mut diags,
+        diags,
     );
-    let reviews = reviews(loaded, opts.today);
-    future_review_warnings(loaded, opts.today, &mut diags);
-    let Some(theme) = theme else {
-        return finish(diags, Stats::default(), reviews, BTreeMap::new());
+    let Some(mut theme) = theme else {
+        return Err(reviews);
     };
     let shown = Shown {
         drafts: opts.drafts,
         internal: opts.internal,
     };
-    let views: Vec<Option<DocView>> = loaded
-        .content
-        .documents
-        .iter()
-        .zip(&reviews)
+    let views: Vec<Option<DocView>> = (loaded.content.documents.par_iter().zip(&reviews))
         .map(|(d, r)| {
             shown
                 .admits(d)
                 .then(|| views::doc_view(d, r, config, &urls))
         })
         .collect();
-    let mut theme = theme;
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
-    let values = views
-        .par_iter()
-        .map(|v| v.as_ref().map(tera::Value::from_serializable))
-        .collect();
     let searchable = views.iter().flatten().filter(|v| !v.restricted).count();
     let index_of = views
         .iter()
         .enumerate()
         .filter_map(|(i, v)| Some((std::ptr::from_ref(v.as_ref()?).addr(), i)))
         .collect();
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         loaded,
         opts,
         urls,
@@ -274,20 +351,15 @@ pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn
         hl,
         out: Emitter::new(sink),
         reviews,
+        values: views.iter().map(|_| OnceLock::new()).collect(),
         views,
-        values,
         site,
         indexer: Indexer::new(searchable),
+        memo: None,
         index_of,
     };
-    let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (search, ()) = rayon::join(|| render_documents(&ctx), || listings::render(&ctx, &shown));
-    pages::render_site_pages(&ctx, search);
-    let stats = stats(&ctx);
-    let Ctx { out, reviews, .. } = ctx;
-    diags.extend(out.diags.into_inner().unwrap_or_else(|e| e.into_inner()));
-    let hashes = out.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
-    finish(diags, stats, reviews, hashes)
+    ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx)));
+    Ok(ctx)
 }
 
 fn finish(
@@ -334,46 +406,4 @@ fn future_review_warnings(loaded: &Loaded, today: Date, diags: &mut Vec<Diagnost
             ));
         }
     }
-}
-
-/// Renders every shown document page in parallel; returns search entries in document order.
-fn render_documents(ctx: &Ctx) -> Vec<DocEntry> {
-    let docs = &ctx.loaded.content.documents;
-    let url_of: Vec<Option<String>> = ctx
-        .views
-        .iter()
-        .map(|v| v.as_ref().map(|v| v.url.clone()))
-        .collect();
-    let index = links::LinkIndex::new(docs, &url_of);
-    let results: Vec<Option<pages::PageResult>> = (0..docs.len())
-        .into_par_iter()
-        .map(|i| {
-            let view = ctx.views[i].as_ref()?;
-            Some(pages::document_page(ctx, i, view, &index.policy_for(i)))
-        })
-        .collect();
-    let mut ids: Vec<Option<HashSet<String>>> = vec![None; docs.len()];
-    let mut checks = Vec::new();
-    let mut search = Vec::new();
-    for (i, r) in results.into_iter().enumerate() {
-        if let Some((s, heading_ids, anchor_checks)) = r {
-            search.push(s);
-            ids[i] = Some(heading_ids);
-            checks.extend(anchor_checks.into_iter().map(|c| (i, c)));
-        }
-    }
-    for (from, (target, anchor, line, col)) in checks {
-        if let Some(Some(set)) = ids.get(target)
-            && !set.contains(&anchor)
-            && ctx.views[target].as_ref().is_some_and(|v| !v.restricted)
-        {
-            let msg = format!(
-                "broken anchor `#{anchor}`: no such heading in {}",
-                docs[target].source
-            );
-            ctx.out
-                .problem(Diagnostic::warning(&docs[from].source, line, col, msg));
-        }
-    }
-    search
 }

@@ -5,19 +5,16 @@
 //! documents; a restricted document's body is never touched here.
 
 use super::listings::{categories, frameworks};
+use super::memo::{DocPage, Page};
 use super::views::{self, Urls};
 use super::{Ctx, links::DocLinks};
 use crate::diag::Diagnostic;
 use crate::manifest::{Manifest, ManifestDoc};
-use crate::search::{DocEntry, SearchDoc};
+use crate::search::SearchDoc;
 use crate::view::{DocView, Link, SiteView, SubprocessorView};
+use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use tera::Context;
-
-type AnchorChecks = Vec<(usize, String, usize, usize)>;
-
-/// What rendering one document page yields: its search entry, heading ids and anchors to check.
-pub(super) type PageResult = (DocEntry, HashSet<String>, AnchorChecks);
 
 /// The site-wide view for templates.
 pub(super) fn site_view(
@@ -84,27 +81,51 @@ pub(super) fn site_view(
 }
 
 pub(super) fn render_to(ctx: &Ctx, template: &str, context: &Context, path: &str) {
-    match ctx.theme.tera.render(template, context) {
-        Ok(html) => ctx.out.emit(path, html.as_bytes(), template),
-        Err(e) => ctx.out.problem(Diagnostic::error(
-            format!("(theme) {template}"),
-            0,
-            0,
-            format!(
-                "template error rendering {path}: {}",
-                crate::theme::error_chain(&e)
-            ),
-        )),
+    let mut diags = Vec::new();
+    match render_page(ctx, template, context, path, &mut diags) {
+        Some(page) => ctx.out.emit_hashed(path, &page.bytes, page.sha, template),
+        None => diags.into_iter().for_each(|d| ctx.out.problem(d)),
     }
 }
 
-/// Renders one shown document; returns its search entry, heading ids and anchor checks.
-pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLinks) -> PageResult {
+/// Renders `template` into a page (bytes and SHA-256), or a template error
+/// into `diags`.
+pub(super) fn render_page(
+    ctx: &Ctx,
+    template: &str,
+    context: &Context,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Page> {
+    match ctx.theme.tera.render(template, context) {
+        Ok(html) => {
+            let bytes = html.into_bytes();
+            let sha = crate::content::hex(&Sha256::digest(&bytes));
+            Some(Page { bytes, sha })
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                format!("(theme) {template}"),
+                0,
+                0,
+                format!(
+                    "template error rendering {path}: {}",
+                    crate::theme::error_chain(&e)
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// Renders one shown document's page (not emitted yet), with its search
+/// entry, heading ids, anchors to check and warnings.
+pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLinks) -> DocPage {
     let doc = &ctx.loaded.content.documents[i];
     let path = format!("{}index.html", doc.url_path);
     let mut context = Context::new();
-    context.insert_value("doc", doc_value(ctx, i));
-    let search = SearchDoc {
+    context.insert_value("doc", ctx.value_at(i));
+    let mut search = SearchDoc {
         url: view.url.clone(),
         title: view.title.clone(),
         summary: view.summary.clone(),
@@ -112,13 +133,49 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLink
         text: String::new(),
         restricted: view.restricted,
     };
+    let mut diags = Vec::new();
     if view.restricted {
-        render_to(ctx, "restricted.html", &context, &path);
-        return (ctx.indexer.entry(&search), HashSet::new(), Vec::new());
+        let page = render_page(ctx, "restricted.html", &context, &path, &mut diags);
+        let entry = ctx.indexer.entry(&search);
+        return DocPage {
+            path,
+            source: doc.source.clone(),
+            page,
+            entry,
+            ids: HashSet::new(),
+            checks: Vec::new(),
+            diags,
+        };
     }
     let r = crate::markdown::render(&doc.body, doc.body_line, links, ctx.hl, true);
+    body_warnings(doc, &r, &mut diags);
+    let overdue = ctx.loaded.config.review.show_on_site && ctx.reviews[i].status.is_failing();
+    context.insert("content", &r.html);
+    context.insert("toc", &r.toc);
+    context.insert("overdue", &overdue);
+    let page = render_page(ctx, "page.html", &context, &path, &mut diags);
+    drop(context);
+    search.headings = r.toc.iter().map(|t| t.title.clone()).collect();
+    search.text = r.text;
+    DocPage {
+        path,
+        source: doc.source.clone(),
+        page,
+        entry: ctx.indexer.entry(&search),
+        ids: r.ids,
+        checks: r.anchor_checks,
+        diags,
+    }
+}
+
+/// The rendering notes of a body and its raw-HTML warning, as diagnostics.
+fn body_warnings(
+    doc: &crate::content::Document,
+    r: &crate::markdown::Rendered,
+    diags: &mut Vec<Diagnostic>,
+) {
     for n in &r.notes {
-        ctx.out.problem(Diagnostic::warning(
+        diags.push(Diagnostic::warning(
             &doc.source,
             n.line,
             n.col,
@@ -126,44 +183,27 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLink
         ));
     }
     if r.had_raw_html {
-        ctx.out.problem(Diagnostic::warning(
+        diags.push(Diagnostic::warning(
             &doc.source,
             doc.body_line,
             1,
             "raw HTML is shown as text, not interpreted (trustsite escapes HTML in Markdown)",
         ));
     }
-    let overdue = ctx.loaded.config.review.show_on_site && ctx.reviews[i].status.is_failing();
-    context.insert("content", &r.html);
-    context.insert("toc", &r.toc);
-    context.insert("overdue", &overdue);
-    render_to(ctx, "page.html", &context, &path);
-    let headings = r.toc.iter().map(|t| t.title.clone()).collect();
-    let search = SearchDoc {
-        headings,
-        text: r.text,
-        ..search
-    };
-    (ctx.indexer.entry(&search), r.ids, r.anchor_checks)
-}
-
-/// The template value of shown document `i` (built once per build).
-fn doc_value(ctx: &Ctx, i: usize) -> tera::Value {
-    ctx.values[i].clone().unwrap_or_else(tera::Value::none)
 }
 
 /// Every page and file besides document and listing pages, the manifest last.
-pub(super) fn render_site_pages(ctx: &Ctx, search: Vec<DocEntry>) {
+pub(super) fn render_site_pages(ctx: &Ctx, docs: Vec<std::sync::Arc<DocPage>>) {
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
     let changes = views::changes(&shown);
     rayon::join(
         || {
             ctx.out.emit(
                 "search-index.json",
-                crate::search::merge(&search).as_bytes(),
+                crate::search::merge(&docs.iter().map(|d| &d.entry).collect::<Vec<_>>()).as_bytes(),
                 "search-index.json",
             );
-            drop(search);
+            drop(docs);
         },
         || {
             subprocessors(ctx);

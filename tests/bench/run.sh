@@ -60,7 +60,7 @@ install_peers() {
   echo "Zola is built from source; see the comment at the top of $0."
 }
 
-hugo_bin() { compgen -G "$PEERS_DIR/hugo-venv/lib/python3*/site-packages/hugo/binaries/hugo" | head -1 || true; }
+hugo_bin() { compgen -G "$PEERS_DIR/hugo-venv/lib/python3*/site-packages/hugo/binaries/hugo" | sed -n 1p || true; }
 
 # ---- checks and build ------------------------------------------------------
 if [ "${1:-}" = "--install-peers" ]; then install_peers; exit 0; fi
@@ -140,7 +140,7 @@ wait_for() {
 # EDITS times, collect the server's own "rebuilt in N ms" lines.
 serve_rebuilds() {
   local n=$1 site=$2 port=$((20000 + RANDOM % 20000)) err="$RESULTS/raw/serve-n$1.err"
-  local doc; doc=$(grep -rl --include='*.md' '^visibility: public' "$site/content" | sort | head -1)
+  local doc; doc=$(grep -rl --include='*.md' '^visibility: public' "$site/content" | sort | sed -n 1p)
   cp "$doc" "$WORK/edited.orig"
   EDITED="$doc"
   nice -n "$NICE" "$BIN" serve --root "$site" --port "$port" --today "$TODAY" >"$RESULTS/raw/serve-n$n.out" 2>"$err" &

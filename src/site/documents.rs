@@ -1,0 +1,89 @@
+//! Document pages: rendered in parallel, replayed from the memo when kept.
+//!
+//! [`render`] turns every shown document into its page (through
+//! [`pages::document_page`]), emits it with its warnings, keeps it in the
+//! [`Memo`](super::Memo) when there is one, and finally checks the anchors
+//! that pages link to in other documents. Without a memo nothing outlives
+//! the page: its bytes go to the sink and are dropped.
+
+use super::memo::DocPage;
+use super::{Ctx, links, pages};
+use crate::diag::Diagnostic;
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// Renders every shown document page; returns them in document order.
+pub(super) fn render(ctx: &Ctx) -> Vec<Arc<DocPage>> {
+    let docs = &ctx.loaded.content.documents;
+    let url_of: Vec<Option<String>> = ctx
+        .views
+        .iter()
+        .map(|v| v.as_ref().map(|v| v.url.clone()))
+        .collect();
+    let index = links::LinkIndex::new(docs, &url_of);
+    let results: Vec<Option<Arc<DocPage>>> = (0..docs.len())
+        .into_par_iter()
+        .map(|i| document(ctx, i, &index))
+        .collect();
+    check_anchors(ctx, &results);
+    results.into_iter().flatten().collect()
+}
+
+/// Document `i`'s page (None when it is not shown), from the memo or fresh.
+fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<Arc<DocPage>> {
+    let view = ctx.views[i].as_ref()?;
+    let memo = ctx
+        .memo
+        .as_ref()
+        .and_then(|(memo, keys)| Some((*memo, keys.doc(i)?)));
+    if let Some(hit) = memo.and_then(|(memo, key)| memo.doc(&key)) {
+        replay(ctx, &hit);
+        return Some(hit);
+    }
+    let mut page = pages::document_page(ctx, i, view, &index.policy_for(i));
+    replay(ctx, &page);
+    match memo {
+        Some((memo, key)) if page.page.is_some() => {
+            let page = Arc::new(page);
+            memo.keep_doc(key, Arc::clone(&page));
+            Some(page)
+        }
+        _ => {
+            page.page = None;
+            Some(Arc::new(page))
+        }
+    }
+}
+
+/// Emits a rendered page and reports its warnings.
+fn replay(ctx: &Ctx, doc: &DocPage) {
+    for d in &doc.diags {
+        ctx.out.problem(d.clone());
+    }
+    if let Some(p) = &doc.page {
+        ctx.out
+            .emit_hashed(&doc.path, &p.bytes, p.sha.clone(), &doc.source);
+    }
+}
+
+/// Warns about links to headings that the target document does not have.
+fn check_anchors(ctx: &Ctx, results: &[Option<Arc<DocPage>>]) {
+    let docs = &ctx.loaded.content.documents;
+    for (from, page) in results.iter().enumerate() {
+        let Some(page) = page else { continue };
+        for (target, anchor, line, col) in &page.checks {
+            let Some(Some(target_page)) = results.get(*target) else {
+                continue;
+            };
+            let published = ctx.views[*target].as_ref().is_some_and(|v| !v.restricted);
+            if published && !target_page.ids.contains(anchor) {
+                let msg = format!(
+                    "broken anchor `#{anchor}`: no such heading in {}",
+                    docs[*target].source
+                );
+                ctx.out
+                    .problem(Diagnostic::warning(&docs[from].source, *line, *col, msg));
+            }
+        }
+    }
+}
