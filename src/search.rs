@@ -331,10 +331,14 @@ fn capped(count: u32) -> u8 {
 fn top_text_terms<'t>(tokenizer: &Tokenizer, text: &'t str, cap: usize) -> Vec<(&'t str, u32)> {
     let mut counts: FastMap<&str, u32> =
         FastMap::with_capacity_and_hasher(text.len() / 16, BuildHasherDefault::default());
-    for term in tokenizer.tokens(text) {
+    for term in Tokenizer::words(text) {
         *counts.entry(term).or_insert(0) += 1;
     }
-    let mut terms: Vec<(&str, u32)> = counts.into_iter().collect();
+    // Stop words are dropped once per distinct word, not once per occurrence.
+    let mut terms: Vec<(&str, u32)> = counts
+        .into_iter()
+        .filter(|(term, _)| !tokenizer.stop.contains(term))
+        .collect();
     if terms.len() > cap && cap > 0 {
         terms.select_nth_unstable_by(cap - 1, |&(a, x), &(b, y)| {
             let key =
@@ -363,11 +367,28 @@ impl Tokenizer {
     /// Index terms of already-lowercased `text`, in order, with repeats:
     /// runs of alphanumerics of 2..=32 characters that are not stop words.
     fn tokens<'a>(&self, text: &'a str) -> impl Iterator<Item = &'a str> {
-        text.split(|c: char| !c.is_alphanumeric()).filter(|t| {
-            t.len() >= MIN_TERM_CHARS
-                && (MIN_TERM_CHARS..=MAX_TERM_CHARS)
-                    .contains(&t.chars().take(MAX_TERM_CHARS + 1).count())
-                && !self.stop.contains(t)
+        Self::words(text).filter(|t| !self.stop.contains(t))
+    }
+
+    /// [`Tokenizer::tokens`] with the stop words still in. ASCII text (the
+    /// common case) takes a faster path with the same result: bytes are
+    /// characters there.
+    fn words(text: &str) -> impl Iterator<Item = &str> {
+        let ascii = text.is_ascii();
+        text.split(move |c: char| {
+            if ascii {
+                !c.is_ascii_alphanumeric()
+            } else {
+                !c.is_alphanumeric()
+            }
+        })
+        .filter(move |t| {
+            let chars = if ascii {
+                t.len()
+            } else {
+                t.chars().take(MAX_TERM_CHARS + 1).count()
+            };
+            t.len() >= MIN_TERM_CHARS && (MIN_TERM_CHARS..=MAX_TERM_CHARS).contains(&chars)
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Rebuilding the site in memory for the preview server.
 //!
-//! A [`Builder`] runs the ordinary site pipeline ([`crate::site::load`] and
-//! [`crate::site::render`]) into a [`MemorySink`] and turns the result into a
+//! A [`Builder`] runs the ordinary site pipeline ([`crate::site::load_with`] and
+//! [`crate::site::render_with`], with a [`crate::site::Memo`] kept across rebuilds) into a [`MemorySink`] and turns the result into a
 //! [`Snapshot`]: the last good site, the errors of the newest build (if it
 //! failed) and a version string that changes exactly when what the browser
 //! would show changes. It owns no rendering logic and writes nothing to disk.
@@ -51,6 +51,9 @@ pub struct Builder {
     drafts: bool,
     internal: bool,
     hl: Highlighter,
+    /// Parsed documents and rendered pages kept between rebuilds, so one
+    /// edit re-renders only what it touches.
+    memo: site::Memo,
     /// Fixed at the first build so that rebuilds of unchanged input are
     /// byte-identical (security.txt's Expires is derived from it).
     build_time: Option<Timestamp>,
@@ -67,6 +70,7 @@ impl Builder {
             drafts: args.drafts,
             internal: args.internal,
             hl: Highlighter::new(true),
+            memo: site::Memo::new(),
             build_time: None,
             last_good: None,
         }
@@ -96,7 +100,7 @@ impl Builder {
     /// Loads and renders; the output (files and their hash) is `None` when
     /// the config could not be used.
     fn render(&mut self) -> (Option<(Files, u64)>, Vec<Diagnostic>) {
-        let loaded = match site::load(&self.root) {
+        let loaded = match site::load_with(&self.root, Some(&self.memo)) {
             Ok(l) => l,
             Err(e) => return (None, config_diags(e)),
         };
@@ -117,7 +121,7 @@ impl Builder {
             internal: self.internal,
         };
         let sink = MemorySink::default();
-        let outcome = site::render(&loaded, &opts, &self.hl, &sink);
+        let outcome = site::render_with(&loaded, &opts, &self.hl, Some(&self.memo), &sink);
         let files = sink.into_files();
         let hash = hash_files(&files, &outcome.hashes);
         (Some((files, hash)), outcome.diags)

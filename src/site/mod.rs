@@ -293,6 +293,26 @@ pub fn render_with(
     finish(diags, stats, reviews, hashes)
 }
 
+/// The view of each document the build shows (None for the others).
+fn doc_views(
+    loaded: &Loaded,
+    opts: &BuildOptions,
+    urls: &Urls,
+    reviews: &[Review],
+) -> Vec<Option<DocView>> {
+    let shown = Shown {
+        drafts: opts.drafts,
+        internal: opts.internal,
+    };
+    (loaded.content.documents.par_iter().zip(reviews))
+        .map(|(d, r)| {
+            shown
+                .admits(d)
+                .then(|| views::doc_view(d, r, &loaded.config, urls))
+        })
+        .collect()
+}
+
 /// Theme, views and site view: everything the page builders share (Err
 /// gives `reviews` back when the theme cannot be used).
 fn context<'a>(
@@ -324,17 +344,7 @@ fn context<'a>(
     let Some(mut theme) = theme else {
         return Err(reviews);
     };
-    let shown = Shown {
-        drafts: opts.drafts,
-        internal: opts.internal,
-    };
-    let views: Vec<Option<DocView>> = (loaded.content.documents.par_iter().zip(&reviews))
-        .map(|(d, r)| {
-            shown
-                .admits(d)
-                .then(|| views::doc_view(d, r, config, &urls))
-        })
-        .collect();
+    let views = doc_views(loaded, opts, &urls, &reviews);
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
     let searchable = views.iter().flatten().filter(|v| !v.restricted).count();

@@ -55,7 +55,7 @@ def main():
             med = {k: statistics.median(r[k] for r in rs) for k in ("wall", "cpu", "rss")}
             medians[(kind, n)] = med
             walls = [r["wall"] for r in rs]
-            floor = medians.get(("floor", n)) or median_of(runs.get(("floor", n)))
+            floor = median_of(runs.get(("floor", n)))
             ratio = f"{med['wall'] / floor:.2f}" if floor else ""
             w = max(med["wall"], 0.005)
             out.append(f"| {n} | {label} | {len(rs)} | {med['wall']:.2f} | {min(walls):.2f}-{max(walls):.2f} | "
