@@ -88,10 +88,64 @@ type LoadedFile = (String, Result<Document, Vec<Diagnostic>>, Vec<Diagnostic>);
 
 /// Parsed Markdown files kept across loads (serve): a file whose bytes and
 /// config are unchanged is not parsed again. Keyed by path; the entry holds
-/// the SHA-256 of the file and of the config's debug form it was parsed with.
+/// the SHA-256 of the file and of the config's debug form it was parsed with,
+/// and the file's [`Stamp`] when it is safe to trust: then a file whose stamp
+/// is unchanged is not even read again.
 #[derive(Default)]
 pub struct LoadCache {
-    files: std::sync::Mutex<HashMap<String, ([u8; 32], LoadedFile)>>,
+    files: std::sync::Mutex<HashMap<String, CacheEntry>>,
+}
+
+/// One cached file: its content key, config sum, trusted stamp and result.
+struct CacheEntry {
+    key: [u8; 32],
+    config: [u8; 32],
+    stamp: Option<Stamp>,
+    loaded: LoadedFile,
+}
+
+/// How far a file's mtime must lie before the moment it was examined for
+/// its stamp to be trusted: covers coarse timestamps (FAT's 2 s) and writes
+/// landing in the same clock tick as the read ("racy" files, as in git).
+const STAMP_MARGIN: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// What `stat` says about a file: size, mtime and (on Unix) ctime, inode and
+/// device. A write changes the mtime and the ctime (which no tool can set
+/// back); a save by rename changes the inode.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Stamp {
+    len: u64,
+    mtime: std::time::SystemTime,
+    #[cfg(unix)]
+    unix: (i64, i64, u64, u64),
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp {
+            len: meta.len(),
+            mtime: meta.modified().ok()?,
+            #[cfg(unix)]
+            unix: (meta.ctime(), meta.ctime_nsec(), meta.ino(), meta.dev()),
+        })
+    }
+
+    /// The stamp of a file examined at `checked`, if old enough to trust.
+    fn trusted(path: &Path, checked: std::time::SystemTime) -> Option<Stamp> {
+        let stamp = Stamp::of(&std::fs::metadata(path).ok()?)?;
+        let settled = stamp.mtime.checked_add(STAMP_MARGIN)? <= checked;
+        #[cfg(unix)]
+        let settled = settled && {
+            let ctime = std::time::UNIX_EPOCH.checked_add(std::time::Duration::new(
+                u64::try_from(stamp.unix.0).ok()?,
+                u32::try_from(stamp.unix.1).ok()?,
+            ))?;
+            ctime.checked_add(STAMP_MARGIN)? <= checked
+        };
+        settled.then_some(stamp)
+    }
 }
 
 /// Walks and loads `root/content`. A missing folder is an empty site.
@@ -144,31 +198,51 @@ fn load_file(dir: &Path, rel: &str, config: &SiteConfig) -> LoadedFile {
     (rel.to_string(), doc, local)
 }
 
-/// [`load_file`] through the cache: the file is read and hashed, and parsed
-/// only when its bytes or the config changed.
+/// [`load_file`] through the cache: a file whose trusted stamp is unchanged
+/// is taken as is; otherwise it is read and hashed, and parsed only when its
+/// bytes or the config changed.
 fn load_cached(
     dir: &Path,
     rel: &str,
     config: &SiteConfig,
     (cache, config_sum): (&LoadCache, &[u8; 32]),
 ) -> LoadedFile {
-    let Ok(bytes) = std::fs::read(dir.join(rel)) else {
+    let path = dir.join(rel);
+    let files = || cache.files.lock().unwrap_or_else(|e| e.into_inner());
+    let checked = std::time::SystemTime::now();
+    let stamp = Stamp::trusted(&path, checked);
+    if let Some(hit) = files().get(rel)
+        && stamp.is_some()
+        && hit.stamp == stamp
+        && hit.config == *config_sum
+    {
+        return hit.loaded.clone();
+    }
+    let Ok(bytes) = std::fs::read(&path) else {
         return load_file(dir, rel, config);
     };
     let mut h = Sha256::new();
     h.update(config_sum);
     h.update(&bytes);
     let key: [u8; 32] = h.finalize().into();
-    let files = || cache.files.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((k, hit)) = files().get(rel)
-        && *k == key
-    {
-        return hit.clone();
-    }
-    let mut local = Vec::new();
-    let doc = parse_doc(rel, bytes, config, &mut local);
-    let loaded = (rel.to_string(), doc, local);
-    files().insert(rel.to_string(), (key, loaded.clone()));
+    let loaded = match files().get_mut(rel) {
+        Some(hit) if hit.key == key => {
+            hit.stamp = stamp;
+            return hit.loaded.clone();
+        }
+        _ => {
+            let mut local = Vec::new();
+            let doc = parse_doc(rel, bytes, config, &mut local);
+            (rel.to_string(), doc, local)
+        }
+    };
+    let entry = CacheEntry {
+        key,
+        config: *config_sum,
+        stamp,
+        loaded: loaded.clone(),
+    };
+    files().insert(rel.to_string(), entry);
     loaded
 }
 
@@ -580,6 +654,32 @@ mod tests {
         assert_eq!(default_category("policies/bundle/index.md"), "Policies");
         assert_eq!(category_name("data-governance"), "Data Governance");
         assert_eq!(slugify("ISO/IEC 27001:2022"), "iso-iec-27001-2022");
+    }
+
+    /// A cached file is taken unread only while its stamp is old enough and
+    /// unchanged: a same-size edit with its mtime set back is still seen.
+    #[test]
+    fn load_cache_sees_same_size_edits() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let path = root.join("content/a.md");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let yaml = "title: T\nbase_url: https://t.example/\n";
+        let config = crate::config::parse(yaml, root).ok().unwrap();
+        let cache = LoadCache::default();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let mut titles = Vec::new();
+        for title in ["One", "Two", "Six"] {
+            std::fs::write(&path, format!("---\ntitle: {title}\n---\nBody.\n")).unwrap();
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(old).unwrap();
+            drop(f);
+            for _ in 0..2 {
+                let c = load_with(root, &config, &mut Vec::new(), Some(&cache));
+                titles.push(c.documents[0].title.clone());
+            }
+        }
+        assert_eq!(titles, ["One", "One", "Two", "Two", "Six", "Six"]);
     }
 
     #[test]

@@ -19,8 +19,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Every output file of a good build, by `/`-separated path.
-pub type Files = BTreeMap<String, Vec<u8>>;
+/// Every output file of a good build, by `/`-separated path (pages kept
+/// by the memo share their bytes with it).
+pub type Files = BTreeMap<String, crate::output::SharedBytes>;
 
 /// What the server shows: the last good site and the newest build's errors.
 #[derive(Debug, Default)]
@@ -122,7 +123,7 @@ impl Builder {
         };
         let sink = MemorySink::default();
         let outcome = site::render_with(&loaded, &opts, &self.hl, Some(&self.memo), &sink);
-        let files = sink.into_files();
+        let files = sink.into_shared();
         let hash = hash_files(&files, &outcome.hashes);
         (Some((files, hash)), outcome.diags)
     }
@@ -173,8 +174,11 @@ mod tests {
     fn version_tracks_site_and_errors() {
         let files = |page: &str, manifest: &str| {
             let mut f = Files::new();
-            f.insert("index.html".into(), page.as_bytes().to_vec());
-            f.insert("manifest.json".into(), manifest.as_bytes().to_vec());
+            f.insert("index.html".into(), Arc::new(page.as_bytes().to_vec()));
+            f.insert(
+                "manifest.json".into(),
+                Arc::new(manifest.as_bytes().to_vec()),
+            );
             let mut sha = BTreeMap::new();
             sha.insert("index.html".to_string(), format!("sha of {page}"));
             (f, sha)

@@ -62,7 +62,7 @@ fn replay(ctx: &Ctx, doc: &DocPage) {
     }
     if let Some(p) = &doc.page {
         ctx.out
-            .emit_hashed(&doc.path, &p.bytes, p.sha.clone(), &doc.source);
+            .emit_shared(&doc.path, &p.bytes, p.sha.clone(), &doc.source);
     }
 }
 

@@ -62,7 +62,8 @@ pub(super) fn render(ctx: &Ctx, shown: &[&DocView]) {
 
 /// Renders `template` to `path` with the context `make` builds, or, under
 /// serve, emits the page the memo kept for the same `parts` and `docs`
-/// (the context is then never built).
+/// (the context is then never built). The key covers the listed documents'
+/// views, not their bodies: listings show views only.
 fn memo_render(
     ctx: &Ctx,
     (template, path): (&str, &str),
@@ -77,18 +78,18 @@ fn memo_render(
     all.extend_from_slice(parts);
     let key = keys.listing(
         &all,
-        docs.iter().map(|d| ctx.index(d).and_then(|i| keys.doc(i))),
+        docs.iter().map(|d| ctx.index(d).and_then(|i| keys.view(i))),
     );
     if let Some(page) = memo.page(&key) {
         return ctx
             .out
-            .emit_hashed(path, &page.bytes, page.sha.clone(), template);
+            .emit_shared(path, &page.bytes, page.sha.clone(), template);
     }
     let mut diags = Vec::new();
     match render_page(ctx, template, &make(), path, &mut diags) {
         Some(page) => {
             ctx.out
-                .emit_hashed(path, &page.bytes, page.sha.clone(), template);
+                .emit_shared(path, &page.bytes, page.sha.clone(), template);
             memo.keep_page(key, std::sync::Arc::new(page));
         }
         None => diags.into_iter().for_each(|d| ctx.out.problem(d)),

@@ -9,8 +9,11 @@
 //! config, the build options, every theme file, the site view and each
 //! document's path, visibility and URL (so link resolution is covered); a
 //! document's key adds its source path and source hash; a listing's key adds
-//! its name, introduction and the keys of the documents it lists. After one
-//! edit only that document and the listings showing it render again.
+//! its name, introduction and the view keys of the documents it lists (a
+//! view key is the SHA-256 of the document's view as templates see it,
+//! memoized by document key: listings never see bodies). After one edit only
+//! that document renders again, and the listings showing it only when its
+//! view (title, summary, status, ...) changed.
 //! Entries no rebuild used are dropped ([`Memo::sweep`]). `build` and `check`
 //! never use a memo: a build is always cold.
 
@@ -26,8 +29,8 @@ pub(crate) type Key = [u8; 32];
 
 /// One rendered output file.
 pub(crate) struct Page {
-    /// The file's bytes.
-    pub bytes: Vec<u8>,
+    /// The file's bytes (shared with the sink under serve).
+    pub bytes: crate::output::SharedBytes,
     /// Their SHA-256 (hex).
     pub sha: String,
 }
@@ -58,6 +61,8 @@ pub struct Memo {
     docs: Mutex<HashMap<Key, Arc<DocPage>>>,
     pages: Mutex<HashMap<Key, Arc<Page>>>,
     values: Mutex<HashMap<Key, tera::Value>>,
+    /// View key of each document key.
+    views: Mutex<HashMap<Key, Key>>,
     used: Mutex<HashSet<Key>>,
 }
 
@@ -89,6 +94,17 @@ impl Memo {
         v
     }
 
+    /// The view key of the document with `key`, made by `make` once.
+    fn view_key(&self, key: Key, make: impl FnOnce() -> Key) -> Key {
+        lock(&self.used).insert(key);
+        if let Some(v) = lock(&self.views).get(&key) {
+            return *v;
+        }
+        let v = make();
+        lock(&self.views).insert(key, v);
+        v
+    }
+
     pub(crate) fn page(&self, key: &Key) -> Option<Arc<Page>> {
         let hit = lock(&self.pages).get(key).cloned()?;
         lock(&self.used).insert(*key);
@@ -106,6 +122,7 @@ impl Memo {
         lock(&self.docs).retain(|k, _| used.contains(k));
         lock(&self.pages).retain(|k, _| used.contains(k));
         lock(&self.values).retain(|k, _| used.contains(k));
+        lock(&self.views).retain(|k, _| used.contains(k));
     }
 }
 
@@ -113,15 +130,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The keys of one build: global, and per shown document.
+/// The keys of one build: global, and per shown document its key and the
+/// key of its view.
 pub(crate) struct Keys {
     global: Key,
     docs: Vec<Option<Key>>,
+    views: Vec<Option<Key>>,
 }
 
 impl Keys {
-    /// Keys for the build in `ctx` (documents not shown have none).
-    pub fn new(ctx: &Ctx) -> Keys {
+    /// Keys for the build in `ctx` (documents not shown have none); view
+    /// keys come from `memo` when it has them.
+    pub fn new(ctx: &Ctx, memo: &Memo) -> Keys {
         let mut h = Sha256::new();
         let loaded = ctx.loaded;
         field(&mut h, format!("{:?}", loaded.config).as_bytes());
@@ -135,7 +155,7 @@ impl Keys {
             field(&mut h, v.as_ref().map_or("", |v| v.url.as_str()).as_bytes());
         }
         let global: Key = h.finalize().into();
-        let docs = loaded
+        let docs: Vec<Option<Key>> = loaded
             .content
             .documents
             .iter()
@@ -145,12 +165,22 @@ impl Keys {
                     .map(|_| key(&global, &[d.source.as_bytes(), d.sha256.as_bytes()]))
             })
             .collect();
-        Keys { global, docs }
+        let views = view_keys(ctx, memo, &docs);
+        Keys {
+            global,
+            docs,
+            views,
+        }
     }
 
     /// Document `i`'s key (None when it is not shown).
     pub fn doc(&self, i: usize) -> Option<Key> {
         self.docs.get(i).copied().flatten()
+    }
+
+    /// The key of document `i`'s view (None when it is not shown).
+    pub fn view(&self, i: usize) -> Option<Key> {
+        self.views.get(i).copied().flatten()
     }
 
     /// The key of a page made from `parts` and the listed documents' keys.
@@ -165,6 +195,21 @@ impl Keys {
         }
         h.finalize().into()
     }
+}
+
+/// Each shown document's view key: the SHA-256 of its view serialized, kept
+/// by document key (the document key covers everything a view is made of:
+/// the document, config, URLs and today).
+fn view_keys(ctx: &Ctx, memo: &Memo, docs: &[Option<Key>]) -> Vec<Option<Key>> {
+    use rayon::prelude::*;
+    (docs.par_iter().zip(&ctx.views))
+        .map(|(key, view)| {
+            let (key, view) = (key.as_ref()?, view.as_ref()?);
+            Some(memo.view_key(*key, || {
+                Sha256::digest(serde_json::to_vec(view).unwrap_or_default()).into()
+            }))
+        })
+        .collect()
 }
 
 fn key(global: &Key, parts: &[&[u8]]) -> Key {

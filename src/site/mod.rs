@@ -167,6 +167,29 @@ impl<'a> Emitter<'a> {
 
     /// [`Emitter::emit`] for bytes whose SHA-256 (hex) is already known.
     pub(crate) fn emit_hashed(&self, path: &str, bytes: &[u8], hash: String, origin: &str) {
+        if self.record(path, hash, origin) {
+            let put = self.sink.put(path, bytes);
+            self.put_result(path, put, origin);
+        }
+    }
+
+    /// [`Emitter::emit_hashed`] for shared bytes (kept, not copied, by an
+    /// in-memory sink).
+    pub(crate) fn emit_shared(
+        &self,
+        path: &str,
+        bytes: &crate::output::SharedBytes,
+        hash: String,
+        origin: &str,
+    ) {
+        if self.record(path, hash, origin) {
+            let put = self.sink.put_shared(path, bytes);
+            self.put_result(path, put, origin);
+        }
+    }
+
+    /// Records `path`'s hash; false (and an error) when it was produced before.
+    fn record(&self, path: &str, hash: String, origin: &str) -> bool {
         let dup = {
             let mut h = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
             h.insert(path.to_string(), hash).is_some()
@@ -178,9 +201,13 @@ impl<'a> Emitter<'a> {
                 0,
                 format!("output file `{path}` is produced twice: rename the file or document"),
             ));
-            return;
         }
-        if let Err(e) = self.sink.put(path, bytes) {
+        !dup
+    }
+
+    /// Reports a failed write.
+    fn put_result(&self, path: &str, put: std::io::Result<()>, origin: &str) {
+        if let Err(e) = put {
             self.problem(Diagnostic::error(
                 origin,
                 0,
@@ -279,7 +306,7 @@ pub fn render_with(
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
     let (search, ()) = rayon::join(
-        || documents::render(&ctx),
+        || search_index(documents::render(&ctx)),
         || listings::render(&ctx, &shown),
     );
     pages::render_site_pages(&ctx, search);
@@ -291,6 +318,12 @@ pub fn render_with(
     diags.extend(out.diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     let hashes = out.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
     finish(diags, stats, reviews, hashes)
+}
+
+/// The search index (JSON) of the rendered document pages: merged as soon
+/// as they are there, alongside the listings.
+fn search_index(docs: Vec<std::sync::Arc<memo::DocPage>>) -> String {
+    crate::search::merge(&docs.iter().map(|d| &d.entry).collect::<Vec<_>>())
 }
 
 /// The view of each document the build shows (None for the others).
@@ -368,7 +401,7 @@ fn context<'a>(
         memo: None,
         index_of,
     };
-    ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx)));
+    ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx, m)));
     Ok(ctx)
 }
 

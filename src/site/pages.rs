@@ -83,7 +83,7 @@ pub(super) fn site_view(
 pub(super) fn render_to(ctx: &Ctx, template: &str, context: &Context, path: &str) {
     let mut diags = Vec::new();
     match render_page(ctx, template, context, path, &mut diags) {
-        Some(page) => ctx.out.emit_hashed(path, &page.bytes, page.sha, template),
+        Some(page) => ctx.out.emit_shared(path, &page.bytes, page.sha, template),
         None => diags.into_iter().for_each(|d| ctx.out.problem(d)),
     }
 }
@@ -99,8 +99,8 @@ pub(super) fn render_page(
 ) -> Option<Page> {
     match ctx.theme.tera.render(template, context) {
         Ok(html) => {
-            let bytes = html.into_bytes();
-            let sha = crate::content::hex(&Sha256::digest(&bytes));
+            let bytes = std::sync::Arc::new(html.into_bytes());
+            let sha = crate::content::hex(&Sha256::digest(&*bytes));
             Some(Page { bytes, sha })
         }
         Err(e) => {
@@ -192,29 +192,21 @@ fn body_warnings(
     }
 }
 
-/// Every page and file besides document and listing pages, the manifest last.
-pub(super) fn render_site_pages(ctx: &Ctx, docs: Vec<std::sync::Arc<DocPage>>) {
+/// Every page and file besides document and listing pages, given the
+/// search index (JSON); the manifest last.
+pub(super) fn render_site_pages(ctx: &Ctx, search: String) {
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
     let changes = views::changes(&shown);
-    rayon::join(
-        || {
-            ctx.out.emit(
-                "search-index.json",
-                crate::search::merge(&docs.iter().map(|d| &d.entry).collect::<Vec<_>>()).as_bytes(),
-                "search-index.json",
-            );
-            drop(docs);
-        },
-        || {
-            subprocessors(ctx);
-            let mut c = Context::new();
-            c.insert("changes", &changes);
-            render_to(ctx, "changes.html", &c, "changes/index.html");
-            render_to(ctx, "404.html", &Context::new(), "404.html");
-            files(ctx, &shown, &changes);
-            assets(ctx);
-        },
-    );
+    ctx.out
+        .emit("search-index.json", search.as_bytes(), "search-index.json");
+    drop(search);
+    subprocessors(ctx);
+    let mut c = Context::new();
+    c.insert("changes", &changes);
+    render_to(ctx, "changes.html", &c, "changes/index.html");
+    render_to(ctx, "404.html", &Context::new(), "404.html");
+    files(ctx, &shown, &changes);
+    assets(ctx);
     manifest(ctx, &shown);
 }
 

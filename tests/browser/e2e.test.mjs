@@ -253,7 +253,14 @@ test('live reload: an edit under serve reloads the open page with the new text',
     await until('serve to start', async () => out.includes('serving '));
     const page = await context.newPage();
     const base = `http://127.0.0.1:${port}`;
-    await page.goto(base + DOC_PATH, { waitUntil: 'load' });
+    // One retry: a single CI run timed out here once while the machine was
+    // saturated by other jobs; it never reproduced (see the issue notes).
+    try {
+      await page.goto(base + DOC_PATH, { waitUntil: 'load', timeout: 20000 });
+    } catch (e) {
+      out += `\n(first navigation failed: ${e.message.split('\n')[0]}; retrying)\n`;
+      await page.goto(base + DOC_PATH, { waitUntil: 'load', timeout: 30000 });
+    }
     await until('the event stream', async () => seen.requests.some((u) => u.endsWith('/__trustsite/events')));
     await page.evaluate(() => { window.__beforeReload = true; });
     const marker = `Live reload marker ${Date.now()}`;
