@@ -169,29 +169,7 @@ pub fn robots(site: &SiteView) -> String {
     format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n")
 }
 
-/// Escapes text for XML content and attribute values, dropping characters
-/// XML 1.0 does not allow (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF).
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if xml_char_allowed(c) => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Whether `c` is a `Char` in the XML 1.0 grammar.
-fn xml_char_allowed(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
-        || c >= '\u{10000}'
-}
+use crate::xml::text as escape;
 
 /// Percent-encodes (upper-case hex, UTF-8) every byte outside `[A-Za-z0-9._~-]`.
 fn urn_encode(text: &str) -> String {

@@ -23,4 +23,5 @@ pub mod site;
 pub mod theme;
 pub mod verify;
 pub mod view;
+pub mod xml;
 pub mod yaml;

@@ -491,39 +491,7 @@ fn write_test_case(out: &mut String, case: &TestCase) {
     out.push_str("    </testcase>\n");
 }
 
-/// True for characters XML 1.0 allows in a document.
-fn xml_legal(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-/// Escapes element text; drops characters XML 1.0 forbids.
-fn xml_text(s: &str) -> String {
-    xml_escape(s, false)
-}
-
-/// Escapes an attribute value (keeping newlines and tabs through attribute
-/// normalization); drops characters XML 1.0 forbids.
-fn xml_attr(s: &str) -> String {
-    xml_escape(s, true)
-}
-
-fn xml_escape(s: &str, attr: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().filter(|&c| xml_legal(c)) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            '\n' if attr => out.push_str("&#10;"),
-            '\t' if attr => out.push_str("&#9;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::xml::{attr as xml_attr, text as xml_text};
 
 #[cfg(test)]
 mod tests {
