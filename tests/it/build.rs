@@ -231,18 +231,8 @@ fn base_url_with_sub_path_prefixes_every_link() {
 
 #[test]
 fn the_repository_example_site_builds_and_checks_clean() {
-    let out_dir = tempfile::tempdir().unwrap();
-    let out_path = out_dir.path().join("public");
+    let (_dir, out_path, out) = build_example();
     let root = repo();
-    let out = trustsite(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out_path.to_str().unwrap(),
-        "--today",
-        "2026-11-22",
-    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).is_empty(),

@@ -105,3 +105,28 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// Builds the repository's example site into a temp dir (pinned date);
+/// returns the dir guard, the output folder and the build's output.
+pub fn build_example() -> (tempfile::TempDir, PathBuf, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let root = repo();
+    let o = trustsite(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--today",
+        "2026-11-22",
+    ]);
+    (dir, out, o)
+}
+
+/// [`build_example`] that must succeed.
+pub fn built_example() -> (tempfile::TempDir, PathBuf) {
+    let (dir, out, o) = build_example();
+    assert!(o.status.success(), "{}", stderr(&o));
+    (dir, out)
+}

@@ -3,23 +3,6 @@
 use crate::support::*;
 use std::collections::BTreeMap;
 
-fn built_example() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    let root = repo();
-    let o = trustsite(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--today",
-        "2026-11-22",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    (dir, out)
-}
-
 fn read(out: &std::path::Path, rel: &str) -> String {
     std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
