@@ -20,7 +20,6 @@
 //! the stop-word list. Clients treat query words in either list as optional.
 
 use rayon::prelude::*;
-use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -118,21 +117,6 @@ pub struct SearchDoc {
     pub restricted: bool,
 }
 
-/// The serialized index; field order is the (sorted) key order.
-#[derive(Serialize)]
-struct Index<'a> {
-    /// Terms whose body-text postings were dropped as too common.
-    common: Vec<&'a str>,
-    /// `[url, title, summary, restricted]` per document, in input order.
-    docs: Vec<(&'a str, &'a str, &'a str, bool)>,
-    /// Stop words.
-    stop: &'static [&'static str],
-    /// Term -> flat delta-encoded `(doc, weight)` pairs.
-    terms: BTreeMap<&'a str, Vec<u32>>,
-    /// Format version.
-    v: u32,
-}
-
 /// One document's entry for a term.
 #[derive(Debug, Clone, Copy)]
 struct Posting {
@@ -216,46 +200,180 @@ pub struct DocEntry {
 /// Terms are merged in this many groups (by first byte), in parallel.
 const MERGE_SHARDS: u8 = 8;
 
-/// One merged group: its common terms, and each term's encoded postings.
-type Shard<'a> = (Vec<&'a str>, Vec<(&'a str, Vec<u32>)>);
-
 /// The index of `entries` (in document order) as compact JSON.
 #[must_use]
 pub fn merge(entries: &[&DocEntry]) -> String {
-    let shards: Vec<Shard> = (0..MERGE_SHARDS)
-        .into_par_iter()
-        .map(|shard| merge_shard(entries, shard))
-        .collect();
-    let mut common = Vec::new();
-    let mut terms = BTreeMap::new();
-    for (c, t) in shards {
-        common.extend(c);
-        terms.extend(t);
-    }
-    common.sort_unstable();
-    let index = Index {
-        common,
-        docs: entries
-            .iter()
-            .map(|e| {
-                (
-                    e.row.0.as_str(),
-                    e.row.1.as_str(),
-                    e.row.2.as_str(),
-                    e.row.3,
-                )
-            })
-            .collect(),
-        stop: STOP_WORDS,
-        terms,
-        v: INDEX_VERSION,
-    };
-    serde_json::to_string(&index).unwrap_or_default()
+    Merged::new(entries).json(entries)
 }
 
-/// Postings of the terms whose first byte falls in `shard`: the common
-/// terms among them, and each term's encoded postings.
-fn merge_shard<'a>(entries: &[&'a DocEntry], shard: u8) -> Shard<'a> {
+/// The merged index in a form that can take changed documents without
+/// merging every document again (serve rebuilds after an edit): each term's
+/// postings (before common terms lose their body-text ones) and its encoded
+/// JSON member. [`Merged::json`] gives the bytes [`merge`] gives.
+#[derive(Debug, Default)]
+pub struct Merged {
+    /// Number of documents merged.
+    docs: usize,
+    /// Every term of every document, in key (byte) order.
+    terms: BTreeMap<Box<str>, Term>,
+}
+
+/// One term of a [`Merged`] index.
+#[derive(Debug)]
+struct Term {
+    /// Postings of every document with the term, by ascending document.
+    postings: Vec<Posting>,
+    /// Whether the term is common: found in more than half of the documents
+    /// of a corpus of [`COMMON_MIN_DOCS`] or more; it keeps only its
+    /// title/heading/summary postings.
+    common: bool,
+    /// `"term":[...]` as written under `terms` (empty when a common term is
+    /// left without postings).
+    member: String,
+}
+
+impl Term {
+    fn new(term: &str, postings: Vec<Posting>, docs: usize) -> Self {
+        let mut t = Term {
+            postings,
+            common: false,
+            member: String::new(),
+        };
+        t.encode(term, docs);
+        t
+    }
+
+    /// Recomputes whether the term is common and its JSON member.
+    fn encode(&mut self, term: &str, docs: usize) {
+        self.common = docs >= COMMON_MIN_DOCS && self.postings.len() * 2 > docs;
+        self.member.clear();
+        let kept: Vec<Posting>;
+        let list = if self.common {
+            kept = (self.postings.iter())
+                .filter(|p| p.fields > 0)
+                .map(|p| Posting { text: 0, ..*p })
+                .collect();
+            &kept
+        } else {
+            &self.postings
+        };
+        if list.is_empty() {
+            return;
+        }
+        let key = serde_json::to_string(term).unwrap_or_default();
+        let value = serde_json::to_string(&encode(list)).unwrap_or_default();
+        self.member.reserve(key.len() + value.len() + 1);
+        self.member.push_str(&key);
+        self.member.push(':');
+        self.member.push_str(&value);
+    }
+}
+
+impl Merged {
+    /// Merges `entries` (in document order), in parallel.
+    #[must_use]
+    pub fn new(entries: &[&DocEntry]) -> Self {
+        let docs = entries.len();
+        let shards: Vec<Vec<(Box<str>, Term)>> = (0..MERGE_SHARDS)
+            .into_par_iter()
+            .map(|shard| merge_shard(entries, shard))
+            .collect();
+        Merged {
+            docs,
+            terms: shards.into_iter().flatten().collect(),
+        }
+    }
+
+    /// Replaces document `doc`'s entry `old` by `new` (same document count):
+    /// only the terms of the two entries are merged again.
+    pub fn replace(&mut self, doc: usize, old: &DocEntry, new: &DocEntry) {
+        let doc = u32::try_from(doc).unwrap_or(u32::MAX);
+        let mut touched: Vec<&str> = Vec::with_capacity(old.terms.len() + new.terms.len());
+        for (term, _, _) in &old.terms {
+            if let Some(t) = self.terms.get_mut(&**term) {
+                if let Ok(at) = t.postings.binary_search_by_key(&doc, |p| p.doc) {
+                    t.postings.remove(at);
+                }
+            }
+            touched.push(term);
+        }
+        for (term, fields, text) in &new.terms {
+            let posting = Posting {
+                doc,
+                fields: *fields,
+                text: *text,
+            };
+            let t = self.terms.entry(term.clone()).or_insert_with(|| Term {
+                postings: Vec::new(),
+                common: false,
+                member: String::new(),
+            });
+            match t.postings.binary_search_by_key(&doc, |p| p.doc) {
+                Ok(at) => t.postings[at] = posting,
+                Err(at) => t.postings.insert(at, posting),
+            }
+            touched.push(term);
+        }
+        for term in touched {
+            match self.terms.get_mut(term) {
+                Some(t) if t.postings.is_empty() => {
+                    self.terms.remove(term);
+                }
+                Some(t) => t.encode(term, self.docs),
+                None => {}
+            }
+        }
+    }
+
+    /// Number of documents merged.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.docs
+    }
+
+    /// Whether no document was merged.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.docs == 0
+    }
+
+    /// The index as compact JSON with sorted keys; `entries` are the merged
+    /// documents (their result rows), in document order.
+    #[must_use]
+    pub fn json(&self, entries: &[&DocEntry]) -> String {
+        let common: Vec<&str> = (self.terms.iter())
+            .filter(|(_, t)| t.common)
+            .map(|(term, _)| &**term)
+            .collect();
+        let rows: Vec<(&str, &str, &str, bool)> = (entries.iter())
+            .map(|e| (&*e.row.0, &*e.row.1, &*e.row.2, e.row.3))
+            .collect();
+        let members: usize = self.terms.values().map(|t| t.member.len() + 1).sum();
+        let mut out = String::with_capacity(members + 64 * rows.len() + 1024);
+        out.push_str("{\"common\":");
+        out.push_str(&serde_json::to_string(&common).unwrap_or_default());
+        out.push_str(",\"docs\":");
+        out.push_str(&serde_json::to_string(&rows).unwrap_or_default());
+        out.push_str(",\"stop\":");
+        out.push_str(&serde_json::to_string(STOP_WORDS).unwrap_or_default());
+        out.push_str(",\"terms\":{");
+        let mut first = true;
+        for t in self.terms.values().filter(|t| !t.member.is_empty()) {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(&t.member);
+        }
+        out.push_str("},\"v\":");
+        out.push_str(&INDEX_VERSION.to_string());
+        out.push('}');
+        out
+    }
+}
+
+/// The terms whose first byte falls in `shard`, each with its postings.
+fn merge_shard(entries: &[&DocEntry], shard: u8) -> Vec<(Box<str>, Term)> {
     let mut postings: FastMap<&str, Vec<Posting>> = FastMap::default();
     for (index, entry) in entries.iter().enumerate() {
         let doc = u32::try_from(index).unwrap_or(u32::MAX);
@@ -271,12 +389,9 @@ fn merge_shard<'a>(entries: &[&'a DocEntry], shard: u8) -> Shard<'a> {
             postings.entry(&**term).or_default().push(posting);
         }
     }
-    let common = drop_common_text(&mut postings, entries.len());
-    let terms = postings
-        .iter()
-        .map(|(term, list)| (*term, encode(list)))
-        .collect();
-    (common, terms)
+    (postings.into_iter())
+        .map(|(term, list)| (Box::from(term), Term::new(term, list, entries.len())))
+        .collect()
 }
 
 /// How many body-text terms each of `searchable` documents keeps.
@@ -391,36 +506,6 @@ impl Tokenizer {
             t.len() >= MIN_TERM_CHARS && (MIN_TERM_CHARS..=MAX_TERM_CHARS).contains(&chars)
         })
     }
-}
-
-/// Drops body-text-only postings of terms found in more than half of the
-/// documents (corpora of [`COMMON_MIN_DOCS`] or more); returns those terms,
-/// sorted. Terms left without postings disappear from the index.
-fn drop_common_text<'a>(
-    postings: &mut FastMap<&'a str, Vec<Posting>>,
-    doc_count: usize,
-) -> Vec<&'a str> {
-    if doc_count < COMMON_MIN_DOCS {
-        return Vec::new();
-    }
-    let mut common: Vec<&str> = postings
-        .iter()
-        .filter(|(_, list)| list.len() * 2 > doc_count)
-        .map(|(term, _)| *term)
-        .collect();
-    common.sort_unstable();
-    for term in &common {
-        if let Some(list) = postings.get_mut(term) {
-            list.retain(|p| p.fields > 0);
-            for posting in list.iter_mut() {
-                posting.text = 0;
-            }
-            if list.is_empty() {
-                postings.remove(term);
-            }
-        }
-    }
-    common
 }
 
 /// Flat `[doc, weight, docDelta, weight, …]` for one term.
@@ -868,5 +953,48 @@ mod tests {
         assert_eq!(html_to_text("<script>never closed"), "");
         assert_eq!(html_to_text("&#99999999999; &"), "\u{FFFD} &");
         assert_eq!(html_to_text("é<b>ü</b>"), "éü");
+    }
+
+    /// Replacing documents one at a time in a [`Merged`] index gives the
+    /// bytes of merging the new entries from scratch, also when terms become
+    /// common or stop being common, appear or disappear.
+    #[test]
+    fn replacing_entries_equals_merging_again() {
+        let words = ["audit", "backup", "cipher", "daemon", "escrow", "firewall"];
+        let make = |i: usize, variant: usize| {
+            let mut text = String::new();
+            for (w, word) in words.iter().enumerate() {
+                // Word w is in the doc when bit w of (i + variant) is set.
+                if (i + variant) >> w & 1 == 1 {
+                    text.push_str(word);
+                    text.push(' ');
+                }
+            }
+            text.push_str(&format!("unique{i}v{variant}"));
+            let title = if variant % 3 == 1 { "Audit plan" } else { "Plan" };
+            doc(&format!("/d{i}/"), title, "Summary text.", &text)
+        };
+        fn refs(e: &[DocEntry]) -> Vec<&DocEntry> {
+            e.iter().collect()
+        }
+        let indexer = Indexer::new(24);
+        let mut entries: Vec<DocEntry> = (0..24).map(|i| indexer.entry(&make(i, 0))).collect();
+        let mut merged = Merged::new(&refs(&entries));
+        assert_eq!(merged.json(&refs(&entries)), merge(&refs(&entries)));
+        let before = parse(&merge(&refs(&entries)));
+        assert!(!before["common"].as_array().unwrap().is_empty(), "{before}");
+        for (step, i) in [3, 3, 0, 23, 7, 12, 3, 19, 1, 2, 5, 8].into_iter().enumerate() {
+            let new = indexer.entry(&make(i, step * 7 + 1));
+            merged.replace(i, &entries[i], &new);
+            entries[i] = new;
+            assert_eq!(
+                merged.json(&refs(&entries)),
+                merge(&refs(&entries)),
+                "after step {step} (doc {i})"
+            );
+        }
+        let after = parse(&merge(&refs(&entries)));
+        assert_ne!(before["common"], after["common"], "common terms changed");
+        assert_eq!(merged.len(), 24);
     }
 }

@@ -19,7 +19,7 @@
 
 use super::Ctx;
 use crate::diag::Diagnostic;
-use crate::search::DocEntry;
+use crate::search::{DocEntry, Merged};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -64,6 +64,8 @@ pub struct Memo {
     /// View key of each document key.
     views: Mutex<HashMap<Key, Key>>,
     used: Mutex<HashSet<Key>>,
+    /// The last search index: the document pages it merged, in order.
+    search: Mutex<Option<(Vec<Arc<DocPage>>, Merged)>>,
 }
 
 impl Memo {
@@ -114,6 +116,33 @@ impl Memo {
     pub(crate) fn keep_page(&self, key: Key, page: Arc<Page>) {
         lock(&self.used).insert(key);
         lock(&self.pages).insert(key, page);
+    }
+
+    /// The search index of `docs` (this build's document pages, in order):
+    /// when at most a quarter of them are not the pages the last index
+    /// merged, only those are merged again.
+    pub(crate) fn search_index(&self, docs: Vec<Arc<DocPage>>) -> String {
+        let entries: Vec<&DocEntry> = docs.iter().map(|d| &d.entry).collect();
+        let mut last = lock(&self.search);
+        let merged = match last.take() {
+            Some((old, mut merged)) if old.len() == docs.len() => {
+                let changed: Vec<usize> = (0..docs.len())
+                    .filter(|&i| !Arc::ptr_eq(&old[i], &docs[i]))
+                    .collect();
+                if changed.len() * 4 <= docs.len() {
+                    for i in changed {
+                        merged.replace(i, &old[i].entry, &docs[i].entry);
+                    }
+                    merged
+                } else {
+                    Merged::new(&entries)
+                }
+            }
+            _ => Merged::new(&entries),
+        };
+        let json = merged.json(&entries);
+        *last = Some((docs, merged));
+        json
     }
 
     /// Drops every entry the build since the last sweep did not use.

@@ -306,7 +306,13 @@ pub fn render_with(
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
     let (search, ()) = rayon::join(
-        || search_index(documents::render(&ctx)),
+        || {
+            let docs = documents::render(&ctx);
+            match memo {
+                Some(memo) => memo.search_index(docs),
+                None => search_index(docs),
+            }
+        },
         || listings::render(&ctx, &shown),
     );
     pages::render_site_pages(&ctx, search);
