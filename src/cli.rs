@@ -68,7 +68,8 @@ pub struct BuildArgs {
     /// Override base_url (a sub-path works: https://example.com/trust/).
     #[arg(long)]
     pub base_url: Option<String>,
-    /// Keep highlighted code blocks in this folder across builds.
+    /// Keep highlighted code blocks, and the output this build replaces,
+    /// in this folder: the next build reuses them (warm rebuild).
     #[arg(long)]
     pub cache: Option<PathBuf>,
 }

@@ -36,6 +36,9 @@ pub fn prepare(
     Ok((loaded, opts))
 }
 
+/// Folder inside `--cache` holding the output the last build replaced.
+const PREVIOUS_OUTPUT: &str = "previous-output";
+
 /// `trustsite build`.
 pub fn build(args: &BuildArgs) -> u8 {
     let started = Instant::now();
@@ -47,7 +50,11 @@ pub fn build(args: &BuildArgs) -> u8 {
         .output
         .clone()
         .unwrap_or_else(|| args.site.root.join("public"));
-    let staging = match crate::output::stage(&target) {
+    let staged = match &args.cache {
+        Some(cache) => crate::output::stage_reusing(&target, &cache.join(PREVIOUS_OUTPUT)),
+        None => crate::output::stage(&target),
+    };
+    let staging = match staged {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -6,7 +6,7 @@
 //! is published, and never deletes a non-empty folder that lacks trustsite's
 //! [`MARKER`] file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -84,6 +84,8 @@ impl Sink for NullSink {
 /// Writes files under a folder as they arrive (build).
 pub struct DirSink {
     dir: PathBuf,
+    /// Files of an earlier output the folder started as (see [`stage_reusing`]).
+    reuse: Option<Arc<Reuse>>,
 }
 
 impl Sink for DirSink {
@@ -98,10 +100,158 @@ impl Sink for DirSink {
             ));
         }
         let full = self.dir.join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent)?;
+        let Some(reuse) = &self.reuse else {
+            return write_new(&full, bytes);
+        };
+        if reuse.take(path) {
+            if rewrite(&full, bytes).is_ok() {
+                return Ok(());
+            }
+            let _ = std::fs::remove_file(&full);
         }
-        std::fs::write(full, bytes)
+        write_new(&full, bytes).or_else(|_| {
+            // The earlier output may hold a file where this one needs a
+            // folder, or a folder where it needs a file.
+            clear_way(&self.dir, path, reuse)?;
+            write_new(&full, bytes)
+        })
+    }
+}
+
+/// Writes a new file, creating its folder.
+fn write_new(full: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Some(parent) = full.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(full, bytes)
+}
+
+/// Gives the existing file `full` the content `bytes`, leaving it alone when
+/// it has them already. Refuses (Err) anything but a regular file with one
+/// link: a symbolic link is never followed, and a file hard-linked elsewhere
+/// (a deployment snapshot, say) is never changed in place.
+#[cfg(unix)]
+fn rewrite(full: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::{Read, Seek, Write};
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(full)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.nlink() != 1 {
+        return Err(io::Error::other("not a lone regular file"));
+    }
+    if meta.len() == bytes.len() as u64 {
+        let mut old = Vec::with_capacity(bytes.len());
+        file.read_to_end(&mut old)?;
+        if old == bytes {
+            return Ok(());
+        }
+        file.rewind()?;
+    }
+    file.set_len(0)?;
+    file.write_all(bytes)
+}
+
+#[cfg(not(unix))]
+fn rewrite(_full: &Path, _bytes: &[u8]) -> io::Result<()> {
+    Err(io::Error::other("not reused on this platform"))
+}
+
+/// Removes what stands in the way of writing `path` under `dir`: a file
+/// where a folder of the path goes, a folder where the file goes (and
+/// forgets them in `reuse`).
+fn clear_way(dir: &Path, path: &str, reuse: &Reuse) -> io::Result<()> {
+    let mut at = dir.to_path_buf();
+    let mut rel = String::new();
+    let parts: Vec<&str> = path.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        at.push(part);
+        if !rel.is_empty() {
+            rel.push('/');
+        }
+        rel.push_str(part);
+        let Ok(meta) = std::fs::symlink_metadata(&at) else {
+            return Ok(());
+        };
+        let last = i + 1 == parts.len();
+        if last && meta.is_dir() {
+            std::fs::remove_dir_all(&at)?;
+            let inside = format!("{rel}/");
+            lock(&reuse.files).retain(|f| !f.starts_with(&inside));
+        } else if !last && !meta.is_dir() {
+            std::fs::remove_file(&at)?;
+            reuse.take(&rel);
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The earlier output a staging folder started as: which of its files this
+/// build has not written (yet), and where the replaced output goes.
+struct Reuse {
+    /// Where [`Staging::publish`] moves the output it replaces.
+    keep: PathBuf,
+    /// Files of the earlier output not written by this build so far.
+    files: Mutex<HashSet<String>>,
+    /// Its folders that were empty.
+    empty_dirs: Vec<String>,
+}
+
+impl Reuse {
+    /// Whether `path` is a file of the earlier output (at most once true).
+    fn take(&self, path: &str) -> bool {
+        lock(&self.files).remove(path)
+    }
+
+    /// Deletes the earlier output's files this build did not write, and the
+    /// folders left empty.
+    fn remove_stale(&self, root: &Path) -> io::Result<()> {
+        let files = std::mem::take(&mut *lock(&self.files));
+        // Folders that may be empty now: the empty ones and every ancestor
+        // of a deleted file or an empty folder.
+        let mut dirs: HashSet<String> = HashSet::new();
+        let mut with_ancestors = |mut at: &str| {
+            while let Some((parent, _)) = at.rsplit_once('/') {
+                dirs.insert(parent.to_string());
+                at = parent;
+            }
+        };
+        for file in &files {
+            match std::fs::remove_file(root.join(file)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+            with_ancestors(file);
+        }
+        for dir in &self.empty_dirs {
+            with_ancestors(&format!("{dir}/"));
+        }
+        let mut dirs: Vec<String> = dirs.into_iter().collect();
+        dirs.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+        for dir in dirs {
+            match std::fs::remove_dir(root.join(dir)) {
+                Err(e)
+                    if !matches!(
+                        e.kind(),
+                        io::ErrorKind::NotFound
+                            | io::ErrorKind::DirectoryNotEmpty
+                            | io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    return Err(e);
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -109,6 +259,7 @@ impl Sink for DirSink {
 pub struct Staging {
     dir: tempfile::TempDir,
     target: PathBuf,
+    reuse: Option<Arc<Reuse>>,
 }
 
 /// Why the output folder cannot be used.
@@ -138,6 +289,87 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
 
 /// Checks that `target` may be replaced and creates the staging folder beside it.
 pub fn stage(target: &Path) -> Result<Staging, OutputError> {
+    let dir = staging_dir(target)?;
+    let staging = Staging {
+        dir,
+        target: target.to_path_buf(),
+        reuse: None,
+    };
+    staging.mark()?;
+    Ok(staging)
+}
+
+/// [`stage`] for a warm build (`build --cache`): the staging folder starts
+/// as the output replaced two builds ago, kept in `keep` (inside the cache),
+/// so that files whose bytes did not change are not written again and no
+/// new file or folder is made for them (creating tens of thousands of them
+/// is most of a warm build's time on some disks). Files the build does not
+/// write are deleted before [`Staging::publish`] swaps the folder in, which
+/// then moves the output it replaces into `keep`. Without a usable `keep`
+/// (absent, or on another file system) this is [`stage`].
+pub fn stage_reusing(target: &Path, keep: &Path) -> Result<Staging, OutputError> {
+    let mut dir = staging_dir(target)?;
+    let mut found = None;
+    if std::fs::symlink_metadata(keep).is_ok_and(|m| m.is_dir())
+        && std::fs::rename(keep, dir.path()).is_ok()
+    {
+        match inventory(dir.path()) {
+            Ok(x) => found = Some(x),
+            Err(_) => {
+                drop(dir);
+                dir = staging_dir(target)?;
+            }
+        }
+    }
+    let (files, empty_dirs) = found.unwrap_or_default();
+    let staging = Staging {
+        dir,
+        target: target.to_path_buf(),
+        reuse: Some(Arc::new(Reuse {
+            keep: keep.to_path_buf(),
+            files: Mutex::new(files),
+            empty_dirs,
+        })),
+    };
+    staging.mark()?;
+    Ok(staging)
+}
+
+/// Lists the regular files and empty folders under `root`, deleting
+/// everything else (symbolic links, sockets, names that are not UTF-8).
+fn inventory(root: &Path) -> io::Result<(HashSet<String>, Vec<String>)> {
+    let mut files = HashSet::new();
+    let mut dirs = Vec::new();
+    let mut non_empty = HashSet::new();
+    let mut walk = walkdir::WalkDir::new(root).min_depth(1).into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = entry.map_err(io::Error::other)?;
+        let rel = entry.path().strip_prefix(root).ok().and_then(|r| {
+            let parts: Option<Vec<&str>> = r.iter().map(|c| c.to_str()).collect();
+            Some(parts?.join("/"))
+        });
+        if let Some((parent, _)) = rel.as_deref().and_then(|r| r.rsplit_once('/')) {
+            non_empty.insert(parent.to_string());
+        }
+        let kind = entry.file_type();
+        match rel {
+            Some(rel) if kind.is_dir() => dirs.push(rel),
+            Some(rel) if kind.is_file() => {
+                files.insert(rel);
+            }
+            _ if kind.is_dir() => {
+                std::fs::remove_dir_all(entry.path())?;
+                walk.skip_current_dir();
+            }
+            _ => std::fs::remove_file(entry.path())?,
+        }
+    }
+    dirs.retain(|d| !non_empty.contains(d));
+    Ok((files, dirs))
+}
+
+/// A new, empty folder beside `target` (checked to be replaceable).
+fn staging_dir(target: &Path) -> Result<tempfile::TempDir, OutputError> {
     ensure_replaceable(target)?;
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -148,15 +380,10 @@ pub fn stage(target: &Path) -> Result<Staging, OutputError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    let dir = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(&format!(".{name}.trustsite-tmp-"))
         .tempdir_in(&parent)
-        .map_err(io_err(&parent))?;
-    std::fs::write(dir.path().join(MARKER), MARKER_TEXT).map_err(io_err(dir.path()))?;
-    Ok(Staging {
-        dir,
-        target: target.to_path_buf(),
-    })
+        .map_err(io_err(&parent))
 }
 
 impl Staging {
@@ -164,32 +391,50 @@ impl Staging {
     pub fn sink(&self) -> DirSink {
         DirSink {
             dir: self.dir.path().to_path_buf(),
+            reuse: self.reuse.clone(),
         }
     }
 
+    /// Writes the [`MARKER`] file.
+    fn mark(&self) -> Result<(), OutputError> {
+        (self.sink().put(MARKER, MARKER_TEXT.as_bytes())).map_err(io_err(self.dir.path()))
+    }
+
     /// Swaps the staged folder into place; the previous output is removed
-    /// only after the new one is in place. Dropping a `Staging` instead
-    /// deletes it and leaves the target untouched.
+    /// (or, for [`stage_reusing`], kept for the next build) only after the
+    /// new one is in place. Dropping a `Staging` instead deletes it and
+    /// leaves the target untouched.
     pub fn publish(self) -> Result<(), OutputError> {
+        if let Some(reuse) = &self.reuse {
+            reuse
+                .remove_stale(self.dir.path())
+                .map_err(io_err(self.dir.path()))?;
+        }
         ensure_replaceable(&self.target)?;
-        let staged = self.dir.keep();
-        let target = &self.target;
+        let Staging { dir, target, reuse } = self;
+        let staged = dir.keep();
         if target.exists() {
             let old = tempfile::Builder::new()
                 .prefix(".trustsite-old-")
                 .tempdir_in(staged.parent().unwrap_or(Path::new(".")))
-                .map_err(io_err(target))?
+                .map_err(io_err(&target))?
                 .keep();
             std::fs::remove_dir(&old).map_err(io_err(&old))?;
-            std::fs::rename(target, &old).map_err(io_err(target))?;
-            if let Err(e) = std::fs::rename(&staged, target) {
-                let _ = std::fs::rename(&old, target);
+            std::fs::rename(&target, &old).map_err(io_err(&target))?;
+            if let Err(e) = std::fs::rename(&staged, &target) {
+                let _ = std::fs::rename(&old, &target);
                 let _ = std::fs::remove_dir_all(&staged);
-                return Err(io_err(target)(e));
+                return Err(io_err(&target)(e));
             }
-            std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
+            let kept = reuse.is_some_and(|r| {
+                let _ = std::fs::remove_dir_all(&r.keep);
+                std::fs::rename(&old, &r.keep).is_ok()
+            });
+            if !kept {
+                std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
+            }
         } else {
-            std::fs::rename(&staged, target).map_err(io_err(target))?;
+            std::fs::rename(&staged, &target).map_err(io_err(&target))?;
         }
         Ok(())
     }
@@ -259,8 +504,120 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let sink = DirSink {
             dir: tmp.path().to_path_buf(),
+            reuse: None,
         };
         assert!(sink.put("../x", b"").is_err());
         assert!(sink.put("/x", b"").is_err());
+    }
+
+    /// Every file under `dir` with its bytes.
+    fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| !e.file_type().is_dir())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap();
+                (
+                    rel.to_str().unwrap().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    fn build(target: &Path, keep: &Path, files: &[(&str, &str)]) -> Staging {
+        let s = stage_reusing(target, keep).unwrap();
+        let sink = s.sink();
+        for (path, text) in files {
+            sink.put(path, text.as_bytes()).unwrap();
+        }
+        s
+    }
+
+    /// A warm build reuses the output before last: unchanged files keep
+    /// their inode, changed ones get the new bytes, and whatever the new
+    /// build did not write (stale pages, planted links, a file hard-linked
+    /// elsewhere) is gone or untouched outside; the result equals a cold
+    /// build's, and a dropped build leaves the target as it was.
+    #[cfg(unix)]
+    #[test]
+    fn reusing_builds_equal_cold_builds() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let (target, keep) = (tmp.path().join("public"), tmp.path().join("cache/prev"));
+        std::fs::create_dir_all(tmp.path().join("cache")).unwrap();
+        let first = [
+            ("index.html", "home 1"),
+            ("a/index.html", "same"),
+            ("b/index.html", "b 1"),
+            ("gone/index.html", "SECRET stale page"),
+            ("x", "a file that becomes a folder"),
+            ("y/index.html", "a folder that becomes a file"),
+        ];
+        build(&target, &keep, &first).publish().unwrap();
+        assert!(!keep.exists(), "nothing replaced yet");
+        build(&target, &keep, &first).publish().unwrap();
+        assert_eq!(tree(&keep), tree(&target), "the replaced output is kept");
+        // Things that must not survive or be followed.
+        let outside = tmp.path().join("outside.txt");
+        std::fs::write(&outside, "outside").unwrap();
+        std::os::unix::fs::symlink(&outside, keep.join("b/link.html")).unwrap();
+        std::os::unix::fs::symlink(tmp.path(), keep.join("dirlink")).unwrap();
+        std::fs::create_dir_all(keep.join("empty/deeper")).unwrap();
+        std::fs::create_dir_all(keep.join("z")).unwrap();
+        let snapshot = tmp.path().join("snapshot.html");
+        std::fs::hard_link(keep.join("b/index.html"), &snapshot).unwrap();
+        let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
+        let same_before = inode(&keep.join("a/index.html"));
+
+        let second = [
+            ("index.html", "home 2, longer"),
+            ("a/index.html", "same"),
+            ("b/index.html", "b 2"),
+            ("x/index.html", "now a folder"),
+            ("y", "now a file"),
+            ("dirlink/escape.html", "must stay inside"),
+            ("z", "an empty folder that becomes a file"),
+        ];
+        let s = build(&target, &keep, &second);
+        let staged = s.dir.path().to_path_buf();
+        assert_eq!(
+            inode(&staged.join("a/index.html")),
+            same_before,
+            "reused in place"
+        );
+        assert!(
+            staged.join("gone/index.html").exists(),
+            "deleted at publish"
+        );
+        s.publish().unwrap();
+        let cold = tempfile::tempdir().unwrap();
+        let cold_target = cold.path().join("public");
+        let c = stage(&cold_target).unwrap();
+        for (path, text) in second {
+            c.sink().put(path, text.as_bytes()).unwrap();
+        }
+        c.publish().unwrap();
+        assert_eq!(tree(&target), tree(&cold_target));
+        assert!(!target.join("empty").exists() && !target.join("gone").exists());
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "outside");
+        assert_eq!(std::fs::read_to_string(&snapshot).unwrap(), "b 1");
+        assert!(!tmp.path().join("escape.html").exists());
+        assert!(
+            tree(&keep).contains_key("gone/index.html"),
+            "previous output kept"
+        );
+        // A failed build (dropped) leaves the target as it was.
+        let before = tree(&target);
+        let s = build(&target, &keep, &[("index.html", "broken")]);
+        drop(s);
+        assert_eq!(tree(&target), before);
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(
+            leftovers.len(),
+            4,
+            "public, cache, outside.txt, snapshot.html"
+        );
     }
 }

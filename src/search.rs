@@ -290,10 +290,10 @@ impl Merged {
         let doc = u32::try_from(doc).unwrap_or(u32::MAX);
         let mut touched: Vec<&str> = Vec::with_capacity(old.terms.len() + new.terms.len());
         for (term, _, _) in &old.terms {
-            if let Some(t) = self.terms.get_mut(&**term) {
-                if let Ok(at) = t.postings.binary_search_by_key(&doc, |p| p.doc) {
-                    t.postings.remove(at);
-                }
+            if let Some(t) = self.terms.get_mut(&**term)
+                && let Ok(at) = t.postings.binary_search_by_key(&doc, |p| p.doc)
+            {
+                t.postings.remove(at);
             }
             touched.push(term);
         }
@@ -971,7 +971,11 @@ mod tests {
                 }
             }
             text.push_str(&format!("unique{i}v{variant}"));
-            let title = if variant % 3 == 1 { "Audit plan" } else { "Plan" };
+            let title = if variant % 3 == 1 {
+                "Audit plan"
+            } else {
+                "Plan"
+            };
             doc(&format!("/d{i}/"), title, "Summary text.", &text)
         };
         fn refs(e: &[DocEntry]) -> Vec<&DocEntry> {
@@ -983,7 +987,10 @@ mod tests {
         assert_eq!(merged.json(&refs(&entries)), merge(&refs(&entries)));
         let before = parse(&merge(&refs(&entries)));
         assert!(!before["common"].as_array().unwrap().is_empty(), "{before}");
-        for (step, i) in [3, 3, 0, 23, 7, 12, 3, 19, 1, 2, 5, 8].into_iter().enumerate() {
+        for (step, i) in [3, 3, 0, 23, 7, 12, 3, 19, 1, 2, 5, 8]
+            .into_iter()
+            .enumerate()
+        {
             let new = indexer.entry(&make(i, step * 7 + 1));
             merged.replace(i, &entries[i], &new);
             entries[i] = new;

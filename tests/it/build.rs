@@ -432,3 +432,94 @@ fn a_site_theme_overrides_single_templates_and_static_files() {
         stderr(&out)
     );
 }
+
+/// `build --cache` reuses the output it replaced two builds ago (inside the
+/// cache folder). Across edits that unpublish a page, restrict one and
+/// change a body, every warm build equals a cold build of the same sources
+/// byte for byte, passes `verify`, and leaks none of the canaries, including
+/// the unpublished page's text that the reused folder still held.
+#[test]
+fn warm_builds_reusing_earlier_output_equal_cold_builds() {
+    let site = Site::fixture("canary");
+    let cache = tempfile::tempdir().unwrap();
+    let cache_arg = cache.path().join("c");
+    let warm = |out: &std::path::Path| {
+        site.run(&[
+            "build",
+            "--today",
+            "2026-11-22",
+            "--output",
+            out.to_str().unwrap(),
+            "--cache",
+            cache_arg.to_str().unwrap(),
+        ])
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let (out, cold_out) = (scratch.path().join("out"), scratch.path().join("cold"));
+    let public = "content/policies/public-policy.md";
+    let original = std::fs::read_to_string(site.path(public)).unwrap();
+    let edits: [(&str, String); 5] = [
+        (public, original.clone()),
+        (public, original.clone()),
+        (
+            public,
+            original.replace("# Public Policy", "# Public Policy\n\nNew text."),
+        ),
+        (
+            public,
+            original.replace(
+                "visibility: public",
+                "visibility: internal\n# canary-internal",
+            ),
+        ),
+        (
+            public,
+            original.replace("visibility: public", "visibility: restricted"),
+        ),
+    ];
+    for (step, (path, text)) in edits.iter().enumerate() {
+        site.write(path, text);
+        let o = warm(&out);
+        assert!(o.status.success(), "step {step}: {}", stderr(&o));
+        let _ = std::fs::remove_dir_all(&cold_out);
+        let o = site.run(&[
+            "build",
+            "--today",
+            "2026-11-22",
+            "--output",
+            cold_out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (w, c) = (read_tree(&out), read_tree(&cold_out));
+        assert_eq!(
+            w.keys().collect::<Vec<_>>(),
+            c.keys().collect::<Vec<_>>(),
+            "step {step}"
+        );
+        for (file, bytes) in &c {
+            assert!(w[file] == *bytes, "step {step}: {file} differs");
+        }
+        let v = trustsite(&["verify", out.to_str().unwrap()]);
+        assert!(v.status.success(), "step {step}: {}", stdout(&v));
+        if step == 3 {
+            assert!(!w.keys().any(|k| k.contains("public-policy")));
+            for (file, bytes) in &w {
+                let text = String::from_utf8_lossy(bytes);
+                assert!(
+                    !text.contains("Public Policy"),
+                    "step {step}: leaked into {file}"
+                );
+            }
+        }
+        if step >= 1 {
+            assert!(
+                cache_arg
+                    .join("previous-output/.trustsite-output")
+                    .is_file(),
+                "step {step}: the replaced output is kept for the next build"
+            );
+        }
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(scratch.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 2, "out and cold only");
+}
