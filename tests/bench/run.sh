@@ -192,4 +192,6 @@ if [ "$PEERS" != none ]; then
     SELF_CMD="$HERE/self_build.sh {site} {out}" HL_PATTERN='<span class="hl-' \
     nice -n "$NICE" bash "$SHARED/bench/run_peers.sh"
 fi
+printf '\n' | tee -a "$RESULTS/summary.md"
+python3 "$HERE/summarize.py" --targets "$RESULTS" "$WORK" | tee -a "$RESULTS/summary.md"
 log "results: $RESULTS"
