@@ -620,4 +620,35 @@ mod tests {
             "public, cache, outside.txt, snapshot.html"
         );
     }
+
+    /// With the kept folder on another file system (no `rename` across
+    /// them), a warm build is a cold one and the replaced output is deleted
+    /// as usual. Runs where /dev/shm is another file system than the temp
+    /// folder.
+    #[cfg(unix)]
+    #[test]
+    fn kept_folder_on_another_file_system_falls_back_to_deleting() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let shm = Path::new("/dev/shm");
+        let dev = |p: &Path| std::fs::metadata(p).map(|m| m.dev()).ok();
+        if dev(shm).is_none() || dev(shm) == dev(tmp.path()) {
+            eprintln!("skipped: /dev/shm is absent or on the temp folder's file system");
+            return;
+        }
+        let cache = tempfile::tempdir_in(shm).unwrap();
+        let (target, keep) = (tmp.path().join("public"), cache.path().join("prev"));
+        for text in ["one", "two", "three"] {
+            build(&target, &keep, &[("a/index.html", text)])
+                .publish()
+                .unwrap();
+            assert_eq!(
+                std::fs::read_to_string(target.join("a/index.html")).unwrap(),
+                text
+            );
+            assert!(!keep.exists());
+            let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+            assert_eq!(leftovers.len(), 1, "only the output");
+        }
+    }
 }
