@@ -33,8 +33,8 @@ pub struct Document {
     pub title: String,
     /// Resolved visibility.
     pub visibility: Visibility,
-    /// Markdown body.
-    pub body: String,
+    /// Markdown body (shared: serve's cache hands out clones every rebuild).
+    pub body: std::sync::Arc<str>,
     /// Line of the file on which the body starts.
     pub body_line: usize,
     /// SHA-256 (hex) of the source file's bytes.
@@ -425,7 +425,7 @@ fn parse_doc(
         visibility: fm.visibility.unwrap_or(config.default_visibility),
         url_path,
         title,
-        body: split.body.to_string(),
+        body: split.body.into(),
         body_line: split.body_line,
         sha256,
         bundle_dir: None,
