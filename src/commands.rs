@@ -50,6 +50,12 @@ pub fn build(args: &BuildArgs) -> u8 {
         .output
         .clone()
         .unwrap_or_else(|| args.site.root.join("public"));
+    if let Some(cache) = &args.cache
+        && let Some(problem) = misplaced_cache(cache, &target, &args.site.root)
+    {
+        eprintln!("error: --cache {}: {problem}", cache.display());
+        return CANNOT_RUN;
+    }
     let staged = match &args.cache {
         Some(cache) => crate::output::stage_reusing(&target, &cache.join(PREVIOUS_OUTPUT)),
         None => crate::output::stage(&target),
@@ -95,6 +101,48 @@ pub fn build(args: &BuildArgs) -> u8 {
         started.elapsed().as_secs_f64()
     );
     OK
+}
+
+/// Why `cache` cannot be used beside the output folder `target` of the site
+/// at `root`: inside the output it would be published (or replaced with
+/// it), inside `content/` its files would be taken for content, and the
+/// output inside it would be swapped with the output it keeps.
+fn misplaced_cache(
+    cache: &std::path::Path,
+    target: &std::path::Path,
+    root: &std::path::Path,
+) -> Option<&'static str> {
+    let (cache, target) = (resolved(cache), resolved(target));
+    let content = resolved(&root.join("content"));
+    if cache.starts_with(&target) {
+        Some("is inside the output folder; keep the cache outside it")
+    } else if target.starts_with(&cache) {
+        Some("contains the output folder; keep the output outside it")
+    } else if cache.starts_with(&content) {
+        Some("is inside content/; keep the cache outside it")
+    } else {
+        None
+    }
+}
+
+/// `path` made absolute, with its longest existing ancestor's links resolved
+/// (the rest need not exist yet).
+fn resolved(path: &std::path::Path) -> std::path::PathBuf {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut rest = Vec::new();
+    let mut at = path.as_path();
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                at = parent;
+            }
+            _ => return path,
+        }
+    }
 }
 
 /// A cold highlighter, or one keeping blocks in `--cache DIR` (None: the

@@ -523,3 +523,38 @@ fn warm_builds_reusing_earlier_output_equal_cold_builds() {
     let leftovers: Vec<_> = std::fs::read_dir(scratch.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 2, "out and cold only");
 }
+
+/// `--cache` inside the output (it would be published or swapped away),
+/// around it, or inside content/ (its files would be taken for content) is
+/// refused before anything is written.
+#[test]
+fn a_cache_folder_inside_the_output_or_content_is_refused() {
+    let site = Site::fixture("canary");
+    assert!(site.build().status.success());
+    let before = read_tree(&site.path("public"));
+    let public = site.path("public");
+    for (cache, output, says) in [
+        ("public/cache", None, "inside the output folder"),
+        ("build", Some("build/site"), "contains the output folder"),
+        ("content/cache", None, "inside content/"),
+    ] {
+        let cache = site.path(cache);
+        let mut args = vec![
+            "build",
+            "--today",
+            "2026-11-22",
+            "--cache",
+            cache.to_str().unwrap(),
+        ];
+        let out_dir = output.map(|o| site.path(o));
+        if let Some(o) = &out_dir {
+            args.extend(["--output", o.to_str().unwrap()]);
+        }
+        let out = site.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+        assert!(!cache.exists(), "nothing created at {}", cache.display());
+        assert!(out_dir.is_none_or(|o| !o.exists()));
+        assert_eq!(read_tree(&public), before);
+    }
+}
