@@ -111,8 +111,10 @@ impl Sink for DirSink {
         }
         write_new(&full, bytes).or_else(|_| {
             // The earlier output may hold a file where this one needs a
-            // folder, or a folder where it needs a file.
-            clear_way(&self.dir, path, reuse)?;
+            // folder, or a folder where it needs a file. Best effort: two
+            // workers may clear the same folder at once; the second write
+            // decides.
+            let _ = clear_way(&self.dir, path, reuse);
             write_new(&full, bytes)
         })
     }
