@@ -4,7 +4,9 @@
 //! [`publish`] swaps it in only when the whole build succeeded; `serve` and
 //! `check` use a [`MemorySink`] (or discard). This module never decides what
 //! is published, and never deletes a non-empty folder that lacks trustsite's
-//! [`MARKER`] file.
+//! [`MARKER`] file. With `build --cache`, [`stage_reusing`] starts the
+//! staging folder from the output replaced two builds ago instead of an
+//! empty one, and publishing keeps the replaced output for the next build.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io;
@@ -313,6 +315,7 @@ pub fn stage_reusing(target: &Path, keep: &Path) -> Result<Staging, OutputError>
     let mut dir = staging_dir(target)?;
     let mut found = None;
     if std::fs::symlink_metadata(keep).is_ok_and(|m| m.is_dir())
+        && keep.join(MARKER).is_file()
         && std::fs::rename(keep, dir.path()).is_ok()
     {
         match inventory(dir.path()) {
@@ -428,10 +431,9 @@ impl Staging {
                 let _ = std::fs::remove_dir_all(&staged);
                 return Err(io_err(&target)(e));
             }
-            let kept = reuse.is_some_and(|r| {
-                let _ = std::fs::remove_dir_all(&r.keep);
-                std::fs::rename(&old, &r.keep).is_ok()
-            });
+            // `rename` does not replace a non-empty folder: whatever is at
+            // `keep` now (another build's) stays, and `old` is deleted.
+            let kept = reuse.is_some_and(|r| std::fs::rename(&old, &r.keep).is_ok());
             if !kept {
                 std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
             }
@@ -652,5 +654,31 @@ mod tests {
             let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
             assert_eq!(leftovers.len(), 1, "only the output");
         }
+    }
+
+    /// A folder at the kept place that trustsite did not make (no marker)
+    /// is neither reused nor deleted; the replaced output is deleted then.
+    #[test]
+    fn a_foreign_folder_at_the_kept_place_is_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (target, keep) = (tmp.path().join("public"), tmp.path().join("prev"));
+        std::fs::create_dir(&keep).unwrap();
+        std::fs::write(keep.join("index.html"), "someone else's").unwrap();
+        for text in ["one", "two", "three"] {
+            build(&target, &keep, &[("index.html", text)])
+                .publish()
+                .unwrap();
+            assert_eq!(
+                std::fs::read_to_string(target.join("index.html")).unwrap(),
+                text
+            );
+            assert_eq!(tree(&keep).len(), 1);
+            assert_eq!(
+                std::fs::read_to_string(keep.join("index.html")).unwrap(),
+                "someone else's"
+            );
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 2, "public and prev only");
     }
 }
