@@ -219,7 +219,7 @@ pub struct Merged {
 }
 
 /// One term of a [`Merged`] index.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Term {
     /// Postings of every document with the term, by ascending document.
     postings: Vec<Posting>,
@@ -236,8 +236,7 @@ impl Term {
     fn new(term: &str, postings: Vec<Posting>, docs: usize) -> Self {
         let mut t = Term {
             postings,
-            common: false,
-            member: String::new(),
+            ..Term::default()
         };
         t.encode(term, docs);
         t
@@ -303,11 +302,7 @@ impl Merged {
                 fields: *fields,
                 text: *text,
             };
-            let t = self.terms.entry(term.clone()).or_insert_with(|| Term {
-                postings: Vec::new(),
-                common: false,
-                member: String::new(),
-            });
+            let t = self.terms.entry(term.clone()).or_default();
             match t.postings.binary_search_by_key(&doc, |p| p.doc) {
                 Ok(at) => t.postings[at] = posting,
                 Err(at) => t.postings.insert(at, posting),
@@ -323,18 +318,6 @@ impl Merged {
                 None => {}
             }
         }
-    }
-
-    /// Number of documents merged.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.docs
-    }
-
-    /// Whether no document was merged.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.docs == 0
     }
 
     /// The index as compact JSON with sorted keys; `entries` are the merged
@@ -1002,6 +985,6 @@ mod tests {
         }
         let after = parse(&merge(&refs(&entries)));
         assert_ne!(before["common"], after["common"], "common terms changed");
-        assert_eq!(merged.len(), 24);
+        assert_eq!(merged.docs, 24);
     }
 }
