@@ -62,11 +62,17 @@ pub fn run(loaded: &Loaded, opts: &BuildOptions, baseline: Option<&Manifest>) ->
     }
 }
 
-/// Broken links and anchors, and controlled documents without owner or
-/// version, are warnings in `build` and errors in `check`.
+/// Codes of the problems that are warnings in `build` (an editor's slip
+/// must not block publishing) and errors in `check` (the CI gate).
+pub const ERRORS_IN_CHECK: &[&str] = &[
+    "link/broken",
+    "link/broken-anchor",
+    "frontmatter/controlled-incomplete",
+];
+
+/// Applies `check`'s severity policy: see [`ERRORS_IN_CHECK`].
 fn promote_links(mut d: Diagnostic) -> Diagnostic {
-    const PROMOTED: [&str; 3] = ["broken link", "broken anchor", "controlled document has no"];
-    if PROMOTED.iter().any(|p| d.message.starts_with(p)) {
+    if ERRORS_IN_CHECK.contains(&d.code) {
         d.severity = Severity::Error;
     }
     d

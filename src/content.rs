@@ -492,7 +492,7 @@ fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>)
                 line,
                 1,
                 format!("controlled document has no `{name}`: controlled documents must carry owner, version and last_reviewed"),
-            ));
+            ).code("frontmatter/controlled-incomplete"));
         }
     }
 }

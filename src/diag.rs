@@ -39,6 +39,10 @@ pub struct Diagnostic {
     pub col: usize,
     /// Error or warning.
     pub severity: Severity,
+    /// Stable machine-readable code, `area/name` (`link/broken`); empty
+    /// where none has been assigned yet. Behaviour (exit codes, CI
+    /// severities) keys on this, never on the message text.
+    pub code: &'static str,
     /// One-line human message; may end with a hint after `; `.
     pub message: String,
 }
@@ -71,8 +75,16 @@ impl Diagnostic {
             line,
             col,
             severity,
+            code: "",
             message: msg.into(),
         }
+    }
+
+    /// The same diagnostic with its stable code (`area/name`).
+    #[must_use]
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
     }
 
     /// True for errors.

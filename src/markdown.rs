@@ -21,6 +21,8 @@ pub struct LinkDecision {
     pub drop: bool,
     /// Warning to report at the link's position.
     pub warning: Option<String>,
+    /// Stable code of that warning (`link/broken`; see `diag`).
+    pub code: &'static str,
     /// `(document index, anchor)` to check once every document is rendered.
     pub anchor_check: Option<(usize, String)>,
 }
@@ -38,6 +40,8 @@ pub struct Note {
     pub line: usize,
     /// Column.
     pub col: usize,
+    /// Stable diagnostic code (`link/broken`).
+    pub code: &'static str,
     /// Message.
     pub message: String,
 }
@@ -166,9 +170,14 @@ impl<'e> Renderer<'_, 'e> {
         }
     }
 
-    fn note(&mut self, offset: usize, message: String) {
+    fn note(&mut self, offset: usize, code: &'static str, message: String) {
         let (line, col) = self.pos.at(offset);
-        self.out.notes.push(Note { line, col, message });
+        self.out.notes.push(Note {
+            line,
+            col,
+            code,
+            message,
+        });
     }
 
     fn add_text(&mut self, t: &str) {
@@ -271,13 +280,14 @@ impl<'e> Renderer<'_, 'e> {
             LinkDecision {
                 drop: true,
                 warning: Some(format!("link to `{dest_url}` removed: unsafe URL scheme")),
+                code: "link/unsafe-scheme",
                 ..LinkDecision::default()
             }
         } else {
             self.links.decide(&dest_url)
         };
         if let Some(w) = decision.warning.take() {
-            self.note(offset, w);
+            self.note(offset, decision.code, w);
         }
         if let Some((doc, anchor)) = decision.anchor_check.take() {
             let (line, col) = self.pos.at(offset);
@@ -304,6 +314,7 @@ impl<'e> Renderer<'_, 'e> {
         if remote || is_unsafe_scheme(&dest) {
             self.note(
                 offset,
+                "image/remote",
                 format!("image `{dest}` not embedded: pages make no requests to other hosts; copy the image into content/"),
             );
             return CowStr::from("");

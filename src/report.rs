@@ -719,8 +719,8 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys.len(), 5);
-        for key in ["path", "line", "col", "severity", "message"] {
+        assert_eq!(keys.len(), 6);
+        for key in ["path", "line", "col", "severity", "code", "message"] {
             assert!(keys.contains(&key), "{key}");
         }
     }

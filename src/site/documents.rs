@@ -81,8 +81,10 @@ fn check_anchors(ctx: &Ctx, results: &[Option<Arc<DocPage>>]) {
                     "broken anchor `#{anchor}`: no such heading in {}",
                     docs[*target].source
                 );
-                ctx.out
-                    .problem(Diagnostic::warning(&docs[from].source, *line, *col, msg));
+                ctx.out.problem(
+                    Diagnostic::warning(&docs[from].source, *line, *col, msg)
+                        .code("link/broken-anchor"),
+                );
             }
         }
     }

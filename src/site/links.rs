@@ -71,12 +71,16 @@ impl LinkPolicy for DocLinks<'_> {
             return LinkDecision::default();
         }
         let Some(target) = resolve(&self.dir, path) else {
-            return warn(format!("link `{dest}` points outside content/"));
+            return warn(
+                "link/outside",
+                format!("link `{dest}` points outside content/"),
+            );
         };
         let Some(&i) = self.index.by_path.get(&target) else {
-            return warn(format!(
-                "broken link `{dest}`: no document content/{target}"
-            ));
+            return warn(
+                "link/broken",
+                format!("broken link `{dest}`: no document content/{target}"),
+            );
         };
         let Some(url) = &self.index.urls[i] else {
             return LinkDecision {
@@ -84,6 +88,7 @@ impl LinkPolicy for DocLinks<'_> {
                 warning: Some(format!(
                     "link `{dest}` removed: it points to a document that is not published"
                 )),
+                code: "link/unpublished",
                 ..LinkDecision::default()
             };
         };
@@ -99,9 +104,10 @@ impl LinkPolicy for DocLinks<'_> {
     }
 }
 
-fn warn(message: String) -> LinkDecision {
+fn warn(code: &'static str, message: String) -> LinkDecision {
     LinkDecision {
         warning: Some(message),
+        code,
         ..LinkDecision::default()
     }
 }

@@ -99,12 +99,9 @@ fn memo_render(
 fn intro_html(ctx: &Ctx, doc: &crate::content::Document) -> String {
     let r = crate::markdown::render(&doc.body, doc.body_line, &NoRewrite, ctx.hl, false);
     for n in &r.notes {
-        ctx.out.problem(Diagnostic::warning(
-            &doc.source,
-            n.line,
-            n.col,
-            n.message.clone(),
-        ));
+        ctx.out.problem(
+            Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code),
+        );
     }
     r.html
 }

@@ -175,12 +175,7 @@ fn body_warnings(
     diags: &mut Vec<Diagnostic>,
 ) {
     for n in &r.notes {
-        diags.push(Diagnostic::warning(
-            &doc.source,
-            n.line,
-            n.col,
-            n.message.clone(),
-        ));
+        diags.push(Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code));
     }
     if r.had_raw_html {
         diags.push(Diagnostic::warning(
