@@ -11,6 +11,7 @@
 # mode, then times, interleaved round-robin, RUNS times each:
 #   cold   `trustsite build` (default: search, feed, sitemap, manifest on)
 #   floor  the bare loop over the same files
+#   check  `trustsite check` (validation only: no highlighting, no output)
 #   warm   `trustsite build --cache DIR` after a prose edit of one document,
 #          every code block in the cache, the previous output in place
 # and finally `trustsite serve` rebuilds after one-line edits (SERVE_MAX).
@@ -122,6 +123,7 @@ builds() { # builds N SITE
   for ((r = 1; r <= RUNS; r++)); do
     timed "cold-n$n-run$r" "$BIN" build --root "$site" --output "$WORK/out" --today "$TODAY"
     timed "floor-n$n-run$r" "$FLOOR" "$site" "$WORK/out-floor"
+    timed "check-n$n-run$r" "$BIN" check --root "$site" --today "$TODAY"
     # warm: a rebuild after a prose edit of one document, the previous
     # output in place (as a user rebuilds), code blocks unchanged
     printf '\nBenchmark warm edit number %d.\n' "$r" >>"$doc"
