@@ -83,6 +83,13 @@ pub struct ReviewConfig {
     pub warn_days: i64,
     /// Show badges and overdue banners on the site.
     pub show_on_site: bool,
+    /// Take missing `last_reviewed` (and a controlled document's missing
+    /// `version`) from git history (`review.from_git`).
+    pub from_git: bool,
+    /// Commit-message trailer that marks a review (`review.git_trailer`,
+    /// e.g. `Reviewed-by`): with `from_git`, `last_reviewed` is the last
+    /// commit changing the document that carries it.
+    pub git_trailer: Option<String>,
 }
 
 /// `security_txt:` settings.
@@ -199,6 +206,8 @@ struct RawReview {
     cycle: Option<Spanned<String>>,
     warn_days: Option<i64>,
     show_on_site: Option<bool>,
+    from_git: Option<bool>,
+    git_trailer: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -418,8 +427,17 @@ fn validate_review(raw: Option<RawReview>, diags: &mut Vec<Diagnostic>) -> Revie
         cycle: ReviewCycle::ANNUAL,
         warn_days: 30,
         show_on_site: true,
+        from_git: false,
+        git_trailer: None,
     };
     let Some(raw) = raw else { return review };
+    review.from_git = raw.from_git.unwrap_or(false);
+    if let Some(t) = raw.git_trailer {
+        match crate::git::is_trailer_key(&t.value) {
+            true => review.git_trailer = Some(t.value.clone()),
+            false => err_at(diags, &t, "`review.git_trailer`: a trailer key is letters, digits and `-` (e.g. `Reviewed-by`)".to_string()),
+        }
+    }
     if let Some(c) = raw.cycle {
         match ReviewCycle::parse(&c.value) {
             Ok(cycle) => review.cycle = cycle,

@@ -12,6 +12,7 @@ mod links;
 mod listings;
 mod memo;
 mod pages;
+mod versions;
 pub mod views;
 
 pub use memo::Memo;
@@ -58,6 +59,8 @@ pub struct Loaded {
     pub content: Content,
     /// Problems found while loading.
     pub diags: Vec<Diagnostic>,
+    /// Versions from git (empty when there is no repository).
+    pub history: crate::versions::History,
 }
 
 /// Loads trust.yaml and content/.
@@ -70,12 +73,20 @@ pub fn load_with(root: &Path, memo: Option<&Memo>) -> Result<Loaded, ConfigError
     let config = config::load(root)?;
     let mut diags = Vec::new();
     let cache = memo.map(|m| &m.content);
-    let content = content::load_with(root, &config, &mut diags, cache);
+    let mut content = content::load_with(root, &config, &mut diags, cache);
+    let history = crate::versions::load(
+        root,
+        &config,
+        &mut content,
+        &mut diags,
+        memo.map(|m| &m.history),
+    );
     Ok(Loaded {
         root: root.to_path_buf(),
         config,
         content,
         diags,
+        history,
     })
 }
 
@@ -305,7 +316,7 @@ pub fn render_with(
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (search, ()) = rayon::join(
+    let (search, ((), ())) = rayon::join(
         || {
             let docs = documents::render(&ctx);
             match memo {
@@ -313,7 +324,7 @@ pub fn render_with(
                 None => search_index(docs),
             }
         },
-        || listings::render(&ctx, &shown),
+        || rayon::join(|| listings::render(&ctx, &shown), || versions::render(&ctx)),
     );
     pages::render_site_pages(&ctx, search);
     if let Some((memo, _)) = ctx.memo {
@@ -343,11 +354,13 @@ fn doc_views(
         drafts: opts.drafts,
         internal: opts.internal,
     };
-    (loaded.content.documents.par_iter().zip(reviews))
-        .map(|(d, r)| {
-            shown
-                .admits(d)
-                .then(|| views::doc_view(d, r, &loaded.config, urls))
+    (loaded.content.documents.par_iter().zip(reviews).enumerate())
+        .map(|(i, (d, r))| {
+            shown.admits(d).then(|| {
+                let mut v = views::doc_view(d, r, &loaded.config, urls);
+                versions::attach(&mut v, d, loaded.history.of(i), urls);
+                v
+            })
         })
         .collect()
 }

@@ -3,3 +3,4 @@ mod build;
 mod check;
 mod support;
 mod trust;
+mod versions;
