@@ -148,7 +148,7 @@ pub fn load(
 
 /// The repository around `root`; no `.git` above it (and no `GIT_DIR`)
 /// means none, without running git at all.
-fn discover(root: &Path) -> Result<Repo, GitError> {
+pub fn discover(root: &Path) -> Result<Repo, GitError> {
     let abs = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let marked = abs.ancestors().any(|a| a.join(".git").exists());
     if !marked && std::env::var_os("GIT_DIR").is_none() {
@@ -266,16 +266,16 @@ fn read(
     wanted.sort();
     wanted.dedup_by(|a, b| a.0 == b.0);
     let ids: Vec<String> = wanted.iter().map(|(b, _)| b.clone()).collect();
-    let mut bytes = repo.blobs(&ids)?;
+    let bytes = repo.blobs(&ids)?;
     let parsed: HashMap<String, Arc<Document>> = wanted
         .into_par_iter()
         .filter_map(|(blob, rel)| {
-            let b = bytes_of(&blob, &ids, &bytes)?;
+            let b = bytes.get(&blob)?.clone();
             let doc = crate::content::parse_doc(&rel, b, config, &mut Vec::new()).ok()?;
             Some((blob, Arc::new(doc)))
         })
         .collect();
-    bytes.clear();
+    drop(bytes);
     Ok(found
         .into_iter()
         .map(|list| {
@@ -290,10 +290,6 @@ fn read(
                 .collect()
         })
         .collect())
-}
-
-fn bytes_of(blob: &str, _ids: &[String], bytes: &HashMap<String, Vec<u8>>) -> Option<Vec<u8>> {
-    bytes.get(blob).cloned()
 }
 
 /// The date of a commit time in the site's time zone.
