@@ -122,6 +122,13 @@ impl Repo {
                     "the site is not in a git work tree".to_string(),
                 ));
             }
+            // CI containers often run as another user than the checkout's
+            // owner: versions are off (with a note saying why), the build goes on.
+            Err(GitError::Failed(m)) if m.contains("dubious ownership") => {
+                return Err(GitError::Absent(
+                    "git refuses to read the repository (dubious ownership: add it with `git config --global --add safe.directory <path>`)".to_string(),
+                ));
+            }
             Err(e) => return Err(e),
         };
         let text = String::from_utf8_lossy(&out);
