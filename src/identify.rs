@@ -137,6 +137,14 @@ fn describe(m: &Match) -> String {
 /// The manifest to search and a name for it in messages.
 fn manifest(args: &IdentifyArgs) -> Result<(Manifest, String), u8> {
     let path = match &args.manifest {
+        Some(p) if p.to_string_lossy().contains("://") => {
+            eprintln!(
+                "error: --manifest {}: trustsite never goes online; download it first (`curl -fsSO {}`) and pass the file",
+                p.display(),
+                p.display()
+            );
+            return Err(CANNOT_RUN);
+        }
         Some(p) => p.clone(),
         None => {
             let site = args.site.clone().unwrap_or_else(|| ".".into());

@@ -14,7 +14,11 @@ fn main() {
     let started = Instant::now();
     let history = trustsite::versions::load(&root, &config, &mut content, &mut diags, None);
     let elapsed = started.elapsed();
-    let versions: usize = history.docs.iter().map(|d| d.earlier.len() + usize::from(d.current.is_some())).sum();
+    let versions: usize = history
+        .docs
+        .iter()
+        .map(|d| d.earlier.len() + usize::from(d.current.is_some()))
+        .sum();
     println!(
         "history read: {:.3} s ({} documents, {versions} versions, note: {:?}, problems: {})",
         elapsed.as_secs_f64(),

@@ -540,3 +540,97 @@ fn outside_a_repository_versions_are_off_with_one_note() {
         serde_json::from_slice(&std::fs::read(site.path("public/manifest.json")).unwrap()).unwrap();
     assert_eq!(m["documents"][0]["versions"], serde_json::json!([]));
 }
+
+#[test]
+fn versions_follow_a_renamed_file() {
+    let site = Site {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    git(
+        site.root(),
+        &["init", "-q", "-b", "main"],
+        "2026-01-01T00:00:00Z",
+    );
+    site.write("trust.yaml", TRUST);
+    let body = "Backups run nightly and are kept for ninety days in a second region.";
+    site.write("content/old-name.md", &doc("Backup", "1.0", "public", body));
+    let first = commit(&site, "2026-01-10T09:00:00Z", "add");
+    std::fs::create_dir_all(site.path("content/policies")).unwrap();
+    std::fs::rename(
+        site.path("content/old-name.md"),
+        site.path("content/policies/backup.md"),
+    )
+    .unwrap();
+    commit(&site, "2026-02-10T09:00:00Z", "move");
+    site.write(
+        "content/policies/backup.md",
+        &doc("Backup", "2.0", "public", &body.replace("ninety", "thirty")),
+    );
+    commit(&site, "2026-03-10T09:00:00Z", "2.0");
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = read_tree(&site.path("public"));
+    let m = manifest(&files);
+    let d = manifest_doc(&m, "policies/backup");
+    assert_eq!(d["versions"][1]["version"], "1.0", "{d}");
+    assert_eq!(
+        d["versions"][1]["effective"], "2026-01-10",
+        "history from before the rename"
+    );
+    let renamed_commit = d["versions"][1]["commit"].as_str().unwrap();
+    assert_ne!(renamed_commit, first, "1.0's last commit is the move");
+    let shown = git(
+        site.root(),
+        &[
+            "show",
+            &format!("{renamed_commit}:content/policies/backup.md"),
+        ],
+        "2026-01-01T00:00:00Z",
+    );
+    assert_eq!(
+        d["versions"][1]["source_sha256"],
+        sha256_hex(shown.as_bytes())
+    );
+    assert!(text(&files, "policies/backup/v/1.0/index.html").contains("ninety days"));
+}
+
+/// A repository without commits, and content never committed (fixtures
+/// made inside a checkout): no versions, no note, no error.
+#[test]
+fn uncommitted_content_has_no_versions_and_no_noise() {
+    let site = Site {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    git(
+        site.root(),
+        &["init", "-q", "-b", "main"],
+        "2026-01-01T00:00:00Z",
+    );
+    site.write("trust.yaml", TRUST);
+    site.write("content/a.md", &doc("A", "1.0", "public", "Body."));
+    let empty_repo = site.build();
+    assert!(empty_repo.status.success(), "{}", stderr(&empty_repo));
+    site.write("README.md", "unrelated");
+    git(
+        site.root(),
+        &["add", "README.md", "trust.yaml"],
+        "2026-01-01T00:00:00Z",
+    );
+    git(
+        site.root(),
+        &["commit", "-q", "-m", "no content"],
+        "2026-01-02T00:00:00Z",
+    );
+    let untracked = site.build();
+    assert!(untracked.status.success(), "{}", stderr(&untracked));
+    for o in [&empty_repo, &untracked] {
+        assert!(
+            !stderr(o).contains("note:") && !stderr(o).contains("warning"),
+            "{}",
+            stderr(o)
+        );
+    }
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.path("public/manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["documents"][0]["versions"], serde_json::json!([]));
+}
