@@ -47,6 +47,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Show internal documents (serve --internal).
     pub internal: bool,
+    /// Build the search index (off for `check`, which writes nothing).
+    pub search: bool,
 }
 
 /// A loaded site: config, content and the problems found loading it.
@@ -320,6 +322,7 @@ pub fn render_with(
         || {
             let docs = documents::render(&ctx);
             match memo {
+                _ if !opts.search => String::new(),
                 Some(memo) => memo.search_index(docs),
                 None => search_index(docs),
             }
