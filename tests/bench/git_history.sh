@@ -5,7 +5,8 @@
 #
 # Generates, with `git fast-import` (seconds, not minutes), a repository of
 # DOCUMENTS policies changed by COMMITS first-parent commits (one document
-# per commit, a version bump every fifth change of a document, pinned dates),
+# per commit, a version bump every fifth change of a document, ten category
+# folders of DOCUMENTS/10 files, pinned dates),
 # then times `trustsite check` on it twice: in the repository (history read:
 # one `git log`, one `git cat-file --batch`, every old text's front-matter
 # parsed) and on the same files outside any repository (feature off). The
@@ -32,34 +33,37 @@ python3 - "$COMMITS" "$DOCS" <<'PY' | git -C "$WORK/repo" fast-import --quiet
 import sys
 commits, docs = int(sys.argv[1]), int(sys.argv[2])
 out = sys.stdout.buffer
-def data(b):
-    out.write(b"data %d\n" % len(b) + b + b"\n")
-changes = [0] * docs
 para = b"Access to production systems is granted on least privilege and reviewed by the owner. " * 6
 t0 = 1700000000
+
+def data(b):
+    out.write(b"data %d\n" % len(b) + b + b"\n")
+
+def folder(d):  # ten category folders, as a real trust center has
+    return b"category-%d" % (d % 10)
+
+def text(d, n):  # the n-th change of document d; a new version every fifth change
+    head = b"---\ntitle: Policy %d\nversion: \"%d.0\"\nowner: Security\nlast_reviewed: 2026-01-01\n---\n" % (d, n // 5 + 1)
+    return head + b"\n".join(b"## Section %d\n\n%s change %d\n" % (s, para, n if s == n % 8 else 0) for s in range(8))
+
+def put(d, n):
+    out.write(b"M 100644 inline content/%s/doc-%04d.md\n" % (folder(d), d))
+    data(text(d, n))
+
+changes = [0] * docs
 for c in range(commits):
     out.write(b"commit refs/heads/main\n")
     out.write(b"committer Bench <bench@example.org> %d +0000\n" % (t0 + c * 3600))
     data(b"change %d" % c)
     if c == 0:
-        data_files = [(b"trust.yaml", b"title: Bench\nbase_url: https://bench.example/\ndefault_visibility: public\n")]
-        for d in range(docs):
-            data_files.append((b"content/policies/doc-%04d.md" % d, None))
-    d = c % docs
-    changes[d] += 1
-    def text(d, n):
-        v = n // 5 + 1
-        head = b"---\ntitle: Policy %d\nversion: \"%d.0\"\nowner: Security\nlast_reviewed: 2026-01-01\n---\n" % (d, v)
-        return head + b"\n".join(b"## Section %d\n\n%s change %d\n" % (s, para, n if s == n % 8 else 0) for s in range(8))
-    if c == 0:
-        for dd in range(docs):
-            out.write(b"M 100644 inline content/policies/doc-%04d.md\n" % dd)
-            data(text(dd, 0))
         out.write(b"M 100644 inline trust.yaml\n")
         data(b"title: Bench\nbase_url: https://bench.example/\ndefault_visibility: public\n")
+        for d in range(docs):
+            put(d, 0)
     else:
-        out.write(b"M 100644 inline content/policies/doc-%04d.md\n" % d)
-        data(text(d, changes[d]))
+        d = c % docs
+        changes[d] += 1
+        put(d, changes[d])
     out.write(b"\n")
 PY
 git -C "$WORK/repo" checkout -q -f main
@@ -76,7 +80,7 @@ time_check() {
   done
   echo "$best"
 }
-for _ in $(seq "$RUNS"); do "$READ" "$WORK/repo"; done
+for _ in $(seq "$RUNS"); do /usr/bin/time -f "  (wall %e s, CPU %U s user + %S s system, peak RSS %M KB)" "$READ" "$WORK/repo"; done
 with=$(time_check "$WORK/repo")
 without=$(time_check "$WORK/plain")
 python3 -c "print(f'check with history: {$with:.2f} s; without (no repository): {$without:.2f} s; history read: {$with-$without:.2f} s (best of $RUNS)')"
