@@ -90,6 +90,9 @@ pub struct ReviewConfig {
     /// e.g. `Reviewed-by`): with `from_git`, `last_reviewed` is the last
     /// commit changing the document that carries it.
     pub git_trailer: Option<String>,
+    /// Publish the author of each version's commit (`review.git_authors`;
+    /// names are never read otherwise).
+    pub git_authors: bool,
 }
 
 /// `security_txt:` settings.
@@ -208,6 +211,7 @@ struct RawReview {
     show_on_site: Option<bool>,
     from_git: Option<bool>,
     git_trailer: Option<Spanned<String>>,
+    git_authors: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -429,9 +433,11 @@ fn validate_review(raw: Option<RawReview>, diags: &mut Vec<Diagnostic>) -> Revie
         show_on_site: true,
         from_git: false,
         git_trailer: None,
+        git_authors: false,
     };
     let Some(raw) = raw else { return review };
     review.from_git = raw.from_git.unwrap_or(false);
+    review.git_authors = raw.git_authors.unwrap_or(false);
     if let Some(t) = raw.git_trailer {
         match crate::git::is_trailer_key(&t.value) {
             true => review.git_trailer = Some(t.value.clone()),

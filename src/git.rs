@@ -60,6 +60,8 @@ pub struct Commit {
     pub time: i64,
     /// Whether the commit message carries the configured review trailer.
     pub trailer: bool,
+    /// Author name, when asked for (never read otherwise).
+    pub author: Option<String>,
     /// Files it changed.
     pub changes: Vec<Change>,
 }
@@ -163,16 +165,22 @@ impl Repo {
     /// Every first-parent commit of `head` that changed a file under
     /// `path` (repository-relative folder ending in `/`), newest first.
     /// Renames are detected (`-M`). `trailer` names a commit-message trailer
-    /// key (letters, digits, `-`) whose presence is recorded.
+    /// key (letters, digits, `-`) whose presence is recorded; `authors`
+    /// reads author names (mailmap applied).
     pub fn log(
         &self,
         head: &str,
         path: &str,
         trailer: Option<&str>,
+        authors: bool,
     ) -> Result<Vec<Commit>, GitError> {
-        let mut format = "--format=%x01%H %ct".to_string();
+        let mut format = "--format=%x01%H %ct%x02".to_string();
+        if authors {
+            format.push_str("%aN");
+        }
+        format.push_str("%x02");
         if let Some(key) = trailer.filter(|k| is_trailer_key(k)) {
-            format.push_str(&format!(" %(trailers:key={key},valueonly,separator=%x20)"));
+            format.push_str(&format!("%(trailers:key={key},valueonly,separator=%x20)"));
         }
         let mut cmd = git(&self.toplevel);
         cmd.args([
@@ -185,7 +193,6 @@ impl Repo {
             "-M",
             "--no-color",
             "--no-show-signature",
-            "--no-mailmap",
             &format,
             head,
             "--",
@@ -302,18 +309,22 @@ pub fn parse_log(bytes: &[u8]) -> Result<Vec<Commit>, String> {
     Ok(commits)
 }
 
+/// `<id> <time>\x02<author>\x02<trailer values>`.
 fn parse_header(header: &str) -> Result<Commit, String> {
-    let mut parts = header.splitn(3, ' ');
-    let id = parts.next().unwrap_or_default().to_string();
-    let time = parts
+    let mut parts = header.splitn(3, '\x02');
+    let bad = || format!("unexpected git log header {header:?}");
+    let (id, time) = parts
         .next()
-        .and_then(|t| t.trim().parse().ok())
-        .ok_or_else(|| format!("unexpected git log header {header:?}"))?;
+        .and_then(|p| p.split_once(' '))
+        .ok_or_else(bad)?;
+    let time = time.trim().parse().map_err(|_| bad())?;
+    let author = parts.next().map(str::trim).filter(|a| !a.is_empty());
     let trailer = parts.next().is_some_and(|t| !t.trim().is_empty());
     Ok(Commit {
-        id,
+        id: id.to_string(),
         time,
         trailer,
+        author: author.map(str::to_string),
         changes: Vec::new(),
     })
 }
@@ -328,7 +339,7 @@ mod tests {
         let a = "a".repeat(40);
         let b = "b".repeat(40);
         let log = format!(
-            "\x01{c1} 200 Bob\0\n:100644 100644 {a} {b} R090\0content/a.md\0content/b.md\0:100644 000000 {a} {z} D\0content/c.md\0\x01{c2} 100 \0\n:000000 100644 {z} {a} A\0content/a.md\0",
+            "\x01{c1} 200\x02Ann\x02Bob\0\n:100644 100644 {a} {b} R090\0content/a.md\0content/b.md\0:100644 000000 {a} {z} D\0content/c.md\0\x01{c2} 100\x02\x02\0\n:000000 100644 {z} {a} A\0content/a.md\0",
             c1 = "1".repeat(40),
             c2 = "2".repeat(40),
         );
@@ -337,6 +348,8 @@ mod tests {
         assert_eq!(commits[0].time, 200);
         assert!(commits[0].trailer);
         assert!(!commits[1].trailer);
+        assert_eq!(commits[0].author.as_deref(), Some("Ann"));
+        assert_eq!(commits[1].author, None);
         assert_eq!(
             commits[0].changes[0],
             Change {

@@ -51,6 +51,8 @@ pub struct Version {
     pub doc: Arc<Document>,
     /// Whether that text was public (neither restricted, internal nor a draft).
     pub public: bool,
+    /// Author of `commit`, only under `review.git_authors`.
+    pub author: Option<String>,
 }
 
 /// The history of one current document.
@@ -92,6 +94,7 @@ struct Entry {
     commit: Arc<str>,
     time: i64,
     trailer: bool,
+    author: Option<Arc<str>>,
     doc: Option<Arc<Document>>,
 }
 
@@ -223,7 +226,8 @@ fn read(
 ) -> Result<Vec<Vec<Entry>>, GitError> {
     let base = format!("{}{CONTENT_DIR}/", repo.prefix);
     let trailer = config.review.git_trailer.as_deref();
-    let commits = repo.log(head, &base, trailer.filter(|_| config.review.from_git))?;
+    let trailer = trailer.filter(|_| config.review.from_git);
+    let commits = repo.log(head, &base, trailer, config.review.git_authors)?;
     let mut track: HashMap<String, usize> = docs
         .iter()
         .enumerate()
@@ -285,6 +289,7 @@ fn read(
                     commit: Arc::from(commits[ci].id.as_str()),
                     time: commits[ci].time,
                     trailer: commits[ci].trailer,
+                    author: commits[ci].author.as_deref().map(Arc::from),
                     doc: parsed.get(&blob).cloned(),
                 })
                 .collect()
@@ -353,6 +358,7 @@ fn history_of(
             effective: text.fm.effective.unwrap_or_else(|| date_of(first_time, tz)),
             sha256: text.sha256.clone(),
             public: text.visibility == Visibility::Public && !text.fm.draft,
+            author: e.author.as_deref().map(str::to_string),
             doc: Arc::clone(text),
         };
         match runs.last_mut() {
@@ -429,6 +435,7 @@ mod tests {
             commit: Arc::from(commit),
             time,
             trailer: false,
+            author: None,
             doc: Some(Arc::new(doc)),
         }
     }

@@ -177,6 +177,8 @@ pub struct VersionView {
     pub permalink: String,
     /// The current version.
     pub current: bool,
+    /// Author of `commit`: only with `review.git_authors: true`, else empty.
+    pub author: String,
 }
 
 /// Which values came from git under `review.from_git`.

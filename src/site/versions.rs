@@ -75,6 +75,7 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
                     .map(|r| urls.permalink(r))
                     .unwrap_or_default(),
                 current: false,
+                author: v.author.clone().unwrap_or_default(),
             }
         })
         .collect();
@@ -93,6 +94,7 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
         url: view.url.clone(),
         permalink: view.permalink.clone(),
         current: true,
+        author: cur.and_then(|c| c.author.clone()).unwrap_or_default(),
     });
     for i in 1..list.len() {
         list[i - 1].until = list[i].effective.clone();

@@ -450,6 +450,15 @@ fn review_dates_and_versions_from_git_when_asked() {
         !page.contains("Rita") && !page.contains("Ann Author"),
         "no names published"
     );
+    let yaml = std::fs::read_to_string(site.path("trust.yaml")).unwrap();
+    site.write("trust.yaml", &format!("{yaml}  git_authors: true\n"));
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(site.path("public/logging/index.html")).unwrap();
+    assert!(
+        page.contains("<td data-label=\"Author\">Ann Author</td>"),
+        "names only when asked"
+    );
 }
 
 #[test]
