@@ -78,6 +78,10 @@ fn git(dir: &Path) -> Command {
         .env("GIT_PAGER", "cat")
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_OPTIONAL_LOCKS", "0")
+        // No network (a partial clone's missing blob is an error, not a
+        // fetch) and no local replace refs (every clone reads the same).
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_NO_REPLACE_OBJECTS", "1")
         .env_remove("GIT_EXTERNAL_DIFF")
         .stdin(Stdio::null());
     c
