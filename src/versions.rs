@@ -351,7 +351,7 @@ fn history_of(
             first_time = e.time;
         }
         let v = Version {
-            slug: crate::content::slugify(&label),
+            slug: slug(&label),
             label,
             commit: e.commit.to_string(),
             date: date_of(e.time, tz),
@@ -367,20 +367,38 @@ fn history_of(
         }
     }
     if runs.last().map(|v| &v.label) == doc.fm.version.as_ref() {
-        h.current = runs.pop();
+        // A current version whose committed text was internal or a draft
+        // is not listed as committed: not even its hash is published.
+        h.current = runs.pop().filter(|v| !hidden(&v.doc));
     }
-    let current_slug = doc.fm.version.as_deref().map(crate::content::slugify);
+    let current_slug = doc.fm.version.as_deref().map(slug);
     let mut seen: HashSet<String> = current_slug.into_iter().collect();
     // Newest first, so that a reused label keeps its latest text.
     let mut earlier: Vec<Version> = runs
         .into_iter()
         .rev()
-        .filter(|v| v.doc.visibility != Visibility::Internal && !v.doc.fm.draft)
+        .filter(|v| !hidden(&v.doc))
         .filter(|v| seen.insert(v.slug.clone()))
         .collect();
     earlier.reverse();
     h.earlier = earlier;
     h
+}
+
+/// Whether a text was internal or a draft: such versions leave no trace.
+fn hidden(doc: &Document) -> bool {
+    doc.visibility == Visibility::Internal || doc.fm.draft
+}
+
+/// The URL segment of a version label: its slug, never `.` or `..` (which
+/// would address the document page or its parent).
+pub fn slug(label: &str) -> String {
+    let s = crate::content::slugify(label);
+    if s.starts_with('.') {
+        format!("-{s}")
+    } else {
+        s
+    }
 }
 
 /// `review.from_git`: fills a missing `last_reviewed` and a controlled
@@ -467,6 +485,14 @@ mod tests {
         assert_eq!(h.earlier[0].commit, "c2");
         assert_eq!(h.earlier[0].effective.to_string(), "1970-01-02");
         assert_eq!(h.current.as_ref().unwrap().commit, "c4");
+    }
+
+    #[test]
+    fn version_slugs_never_climb() {
+        assert_eq!(slug("3.0"), "3.0");
+        assert_eq!(slug(".."), "-..");
+        assert_eq!(slug("../../x"), "-..-..-x");
+        assert_eq!(slug("2026 Q1"), "2026-q1");
     }
 
     #[test]
