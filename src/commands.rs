@@ -20,6 +20,12 @@ pub fn prepare(
         eprintln!("error: site root {} is not a folder", root.display());
         return Err(CANNOT_RUN);
     }
+    if let Some(url) = &base_url
+        && let Err(why) = crate::config::check_base_url(url)
+    {
+        eprintln!("error: --base-url: {why}");
+        return Err(CANNOT_RUN);
+    }
     let loaded = site::load(root).map_err(config_failure)?;
     let (build_time, today) =
         crate::cli_time::resolve(today, &loaded.config.timezone).map_err(|e| {

@@ -71,6 +71,8 @@ pub fn load_with(root: &Path, memo: Option<&Memo>) -> Result<Loaded, ConfigError
     let mut diags = Vec::new();
     let cache = memo.map(|m| &m.content);
     let content = content::load_with(root, &config, &mut diags, cache);
+    let files = content.assets.iter().map(|a| a.rel.as_str());
+    diags.extend(crate::active::check_names(files, &config.allow_active));
     Ok(Loaded {
         root: root.to_path_buf(),
         config,
@@ -135,12 +137,22 @@ impl Outcome {
 pub struct Shown {
     drafts: bool,
     internal: bool,
+    /// "Today", the build instant and the site's time zone, for Hugo's
+    /// embargo fields (which withhold a page like `draft`).
+    today: Date,
+    now: jiff::Timestamp,
+    tz: jiff::tz::TimeZone,
 }
 
 impl Shown {
     /// Whether document `d` is shown in this build.
     pub fn admits(&self, d: &Document) -> bool {
-        (!d.fm.draft || self.drafts) && (d.visibility != Visibility::Internal || self.internal)
+        let draft = d.fm.draft
+            || d.fm
+                .embargo
+                .withheld(self.today, self.now, &self.tz)
+                .is_some();
+        (!draft || self.drafts) && (d.visibility != Visibility::Internal || self.internal)
     }
 }
 
@@ -342,6 +354,10 @@ fn doc_views(
     let shown = Shown {
         drafts: opts.drafts,
         internal: opts.internal,
+        today: opts.today,
+        now: opts.build_time,
+        // The config's zone was validated; UTC only if it vanished since.
+        tz: jiff::tz::TimeZone::get(&loaded.config.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
     };
     (loaded.content.documents.par_iter().zip(reviews))
         .map(|(d, r)| {

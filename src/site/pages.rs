@@ -313,9 +313,16 @@ fn assets(ctx: &Ctx) {
         }
         let origin = format!("content/{}", asset.rel);
         match std::fs::read(&asset.abs) {
-            Ok(bytes) => ctx
-                .out
-                .emit(&asset_output_path(ctx, asset), &bytes, &origin),
+            Ok(bytes) => {
+                // The bytes published are the bytes checked (active content).
+                let allow = &ctx.loaded.config.allow_active;
+                let refused = crate::active::check_asset(&origin, &bytes, allow);
+                if refused.is_empty() {
+                    ctx.out
+                        .emit(&asset_output_path(ctx, asset), &bytes, &origin);
+                }
+                refused.into_iter().for_each(|d| ctx.out.problem(d));
+            }
             Err(e) => ctx
                 .out
                 .problem(Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))),
