@@ -17,12 +17,14 @@ use crate::review::{Review, ReviewStatus};
 use crate::site::{self, BuildOptions, Loaded};
 use std::sync::Mutex;
 
-/// Keeps only security.txt (to lint it); discards every other file.
+/// Keeps only security.txt (to lint it); discards every other file, but
+/// refuses the paths and clashes the build's folder would refuse.
 #[derive(Default)]
-struct SecurityTxtSink(Mutex<Option<String>>);
+struct SecurityTxtSink(Mutex<Option<String>>, crate::output::NullSink);
 
 impl Sink for SecurityTxtSink {
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.1.put(path, bytes)?;
         if path == ".well-known/security.txt" {
             *self.0.lock().unwrap_or_else(|e| e.into_inner()) =
                 Some(String::from_utf8_lossy(bytes).into_owned());

@@ -96,13 +96,14 @@ pub fn build(args: &BuildArgs) -> u8 {
     }
     let s = outcome.stats;
     println!(
-        "built {}: {} documents published ({} public, {} restricted), {} withheld, {} overdue, {} files, {warnings} warning(s) in {:.2}s",
+        "built {}: {} documents published ({} public, {} restricted), {} withheld, {} overdue, {} never reviewed, {} files, {warnings} warning(s) in {:.2}s",
         target.display(),
         s.public + s.restricted,
         s.public,
         s.restricted,
         s.withheld,
         s.overdue,
+        s.never_reviewed,
         s.files + 1,
         started.elapsed().as_secs_f64()
     );

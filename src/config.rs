@@ -282,7 +282,13 @@ pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
         path: path.display().to_string(),
         source,
     };
-    if !std::fs::metadata(&path).map_err(unreadable)?.is_file() {
+    let meta = std::fs::symlink_metadata(&path).map_err(unreadable)?;
+    if meta.file_type().is_symlink() {
+        return Err(unreadable(std::io::Error::other(
+            "it is a symbolic link: trustsite never follows links; copy the file instead",
+        )));
+    }
+    if !meta.is_file() {
         return Err(unreadable(std::io::Error::other("not a regular file")));
     }
     let bytes = std::fs::read(&path).map_err(unreadable)?;

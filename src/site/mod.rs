@@ -108,8 +108,10 @@ pub struct Stats {
     pub restricted: usize,
     /// Documents not published (internal, drafts).
     pub withheld: usize,
-    /// Overdue or never-reviewed documents (all of them).
+    /// Overdue documents (all of them, internal ones included).
     pub overdue: usize,
+    /// Controlled documents never reviewed (counted apart, as `check` does).
+    pub never_reviewed: usize,
     /// Files written.
     pub files: usize,
 }
@@ -452,8 +454,10 @@ fn stats(ctx: &Ctx) -> Stats {
             (Some(_), _) => s.public += 1,
             (None, _) => s.withheld += 1,
         }
-        if ctx.reviews[i].status.is_failing() {
-            s.overdue += 1;
+        match ctx.reviews[i].status {
+            review::ReviewStatus::Overdue => s.overdue += 1,
+            review::ReviewStatus::NeverReviewed => s.never_reviewed += 1,
+            _ => {}
         }
     }
     s
