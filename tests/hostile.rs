@@ -725,12 +725,14 @@ fn documents_and_files_colliding_with_generated_pages_are_errors() {
     h.doc("changes.md", &doc("Changes", "mine\n"));
     h.doc("index.html", "<h1>fake home</h1>");
     h.doc("feed.xml", "<feed/>");
+    h.doc("robots.txt", "Disallow: /");
     h.doc("manifest.json", "{}");
     h.build()
         .expect(1)
         .says("output file `changes/index.html` is produced twice")
-        .says("content/index.html: error: output file `index.html` is produced twice")
-        .says("output file `feed.xml` is produced twice")
+        .says("content/index.html: error: `.html` file under content/ is active content")
+        .says("content/feed.xml: error: `.xml` file under content/ is active content")
+        .says("content/robots.txt: error: output file `robots.txt` is produced twice")
         .says("output file `manifest.json` is produced twice");
     assert!(!h.path("out").exists(), "nothing written");
 }
