@@ -7,13 +7,20 @@ use crate::support::*;
 /// Every output file's bytes, lowercased text, checked for `canaries`.
 fn assert_nowhere(site: &Site, canaries: &[&str]) {
     let files = read_tree(&site.path("public"));
-    assert!(files.len() > 10, "suspiciously few files: {:?}", files.keys());
+    assert!(
+        files.len() > 10,
+        "suspiciously few files: {:?}",
+        files.keys()
+    );
     for (path, bytes) in &files {
         let text = String::from_utf8_lossy(bytes).to_lowercase();
         for canary in canaries {
             let canary = canary.to_lowercase();
             assert!(!text.contains(&canary), "{canary} leaked into {path}");
-            assert!(!path.to_lowercase().contains(&canary), "{canary} in name {path}");
+            assert!(
+                !path.to_lowercase().contains(&canary),
+                "{canary} in name {path}"
+            );
         }
     }
 }
@@ -36,7 +43,11 @@ fn append(site: &Site, rel: &str, text: &str) {
 fn visibility_given_twice_through_an_alias_fails_build_and_check() {
     let site = built_canary();
     let before = read_tree(&site.path("public"));
-    append(&site, "trust.yaml", "front_matter:\n  aliases:\n    public_flag: visibility\n    hide: draft\n");
+    append(
+        &site,
+        "trust.yaml",
+        "front_matter:\n  aliases:\n    public_flag: visibility\n    hide: draft\n",
+    );
     site.write(
         "content/policies/clash.md",
         "---\ntitle: CANARY-ALIAS-CLASH-TITLE\npublic_flag: public\nvisibility: internal\n---\nCANARY-ALIAS-CLASH-BODY\n",
@@ -75,12 +86,18 @@ fn svg_with_script_next_to_a_public_document_is_an_error_and_never_published() {
         "content/public-bundle/handler.svg",
         "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"window.CANARY_SVG_ONLOAD = 1\"/>\n",
     );
-    append(&site, "content/public-bundle/index.md", "\n![e](evil.svg) ![h](handler.svg)\n");
+    append(
+        &site,
+        "content/public-bundle/index.md",
+        "\n![e](evil.svg) ![h](handler.svg)\n",
+    );
     let out = site.build();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("content/public-bundle/evil.svg:3:3: error: SVG is not published: element <script>"),
+        err.contains(
+            "content/public-bundle/evil.svg:3:3: error: SVG is not published: element <script>"
+        ),
         "{err}"
     );
     assert!(
@@ -101,9 +118,15 @@ fn svg_with_script_next_to_a_public_document_is_an_error_and_never_published() {
 #[test]
 fn markup_and_script_files_are_errors_unless_allow_active_names_them() {
     let site = built_canary();
-    site.write("content/google1234.html", "google-site-verification: google1234.html\n");
+    site.write(
+        "content/google1234.html",
+        "google-site-verification: google1234.html\n",
+    );
     site.write("content/policies/app.js", "window.CANARY_JS = 1\n");
-    site.write("content/policies/page.HTM", "<script>window.CANARY_HTM = 1</script>\n");
+    site.write(
+        "content/policies/page.HTM",
+        "<script>window.CANARY_HTM = 1</script>\n",
+    );
     let out = site.build();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -113,16 +136,25 @@ fn markup_and_script_files_are_errors_unless_allow_active_names_them() {
         ("content/policies/page.HTM", "htm"),
     ] {
         assert!(
-            err.contains(&format!("{file}: error: `.{ext}` file under content/ is active content")),
+            err.contains(&format!(
+                "{file}: error: `.{ext}` file under content/ is active content"
+            )),
             "{err}"
         );
     }
     std::fs::remove_file(site.path("content/policies/app.js")).unwrap();
     std::fs::remove_file(site.path("content/policies/page.HTM")).unwrap();
-    append(&site, "trust.yaml", "allow_active:\n  - content/google1234.html\n  - content/missing.html\n");
+    append(
+        &site,
+        "trust.yaml",
+        "allow_active:\n  - content/google1234.html\n  - content/missing.html\n",
+    );
     let out = site.build();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("trust.yaml: warning: `allow_active`: `content/missing.html` names no file"));
+    assert!(
+        stderr(&out)
+            .contains("trust.yaml: warning: `allow_active`: `content/missing.html` names no file")
+    );
     assert_eq!(
         std::fs::read_to_string(site.path("public/google1234.html")).unwrap(),
         "google-site-verification: google1234.html\n"
