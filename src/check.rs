@@ -48,7 +48,12 @@ pub fn run(loaded: &Loaded, opts: &BuildOptions, baseline: Option<&Manifest>) ->
         security_txt(loaded, &outcome.reviews, &text, opts, &mut problems);
     }
     if let Some(m) = baseline {
-        change_control(loaded, m, &mut problems);
+        change_control(
+            loaded,
+            &site::Shown::new(opts, &loaded.config),
+            m,
+            &mut problems,
+        );
     }
     crate::diag::sort(&mut problems);
     problems.dedup();
@@ -168,7 +173,7 @@ fn certifications(loaded: &Loaded, opts: &BuildOptions, problems: &mut Vec<Diagn
                 .content
                 .documents
                 .iter()
-                .any(|d| &d.id == id && d.is_published())
+                .any(|d| &d.id == id && site::Shown::new(opts, &loaded.config).admits(d))
         {
             problems.push(Diagnostic::warning(
                 "trust.yaml",
@@ -241,7 +246,12 @@ fn security_txt(
     }
 }
 
-fn change_control(loaded: &Loaded, base: &Manifest, problems: &mut Vec<Diagnostic>) {
+fn change_control(
+    loaded: &Loaded,
+    shown: &site::Shown,
+    base: &Manifest,
+    problems: &mut Vec<Diagnostic>,
+) {
     let docs = &loaded.content.documents;
     for old in &base.documents {
         let Some(d) = docs.iter().find(|d| d.id == old.id) else {
@@ -257,7 +267,7 @@ fn change_control(loaded: &Loaded, base: &Manifest, problems: &mut Vec<Diagnosti
             continue;
         };
         let line = line_of(d, &["version", "title"]);
-        if !d.is_published() {
+        if !shown.admits(d) {
             problems.push(Diagnostic::warning(&d.source, line, 1, format!("document `{}` was published ({}) in the baseline release and is no longer published", d.id, old.visibility)));
             continue;
         }

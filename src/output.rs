@@ -36,13 +36,19 @@ pub trait Sink: Sync {
 /// Longest file or folder name most file systems take (bytes).
 const NAME_MAX: usize = 255;
 
+/// Longest output path (bytes): Linux's PATH_MAX (4096) less room for the
+/// output folder's own path.
+const PATH_MAX: usize = 3072;
+
 /// Refuses an output path no folder can hold as given: empty, `.` or `..`
-/// parts, a NUL, or a name longer than [`NAME_MAX`] bytes. Every sink
-/// applies it, so `check` and `serve` refuse what `build` would.
+/// parts, a NUL, a name longer than [`NAME_MAX`] bytes or a path longer
+/// than [`PATH_MAX`]. Every sink applies it, so `check` and `serve` refuse
+/// what `build` would.
 pub fn check_path(path: &str) -> io::Result<()> {
-    let bad = path
-        .split('/')
-        .any(|c| c.is_empty() || c == "." || c == ".." || c.contains('\0') || c.len() > NAME_MAX);
+    let bad = path.len() > PATH_MAX
+        || path.split('/').any(|c| {
+            c.is_empty() || c == "." || c == ".." || c.contains('\0') || c.len() > NAME_MAX
+        });
     if bad {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -574,7 +580,8 @@ mod tests {
     #[test]
     fn every_sink_refuses_bad_paths_and_file_folder_clashes_in_any_order() {
         let long = format!("a/{}.html", "x".repeat(300));
-        for bad in ["../index.html", "a//b", "./a", "a/\0", long.as_str(), ""] {
+        let deep = "abcdefgh/".repeat(400) + "index.html";
+        for bad in ["../index.html", "a//b", "./a", "a/\0", &long, &deep, ""] {
             assert!(NullSink::default().put(bad, b"").is_err(), "{bad:?}");
             assert!(MemorySink::default().put(bad, b"").is_err(), "{bad:?}");
         }

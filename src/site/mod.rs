@@ -147,6 +147,18 @@ pub struct Shown {
 }
 
 impl Shown {
+    /// What a build with `opts` of a site with `config` shows.
+    pub fn new(opts: &BuildOptions, config: &SiteConfig) -> Shown {
+        Shown {
+            drafts: opts.drafts,
+            internal: opts.internal,
+            today: opts.today,
+            now: opts.build_time,
+            // The config's zone was validated; UTC only if it vanished since.
+            tz: jiff::tz::TimeZone::get(&config.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
+        }
+    }
+
     /// Whether document `d` is shown in this build.
     pub fn admits(&self, d: &Document) -> bool {
         let draft = d.fm.draft
@@ -353,14 +365,7 @@ fn doc_views(
     urls: &Urls,
     reviews: &[Review],
 ) -> Vec<Option<DocView>> {
-    let shown = Shown {
-        drafts: opts.drafts,
-        internal: opts.internal,
-        today: opts.today,
-        now: opts.build_time,
-        // The config's zone was validated; UTC only if it vanished since.
-        tz: jiff::tz::TimeZone::get(&loaded.config.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
-    };
+    let shown = Shown::new(opts, &loaded.config);
     (loaded.content.documents.par_iter().zip(reviews))
         .map(|(d, r)| {
             shown
