@@ -13,10 +13,12 @@
 
 use crate::diag::Diagnostic;
 
-/// Extensions of files a browser runs script from when opened directly
-/// (lowercase, without the dot). `.svg` is checked by content instead.
+/// Extensions of files a browser runs script from when opened directly, and
+/// of pages a web server would execute if the site were uploaded to one that
+/// runs them (lowercase, without the dot). `.svg` is checked by content.
 pub const ACTIVE_EXTENSIONS: &[&str] = &[
-    "html", "htm", "xhtml", "xht", "shtml", "js", "mjs", "cjs", "xml", "xsl", "xslt", "svgz",
+    "html", "htm", "xhtml", "xht", "shtml", "shtm", "js", "mjs", "cjs", "xml", "xsl", "xslt",
+    "svgz", "php", "phtml", "phar", "asp", "aspx", "jsp", "cgi",
 ];
 
 /// Problems with a file under `content/` given its site-relative path
@@ -482,11 +484,21 @@ fn node_problem(n: &roxmltree::Node) -> Option<(usize, String)> {
         ));
     }
     n.attributes()
-        .find_map(|a| attribute_problem(&a).map(|why| (a.range().start, why)))
+        .find_map(|a| attribute_problem(tag.name(), &a).map(|why| (a.range().start, why)))
 }
 
-/// Why attribute `a` is not inert.
-fn attribute_problem(a: &roxmltree::Attribute) -> Option<String> {
+/// A bitmap embedded in the file: `data:image/png|jpeg|gif|webp;base64,…`
+/// (a raster image cannot run script; SVG, HTML and every other type can or
+/// might, so they are refused).
+fn is_raster_data(value: &str) -> bool {
+    let v = value.trim_start().to_ascii_lowercase();
+    ["png", "jpeg", "jpg", "gif", "webp"]
+        .iter()
+        .any(|t| v.starts_with(&format!("data:image/{t};base64,")))
+}
+
+/// Why attribute `a` of element `element` is not inert.
+fn attribute_problem(element: &str, a: &roxmltree::Attribute) -> Option<String> {
     let name = a.name();
     let value = a.value();
     let ok_name = match a.namespace() {
@@ -505,7 +517,8 @@ fn attribute_problem(a: &roxmltree::Attribute) -> Option<String> {
             "attribute `{name}` is not on the list of inert SVG attributes"
         ));
     }
-    if name == "href" && !value.trim().starts_with('#') {
+    let raster = matches!(element, "image" | "feImage") && is_raster_data(value);
+    if name == "href" && !value.trim().starts_with('#') && !raster {
         return Some(format!(
             "`{name}=\"{}\"` refers outside the file (only `#fragment` references are allowed)",
             shorten(value)
@@ -591,6 +604,7 @@ mod tests {
             svg("<defs><linearGradient id=\"g\"><stop offset=\"0\" stop-color=\"#fff\"/></linearGradient></defs><use href=\"#g\"/><use xlink:href=\"#g\"/>"),
             svg("<title>Diagram</title><desc>d</desc><g transform=\"rotate(3)\" aria-label=\"x\" data-n=\"1\"><text x=\"1\" y=\"2\">a &amp; b &lt; c</text></g>"),
             svg("<style>rect { fill: url(#g); stroke: blue }</style><!-- a comment --><a href=\"#top\"><circle r=\"2\"/></a>"),
+            svg("<image width=\"2\" height=\"2\" xlink:href=\"data:image/png;base64,iVBORw0KGgo=\"/><image href=\" data:image/JPEG;base64,/9j/4AAQ\"/>"),
             svg("<filter id=\"f\"><feGaussianBlur stdDeviation=\"2\"/></filter><path d=\"M0 0L1 1\" filter=\"url(#f)\" xml:space=\"preserve\"/>"),
             // Inkscape's editor metadata.
             "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:inkscape=\"http://www.inkscape.org/namespaces/inkscape\" xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" inkscape:version=\"1.3\"><metadata><rdf:RDF><dc:title>t</dc:title></rdf:RDF></metadata><g inkscape:label=\"Layer 1\"/></svg>".to_string(),
@@ -644,6 +658,10 @@ mod tests {
             "<use href=\"data:image/svg+xml;base64,PHN2Zz4=#x\"/>",
             "<use xlink:href=\"other.svg#x\"/>",
             "<image href=\"https://tracker.example/p.png\"/>",
+            "<image href=\"data:image/svg+xml;base64,PHN2Zz4=\"/>",
+            "<image href=\"data:text/html;base64,PHN2Zz4=\"/>",
+            "<image href=\"data:image/png,<svg onload=x()>\"/>",
+            "<use href=\"data:image/png;base64,iVBORw0KGgo=\"/>",
             "<feImage href=\"//evil.example/x\"/>",
             "<rect fill=\"url(https://evil.example/x.svg#p)\"/>",
             "<rect style=\"fill: url( 'https://evil.example/x' )\"/>",
@@ -690,6 +708,8 @@ mod tests {
             "content/e.mjs",
             "content/f.Xml",
             "content/g.svgz",
+            "content/h.php",
+            "content/i.aspx",
         ] {
             let d = check_name(p, &allowed).unwrap_or_else(|| panic!("{p}"));
             assert_eq!((d.path.as_str(), d.code), (p, "asset/active"));

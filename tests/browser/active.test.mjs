@@ -57,6 +57,7 @@ ${SVG_OPEN}
   <a href="#javascript:${encodeURIComponent(js('fragment'))}"><rect id="click-1" x="0" y="0" width="50" height="50"/></a>
   <a xlink:href="#box"><circle id="click-2" cx="75" cy="25" r="20" filter="url(#f)"/></a>
   <use href="#box" x="50" y="50"/>
+  <image x="90" y="90" width="1" height="1" href="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="/>
   <text class="t" x="5" y="90">inert</text>
 </svg>`,
   'inkscape.svg': `<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/" viewBox="0 0 10 10" inkscape:version="1.3">
@@ -93,6 +94,10 @@ const REFUSED = {
   'xslt.svg': {
     runs: false,
     text: `<?xml-stylesheet type="text/xsl" href="x.xsl"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>`,
+  },
+  'svg-data-image.svg': {
+    runs: false,
+    text: `${SVG_OPEN}<image width="9" height="9" href="data:image/svg+xml,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" onload="${js('data-image')}"/>`)}"/></svg>`,
   },
   'external-use.svg': { runs: false, text: `${SVG_OPEN}<use href="https://evil.example/x.svg#a"/></svg>` },
 };
