@@ -67,6 +67,8 @@ pub fn run(loaded: &Loaded, opts: &BuildOptions, baseline: Option<&Manifest>) ->
 pub const ERRORS_IN_CHECK: &[&str] = &[
     "link/broken",
     "link/broken-anchor",
+    "link/outside",
+    "asset/document-copy",
     "frontmatter/controlled-incomplete",
 ];
 
