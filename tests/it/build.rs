@@ -44,6 +44,10 @@ fn canary_with_copies() -> Site {
         let text = text.replace("CANARY-INTERNAL-BODY", "CANARY-BACKUP-BODY");
         site.write(&format!("content/policies/{copy}"), &text);
     }
+    site.write(
+        "content/standards/copies.md",
+        "---\ntitle: Links to copies\nvisibility: public\n---\n[x](../policies/internal-doc.md~) [y](../policies/%23internal-doc.md%23)\n",
+    );
     site
 }
 
@@ -142,6 +146,10 @@ fn no_internal_draft_default_or_restricted_content_in_any_output_file() {
         );
     }
     assert!(!warn.contains("attachment.txt"), "{warn}");
+    assert!(
+        warn.contains("content/standards/copies.md:5:35: warning: link `../policies/%23internal-doc.md%23` removed: it points to a copy of a document"),
+        "{warn}"
+    );
 }
 
 /// Issue 11 point 2: copies of documents are warnings in `build` (publishing
