@@ -294,7 +294,10 @@ impl<'e> Renderer<'_, 'e> {
         id: CowStr<'e>,
         offset: usize,
     ) {
-        let mut decision = if is_unsafe_scheme(&dest_url) {
+        let mut decision = if link_type == pulldown_cmark::LinkType::Email {
+            // `<someone@example.com>`: a mailto link, not a path.
+            LinkDecision::default()
+        } else if is_unsafe_scheme(&dest_url) {
             LinkDecision {
                 drop: true,
                 warning: Some(format!("link to `{dest_url}` removed: unsafe URL scheme")),
@@ -527,6 +530,33 @@ mod tests {
         assert!(!r.html.contains("evil.example/p.png\""));
         assert_eq!(r.notes.len(), 2);
         assert_eq!((r.notes[0].line, r.notes[0].col), (7, 1));
+    }
+
+    #[test]
+    fn email_autolinks_never_reach_the_link_policy() {
+        struct Refuse;
+        impl LinkPolicy for Refuse {
+            fn decide(&self, dest: &str) -> LinkDecision {
+                LinkDecision {
+                    drop: true,
+                    warning: Some(format!("asked about {dest}")),
+                    ..LinkDecision::default()
+                }
+            }
+        }
+        let r = render(
+            "Mail <security@example.com>.\n",
+            1,
+            &Refuse,
+            &Highlighter::new(false),
+            false,
+        );
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+        assert!(
+            r.html.contains("href=\"mailto:security@example.com\""),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
