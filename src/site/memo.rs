@@ -299,6 +299,7 @@ mod tests {
             base_url: None,
             drafts: false,
             internal: false,
+            search: true,
         };
         let sink = MemorySink::default();
         let outcome = match memo {

@@ -48,6 +48,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Show internal documents (serve --internal).
     pub internal: bool,
+    /// Build the search index (off for `check`, which writes nothing).
+    pub search: bool,
 }
 
 /// A loaded site: config, content and the problems found loading it.
@@ -321,6 +323,7 @@ pub fn render_with(
     let needed = documents::check_links(&ctx, &docs);
     let docs: Vec<_> = docs.into_iter().flatten().collect();
     let search = match memo {
+        _ if !opts.search => String::new(),
         Some(memo) => memo.search_index(docs),
         None => search_index(docs),
     };

@@ -118,6 +118,15 @@ pub(super) fn render_page(
     }
 }
 
+/// The search entry of a page, or an empty one when no index is built.
+fn search_entry(ctx: &Ctx, search: &SearchDoc) -> crate::search::DocEntry {
+    if ctx.opts.search {
+        ctx.indexer.entry(search)
+    } else {
+        crate::search::DocEntry::default()
+    }
+}
+
 /// Renders one shown document's page (not emitted yet), with its search
 /// entry, heading ids, anchors to check and warnings.
 pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLinks) -> DocPage {
@@ -136,7 +145,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
     let mut diags = Vec::new();
     if view.restricted {
         let page = render_page(ctx, "restricted.html", &context, &path, &mut diags);
-        let entry = ctx.indexer.entry(&search);
+        let entry = search_entry(ctx, &search);
         return DocPage {
             path,
             source: doc.source.clone(),
@@ -148,7 +157,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
             diags,
         };
     }
-    let r = crate::markdown::render(&doc.body, doc.body_line, links, ctx.hl, true);
+    let r = crate::markdown::render(&doc.body, doc.body_line, links, ctx.hl, ctx.opts.search);
     body_warnings(doc, &r, &mut diags);
     let overdue = ctx.loaded.config.review.show_on_site && ctx.reviews[i].status.is_failing();
     context.insert("content", &r.html);
@@ -162,7 +171,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
         path,
         source: doc.source.clone(),
         page,
-        entry: ctx.indexer.entry(&search),
+        entry: search_entry(ctx, &search),
         ids: r.ids,
         checks: r.anchor_checks,
         needs: links.needs(),
