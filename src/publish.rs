@@ -399,6 +399,44 @@ mod tests {
         }
     }
 
+    /// A loaded document (through `content::load`, so new fields never
+    /// break this test).
+    fn doc(visibility: Visibility, draft: bool) -> Document {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let text = format!(
+            "---\ntitle: X\nvisibility: {}\ndraft: {draft}\n---\nBody.\n",
+            visibility.as_str()
+        );
+        std::fs::write(root.join("content/x.md"), text).unwrap();
+        let config = crate::config::parse("title: T\n", root).ok().unwrap();
+        let mut c = crate::content::load(root, &config, &mut Vec::new());
+        c.documents.remove(0)
+    }
+
+    #[test]
+    fn publication_for_each_audience() {
+        use Publication::*;
+        let preview = Audience {
+            drafts: true,
+            internal: true,
+        };
+        let cases = [
+            (Visibility::Public, false, Full, Full, Full),
+            (Visibility::Restricted, false, Stub, Nothing, Stub),
+            (Visibility::Internal, false, Nothing, Nothing, Full),
+            (Visibility::Public, true, Nothing, Nothing, Full),
+        ];
+        for (vis, draft, public, intro, previewed) in cases {
+            let d = doc(vis, draft);
+            assert_eq!(Audience::PUBLIC.document(&d), public, "{vis:?} {draft}");
+            assert_eq!(Audience::PUBLIC.intro(&d), intro, "{vis:?} {draft}");
+            assert_eq!(preview.document(&d), previewed, "{vis:?} {draft}");
+            assert_eq!(d.is_published(), public.is_published());
+        }
+    }
+
     #[test]
     fn globs_match_segments() {
         assert!(glob_match("downloads/*.pdf", "downloads/a.pdf"));
