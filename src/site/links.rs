@@ -237,7 +237,7 @@ impl PageLinks<'_> {
         };
         let what = if image { "image" } else { "link" };
         let Some(target) = target else {
-            return self.not_found(dest, &decoded, rooted, (query, fragment));
+            return self.not_found((what, dest), &decoded, rooted, (query, fragment));
         };
         let fragment = fragment.map(decode_fragment).filter(|f| !f.is_empty());
         let with_fragment = |url: String| match &fragment {
@@ -310,7 +310,7 @@ impl PageLinks<'_> {
     /// A destination that names nothing on this site.
     fn not_found(
         &self,
-        dest: &str,
+        (what, dest): (&str, &str),
         decoded: &str,
         rooted: bool,
         (query, fragment): (Option<&str>, Option<&str>),
@@ -342,7 +342,7 @@ impl PageLinks<'_> {
         let Some(at) = normalise(dir, decoded) else {
             return warn(
                 "link/outside",
-                format!("broken link `{dest}`: it points outside content/"),
+                format!("broken {what} `{dest}`: it points outside content/"),
             );
         };
         let hint = if rooted && self.index.external_base.is_none() {
@@ -352,7 +352,7 @@ impl PageLinks<'_> {
         };
         warn(
             "link/broken",
-            format!("broken link `{dest}`: no document, page or file at `{at}`{hint}"),
+            format!("broken {what} `{dest}`: no document, page or file at `{at}`{hint}"),
         )
     }
 }
