@@ -179,6 +179,28 @@ pub fn is_copy(name: &str) -> bool {
             .any(|p| MARKDOWN_EXTENSIONS.contains(p))
 }
 
+/// Warnings about introductions this audience does not get although they
+/// ask to be seen: an intro is all or nothing, so a `restricted` one is not
+/// published.
+pub fn intro_warnings(content: &Content, audience: Audience) -> Vec<Diagnostic> {
+    content
+        .home
+        .iter()
+        .chain(content.intros.values())
+        .filter(|d| audience.document(d) == Publication::Stub)
+        .map(|d| {
+            let line = d.fm.lines.get("visibility").copied().unwrap_or(1);
+            Diagnostic::warning(
+                &d.source,
+                line,
+                1,
+                "an introduction is published in full or not at all: this `restricted` one is not published",
+            )
+            .code("publish/restricted-intro")
+        })
+        .collect()
+}
+
 /// The publication of every document, introduction and other file.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {

@@ -12,10 +12,11 @@ mod links;
 mod listings;
 mod memo;
 mod pages;
+mod urlpath;
 pub mod views;
 
-pub use links::{decode_path, percent_decode};
 pub use memo::Memo;
+pub use urlpath::{decode_path, percent_decode};
 
 use crate::config::{self, ConfigError, SiteConfig};
 use crate::content::{self, Content};
@@ -367,39 +368,6 @@ fn doc_views(
     .collect()
 }
 
-/// Site-relative paths of the generated pages and files links may name.
-fn generated_pages(
-    loaded: &Loaded,
-    views: &[Option<DocView>],
-) -> std::collections::BTreeSet<String> {
-    let mut pages: std::collections::BTreeSet<String> = [
-        "",
-        "changes/",
-        "tags/",
-        "frameworks/",
-        "404.html",
-        "feed.xml",
-        "sitemap.xml",
-        "robots.txt",
-        "manifest.json",
-        "search-index.json",
-        "api/pages.json",
-        ".well-known/security.txt",
-    ]
-    .into_iter()
-    .map(str::to_string)
-    .collect();
-    if !loaded.config.subprocessors.is_empty() {
-        pages.insert("subprocessors/".to_string());
-    }
-    for v in views.iter().flatten() {
-        pages.insert(Urls::category_rel(&v.category));
-        pages.extend(v.tags.iter().map(|t| Urls::tag_rel(&t.title)));
-        pages.extend(v.frameworks.iter().map(|f| Urls::framework_rel(&f.name)));
-    }
-    pages
-}
-
 /// Theme, views and site view: everything the page builders share (Err
 /// gives `reviews` back when the theme cannot be used).
 fn context<'a>(
@@ -432,14 +400,17 @@ fn context<'a>(
         return Err(reviews);
     };
     let plan = Plan::new(&loaded.content, opts.audience());
-    restricted_intros(loaded, opts.audience(), diags);
+    diags.extend(crate::publish::intro_warnings(
+        &loaded.content,
+        opts.audience(),
+    ));
     let views = doc_views(loaded, &plan, &urls, &reviews);
     let links = links::LinkIndex::new(
         &loaded.content,
         &plan,
         &urls,
         config.external_base.clone(),
-        generated_pages(loaded, &views),
+        links::generated_pages(&loaded.config, &views),
     );
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
@@ -469,26 +440,6 @@ fn context<'a>(
     };
     ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx, m)));
     Ok(ctx)
-}
-
-/// An introduction is public or not published: a restricted one is
-/// withheld with a warning.
-fn restricted_intros(loaded: &Loaded, audience: Audience, diags: &mut Vec<Diagnostic>) {
-    let c = &loaded.content;
-    for d in c.home.iter().chain(c.intros.values()) {
-        if audience.document(d) == Publication::Stub {
-            let line = d.fm.lines.get("visibility").copied().unwrap_or(1);
-            diags.push(
-                Diagnostic::warning(
-                    &d.source,
-                    line,
-                    1,
-                    "an introduction is published in full or not at all: this `restricted` one is not published",
-                )
-                .code("publish/restricted-intro"),
-            );
-        }
-    }
 }
 
 fn finish(
