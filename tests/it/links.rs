@@ -290,3 +290,20 @@ fn gitlab_handbook_broken_links_are_reported_and_external_base_sends_them_home()
         "in-site links stay in the site"
     );
 }
+
+#[test]
+fn a_root_index_and_a_root_underscore_index_are_two_homes() {
+    let site = Site::fixture("links");
+    site.write("content/index.md", "---\ntitle: Home\n---\nOne.\n");
+    site.write(
+        "content/_index.markdown",
+        "---\ntitle: Home too\n---\nTwo.\n",
+    );
+    let out = site.build();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("error: two home introductions"),
+        "{}",
+        stderr(&out)
+    );
+}
