@@ -36,7 +36,13 @@ impl Sink for SecurityTxtSink {
 /// Runs every check and returns the report.
 pub fn run(loaded: &Loaded, opts: &BuildOptions, baseline: Option<&Manifest>) -> Report {
     let sink = SecurityTxtSink::default();
-    let outcome = site::render(loaded, opts, &Highlighter::new(false), &sink);
+    // Validation needs neither highlighted code nor a search index: the
+    // render exercises every template, link and anchor all the same.
+    let opts = &BuildOptions {
+        search: false,
+        ..opts.clone()
+    };
+    let outcome = site::render(loaded, opts, &Highlighter::plain(), &sink);
     let mut problems: Vec<Diagnostic> = outcome.diags.into_iter().map(promote_links).collect();
     let docs = &loaded.content.documents;
     for (d, r) in docs.iter().zip(&outcome.reviews) {
@@ -48,12 +54,7 @@ pub fn run(loaded: &Loaded, opts: &BuildOptions, baseline: Option<&Manifest>) ->
         security_txt(loaded, &outcome.reviews, &text, opts, &mut problems);
     }
     if let Some(m) = baseline {
-        change_control(
-            loaded,
-            &site::Shown::new(opts, &loaded.config),
-            m,
-            &mut problems,
-        );
+        change_control(loaded, &opts.audience(&loaded.config), m, &mut problems);
     }
     crate::diag::sort(&mut problems);
     problems.dedup();
@@ -74,6 +75,8 @@ pub fn run(loaded: &Loaded, opts: &BuildOptions, baseline: Option<&Manifest>) ->
 pub const ERRORS_IN_CHECK: &[&str] = &[
     "link/broken",
     "link/broken-anchor",
+    "link/outside",
+    "asset/document-copy",
     "frontmatter/controlled-incomplete",
 ];
 
@@ -143,6 +146,7 @@ fn doc_report(d: &Document, r: &Review) -> DocReport {
 }
 
 fn certifications(loaded: &Loaded, opts: &BuildOptions, problems: &mut Vec<Diagnostic>) {
+    let audience = opts.audience(&loaded.config);
     for c in &loaded.config.certifications {
         if c.status != CertStatus::Certified {
             continue;
@@ -173,7 +177,7 @@ fn certifications(loaded: &Loaded, opts: &BuildOptions, problems: &mut Vec<Diagn
                 .content
                 .documents
                 .iter()
-                .any(|d| &d.id == id && site::Shown::new(opts, &loaded.config).admits(d))
+                .any(|d| &d.id == id && audience.document(d).is_published())
         {
             problems.push(Diagnostic::warning(
                 "trust.yaml",
@@ -248,7 +252,7 @@ fn security_txt(
 
 fn change_control(
     loaded: &Loaded,
-    shown: &site::Shown,
+    audience: &crate::publish::Audience,
     base: &Manifest,
     problems: &mut Vec<Diagnostic>,
 ) {
@@ -267,7 +271,7 @@ fn change_control(
             continue;
         };
         let line = line_of(d, &["version", "title"]);
-        if !shown.admits(d) {
+        if !audience.document(d).is_published() {
             problems.push(Diagnostic::warning(&d.source, line, 1, format!("document `{}` was published ({}) in the baseline release and is no longer published", d.id, old.visibility)));
             continue;
         }

@@ -38,6 +38,7 @@ pub fn prepare(
         base_url,
         drafts: false,
         internal: false,
+        search: true,
     };
     Ok((loaded, opts))
 }

@@ -83,7 +83,27 @@ pub struct Embargo {
     pub render_never: bool,
 }
 
+/// When a build runs: its "today", its instant and the site's time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clock {
+    /// "Today" (`--today`, or the date in the site's time zone).
+    pub today: Date,
+    /// The build instant.
+    pub now: Timestamp,
+    /// The site's time zone (dates without a time are midnight there).
+    pub tz: TimeZone,
+}
+
 impl Embargo {
+    /// Whether the embargo withholds the document at `clock`; without a
+    /// clock any embargo field set withholds it (fail closed).
+    pub fn withholds(&self, clock: Option<&Clock>) -> bool {
+        match clock {
+            Some(c) => self.withheld(c.today, c.now, &c.tz).is_some(),
+            None => *self != Embargo::default(),
+        }
+    }
+
     /// Why the document is withheld at build instant `now` on `today` in
     /// `tz`, or None when the embargo does not hold. A date given without a
     /// time means midnight in `tz`; a moment is in the future when it is

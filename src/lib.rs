@@ -15,6 +15,7 @@ pub mod highlight;
 pub mod manifest;
 pub mod markdown;
 pub mod output;
+pub mod publish;
 pub mod report;
 pub mod review;
 pub mod scaffold;

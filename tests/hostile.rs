@@ -301,7 +301,7 @@ fn binary_markdown_is_an_error_and_binary_assets_are_copied_exactly() {
         .expect(1)
         .says("content/nul.md:1:1: error: file contains NUL bytes");
     std::fs::remove_file(h.path("site/content/nul.md")).unwrap();
-    h.doc("a.md", &doc("A", "x\n"));
+    h.doc("a.md", &doc("A", "[x](blob.bin)\n"));
     h.build().expect(0);
     assert_eq!(h.output()["blob.bin"], noise, "asset copied byte for byte");
 }
@@ -381,7 +381,7 @@ fn empty_files() {
         .says("content/empty.md:1:1: error: missing required field `title`");
     std::fs::remove_file(h.path("site/content/empty.md")).unwrap();
     h.doc("empty.txt", "");
-    h.doc("a.md", &doc("A", ""));
+    h.doc("a.md", &doc("A", "[e](empty.txt)"));
     h.build().expect(0);
     assert!(h.output()["empty.txt"].is_empty());
     h.write("site/trust.yaml", b"");
@@ -727,6 +727,7 @@ fn documents_and_files_colliding_with_generated_pages_are_errors() {
     h.doc("feed.xml", "<feed/>");
     h.doc("robots.txt", "Disallow: /");
     h.doc("manifest.json", "{}");
+    h.config("publish:\n  files: [robots.txt, manifest.json]\n");
     h.build()
         .expect(1)
         .says("output file `changes/index.html` is produced twice")
@@ -1063,6 +1064,7 @@ fn check_refuses_everything_build_refuses() {
     let h = Hostile::new();
     h.doc("guide.md", &doc("Guide", "x\n"));
     h.doc("guide", "a file where the guide's folder goes\n");
+    h.config("publish:\n  files: [guide]\n");
     h.build()
         .expect(1)
         .says("content/guide: error: cannot write `guide`: `guide` clashes with");

@@ -2,5 +2,6 @@
 mod build;
 mod check;
 mod harden;
+mod links;
 mod support;
 mod trust;
