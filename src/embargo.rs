@@ -282,4 +282,21 @@ mod tests {
         };
         assert!(held(headless).is_some());
     }
+
+    #[test]
+    fn without_a_clock_any_embargo_withholds() {
+        let none = Embargo::default();
+        assert!(!none.withholds(None));
+        let past = Embargo {
+            publish: Some(When::parse("2000-01-01").unwrap()),
+            ..Embargo::default()
+        };
+        assert!(past.withholds(None), "fail closed without a clock");
+        let clock = Clock {
+            today: day("2026-11-22"),
+            now: "2026-11-22T09:00:00Z".parse().unwrap(),
+            tz: TimeZone::UTC,
+        };
+        assert!(!past.withholds(Some(&clock)));
+    }
 }
