@@ -1,4 +1,5 @@
 //! trustsite: Markdown policies in, a static hash-stamped trust center out.
+pub mod active;
 pub mod api;
 pub mod check;
 pub mod cli;
@@ -7,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod embargo;
 pub mod feeds;
 pub mod frontmatter;
 pub mod git;
@@ -15,6 +17,7 @@ pub mod identify;
 pub mod manifest;
 pub mod markdown;
 pub mod output;
+pub mod publish;
 pub mod redline;
 pub mod report;
 pub mod review;

@@ -21,10 +21,11 @@
 //! No repository (or no git): the feature is off with one note. A shallow
 //! clone: an error (`git/shallow`) naming the fix.
 
-use crate::config::{SiteConfig, Visibility};
+use crate::config::SiteConfig;
 use crate::content::{CONTENT_DIR, Content, Document};
 use crate::diag::Diagnostic;
 use crate::git::{GitError, Repo};
+use crate::publish::{Audience, Publication};
 use jiff::civil::Date;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -49,8 +50,12 @@ pub struct Version {
     pub sha256: String,
     /// The document as it was at `commit`.
     pub doc: Arc<Document>,
-    /// Whether that text was public (neither restricted, internal nor a draft).
+    /// Whether that text was public (neither restricted, internal, a draft
+    /// nor embargoed when committed).
     pub public: bool,
+    /// Whether that text was not published at all (internal, a draft or
+    /// embargoed): such a version leaves no trace.
+    pub hidden: bool,
     /// Author of `commit`, only under `review.git_authors`.
     pub author: Option<String>,
 }
@@ -357,7 +362,8 @@ fn history_of(
             date: date_of(e.time, tz),
             effective: text.fm.effective.unwrap_or_else(|| date_of(first_time, tz)),
             sha256: text.sha256.clone(),
-            public: text.visibility == Visibility::Public && !text.fm.draft,
+            public: publication(text, e.time, tz) == Publication::Full,
+            hidden: publication(text, e.time, tz) == Publication::Nothing,
             author: e.author.as_deref().map(str::to_string),
             doc: Arc::clone(text),
         };
@@ -369,7 +375,7 @@ fn history_of(
     if runs.last().map(|v| &v.label) == doc.fm.version.as_ref() {
         // A current version whose committed text was internal or a draft
         // is not listed as committed: not even its hash is published.
-        h.current = runs.pop().filter(|v| !hidden(&v.doc));
+        h.current = runs.pop().filter(|v| !v.hidden);
     }
     let current_slug = doc.fm.version.as_deref().map(slug);
     let mut seen: HashSet<String> = current_slug.into_iter().collect();
@@ -377,7 +383,7 @@ fn history_of(
     let mut earlier: Vec<Version> = runs
         .into_iter()
         .rev()
-        .filter(|v| !hidden(&v.doc))
+        .filter(|v| !v.hidden)
         .filter(|v| seen.insert(v.slug.clone()))
         .collect();
     earlier.reverse();
@@ -385,9 +391,22 @@ fn history_of(
     h
 }
 
-/// Whether a text was internal or a draft: such versions leave no trace.
-fn hidden(doc: &Document) -> bool {
-    doc.visibility == Visibility::Internal || doc.fm.draft
+/// What `build` would have published of a text when it was committed at
+/// `time`: Hugo embargo dates are judged at the commit, not today (output
+/// never depends on the clock). Nothing: internal, a draft or embargoed.
+fn publication(text: &Document, time: i64, tz: &jiff::tz::TimeZone) -> Publication {
+    let clock = jiff::Timestamp::from_second(time)
+        .ok()
+        .map(|now| crate::embargo::Clock {
+            today: date_of(time, tz),
+            now,
+            tz: tz.clone(),
+        });
+    let audience = Audience {
+        clock,
+        ..Audience::PUBLIC
+    };
+    audience.document(text)
 }
 
 /// The URL segment of a version label: its slug, never `.` or `..` (which

@@ -10,7 +10,7 @@
 //! reaches this module. Redlines compare two public texts only.
 
 use super::views::Urls;
-use super::{Ctx, links::LinkIndex, pages};
+use super::{Ctx, pages};
 use crate::config::Visibility;
 use crate::content::Document;
 use crate::versions::{DocHistory, Version};
@@ -37,9 +37,10 @@ fn version_rel(doc: &Document, v: &Version) -> String {
     format!("{}v/{}/", doc.url_path, v.slug)
 }
 
-/// Whether earlier public versions of `doc` get pages.
-fn pages_allowed(doc: &Document) -> bool {
-    doc.visibility == Visibility::Public && !doc.fm.draft
+/// Whether earlier public versions of `doc` (shown as `view`) get pages:
+/// only when it is public and published in full today.
+fn pages_allowed(doc: &Document, view: &DocView) -> bool {
+    doc.visibility == Visibility::Public && !view.restricted && !view.draft
 }
 
 fn short(commit: &str) -> String {
@@ -60,7 +61,7 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
         .earlier
         .iter()
         .map(|v| {
-            let rel = (pages_allowed(doc) && v.public).then(|| version_rel(doc, v));
+            let rel = (pages_allowed(doc, view) && v.public).then(|| version_rel(doc, v));
             VersionView {
                 version: v.label.clone(),
                 effective: v.effective.to_string(),
@@ -125,7 +126,7 @@ fn derived_revisions(list: &[VersionView]) -> Vec<RevisionView> {
 pub(super) fn current_redline(ctx: &Ctx, i: usize) -> Option<RedlineView> {
     let doc = &ctx.loaded.content.documents[i];
     let prev = ctx.loaded.history.of(i)?.earlier.last()?;
-    if !pages_allowed(doc) || !prev.public {
+    if !pages_allowed(doc, ctx.views[i].as_ref()?) || !prev.public {
         return None;
     }
     redline_view(ctx, doc, prev, &doc.body)
@@ -141,35 +142,36 @@ fn redline_view(ctx: &Ctx, doc: &Document, against: &Version, body: &str) -> Opt
     })
 }
 
-/// Every version page, then `api/versions.json`.
-pub(super) fn render(ctx: &Ctx) {
+/// Every version page, then `api/versions.json`; returns the content
+/// files the version pages link to (published like any page's).
+pub(super) fn render(ctx: &Ctx) -> Vec<String> {
     let docs = &ctx.loaded.content.documents;
-    let url_of: Vec<Option<String>> = ctx
-        .views
-        .iter()
-        .map(|v| v.as_ref().map(|v| v.url.clone()))
-        .collect();
-    let index = LinkIndex::new(docs, &url_of);
-    (0..docs.len()).into_par_iter().for_each(|i| {
-        let (Some(view), Some(h)) = (&ctx.views[i], ctx.loaded.history.of(i)) else {
-            return;
-        };
-        if view.restricted || !pages_allowed(&docs[i]) {
-            return;
-        }
-        for (k, v) in h.earlier.iter().enumerate() {
-            if v.public {
-                let prev = k.checked_sub(1).map(|p| &h.earlier[p]).filter(|p| p.public);
-                version_page(ctx, i, view, v, prev, &index);
+    let needs: Vec<String> = (0..docs.len())
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let mut needs = Vec::new();
+            let (Some(view), Some(h)) = (&ctx.views[i], ctx.loaded.history.of(i)) else {
+                return needs;
+            };
+            if !pages_allowed(&docs[i], view) {
+                return needs;
             }
-        }
-    });
+            for (k, v) in h.earlier.iter().enumerate() {
+                if v.public {
+                    let prev = k.checked_sub(1).map(|p| &h.earlier[p]).filter(|p| p.public);
+                    needs.extend(version_page(ctx, i, view, v, prev));
+                }
+            }
+            needs
+        })
+        .collect();
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
     ctx.out.emit(
         "api/versions.json",
         versions_json(&shown).as_bytes(),
         "api/versions.json",
     );
+    needs
 }
 
 /// The page of one earlier version `v` of shown document `i`.
@@ -179,8 +181,7 @@ fn version_page(
     current: &DocView,
     v: &Version,
     prev: Option<&Version>,
-    index: &LinkIndex,
-) {
+) -> Vec<String> {
     let doc = &ctx.loaded.content.documents[i];
     let rel = version_rel(doc, v);
     let review = crate::review::Review {
@@ -198,13 +199,9 @@ fn version_page(
     old.revisions = Vec::new();
     old.version = v.label.clone();
     let this = current.versions.iter().find(|x| x.url == old.url).cloned();
-    let r = crate::markdown::render(
-        &v.doc.body,
-        v.doc.body_line,
-        &index.policy_for(i),
-        ctx.hl,
-        false,
-    );
+    // Links resolve as they did from the old file, to today's documents.
+    let links = ctx.links.policy(Some(i), &v.doc.source, &rel);
+    let r = crate::markdown::render(&v.doc.body, v.doc.body_line, &links, ctx.hl, false);
     let mut c = Context::new();
     c.insert("doc", &old);
     c.insert("current", current);
@@ -216,6 +213,7 @@ fn version_page(
         &prev.and_then(|p| redline_view(ctx, doc, p, &v.doc.body)),
     );
     pages::render_to(ctx, "version.html", &c, &format!("{rel}index.html"));
+    links.needs()
 }
 
 /// `api/versions.json`: for every shown document, its versions with the
