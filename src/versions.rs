@@ -507,6 +507,28 @@ mod tests {
     }
 
     #[test]
+    fn embargoed_texts_are_judged_at_their_commit() {
+        let c = config(false);
+        let day = 86_400;
+        let embargoed = "---\ntitle: A\nversion: \"1.0\"\nvisibility: public\npublishDate: 1970-03-01\n---\ncanary\n";
+        let entries = vec![
+            entry("c1", day, embargoed, &c),
+            entry("c2", 100 * day, &text("2.0", "public", "two"), &c),
+            entry("c3", 200 * day, &text("3.0", "public", "three"), &c),
+        ];
+        let mut doc = entries[2].doc.as_deref().unwrap().clone();
+        let h = history_of(
+            &mut doc,
+            &entries,
+            &c,
+            &jiff::tz::TimeZone::UTC,
+            &mut Vec::new(),
+        );
+        let labels: Vec<&str> = h.earlier.iter().map(|v| v.label.as_str()).collect();
+        assert_eq!(labels, ["2.0"], "1.0 was not yet published when committed");
+    }
+
+    #[test]
     fn version_slugs_never_climb() {
         assert_eq!(slug("3.0"), "3.0");
         assert_eq!(slug(".."), "-..");
