@@ -1,5 +1,8 @@
 //! Integration tests: build fixture sites with the real binary and assert on files.
 mod build;
 mod check;
+mod harden;
+mod links;
 mod support;
 mod trust;
+mod versions;
