@@ -93,6 +93,9 @@ def targets(results):
     peers_path = os.path.join(results, "peers", "summary.json")
     peers = json.load(open(peers_path))["builds"] if os.path.exists(peers_path) else []
     zola = {b["n"]: b for b in peers if b["peer"] == "zola-syntect"}
+    # trustsite as run_peers.sh's "self" peer ran interleaved with Zola, under
+    # the same load: the cold and memory comparisons use it when present.
+    selfp = {b["n"]: b for b in peers if b["peer"] == "self"}
     out = ["| docs | target | measured | met |", "|---:|---|---|---|"]
 
     def row(n, target, measured, met, applies=True):
@@ -105,14 +108,16 @@ def targets(results):
         cold_rss = statistics.median(r["rss"] for r in runs[("cold", n)]) if cold else None
         z = zola.get(n)
         if cold and z:
+            s = selfp.get(n)
+            c, rss, how = (s["wall_s"], s["rss_mib"], "interleaved") if s else (cold, cold_rss, "not interleaved")
             row(n, "cold at least 2x faster than Zola 0.21",
-                f"{cold:.2f} s vs {z['wall_s']:.2f} s: {z['wall_s'] / cold:.2f}x", z["wall_s"] / cold >= 2)
+                f"{c:.2f} s vs {z['wall_s']:.2f} s: {z['wall_s'] / c:.2f}x ({how})", z["wall_s"] / c >= 2)
             row(n, "peak memory under half of Zola 0.21's",
-                f"{cold_rss:.0f} MiB vs {z['rss_mib']:.0f} MiB: {cold_rss / z['rss_mib']:.0%}",
-                cold_rss * 2 < z["rss_mib"])
+                f"{rss:.0f} MiB vs {z['rss_mib']:.0f} MiB: {rss / z['rss_mib']:.0%}", rss * 2 < z["rss_mib"])
         if warm and z:
             row(n, "warm rebuild at least 5x faster than Zola 0.21",
-                f"{warm:.2f} s vs {z['wall_s']:.2f} s: {z['wall_s'] / warm:.1f}x", z["wall_s"] / warm >= 5,
+                f"{warm:.2f} s vs {z['wall_s']:.2f} s: {z['wall_s'] / warm:.1f}x (not interleaved)",
+                z["wall_s"] / warm >= 5,
                 applies=n == 10000)
         if cold and check:
             row(n, "check at most a third of a cold build", f"{check:.2f} s vs {cold:.2f} s: {check / cold:.2f}",
