@@ -1,5 +1,6 @@
 //! trustsite: Markdown policies in, a static hash-stamped trust center out.
 pub mod api;
+pub mod bundle;
 pub mod check;
 pub mod cli;
 pub mod cli_time;
@@ -12,6 +13,7 @@ pub mod frontmatter;
 pub mod highlight;
 pub mod manifest;
 pub mod markdown;
+pub mod oscal;
 pub mod output;
 pub mod report;
 pub mod review;
@@ -19,6 +21,7 @@ pub mod scaffold;
 pub mod search;
 pub mod securitytxt;
 pub mod serve;
+pub mod sign;
 pub mod site;
 pub mod theme;
 pub mod verify;

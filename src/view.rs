@@ -49,6 +49,11 @@ pub struct SiteView {
     pub feed_url: String,
     /// URL of manifest.json.
     pub manifest_url: String,
+    /// URL of the download bundle (zip of public sources, manifest,
+    /// signature and SHA256SUMS).
+    pub bundle_url: String,
+    /// URL of the OSCAL component definition.
+    pub oscal_url: String,
     /// Preview banner text under `serve --drafts/--internal` (empty in builds).
     pub preview_banner: String,
 }

@@ -289,6 +289,7 @@ mod tests {
             base_url: None,
             drafts: false,
             internal: false,
+            signer: None,
         };
         let sink = MemorySink::default();
         let outcome = match memo {

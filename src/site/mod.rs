@@ -8,6 +8,7 @@
 //! this; none of them renders anything itself.
 
 mod documents;
+mod evidence;
 mod links;
 mod listings;
 mod memo;
@@ -46,6 +47,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Show internal documents (serve --internal).
     pub internal: bool,
+    /// Signs manifest.json into manifest.json.sig (build with a key only).
+    pub signer: Option<std::sync::Arc<crate::sign::Signer>>,
 }
 
 /// A loaded site: config, content and the problems found loading it.
@@ -246,6 +249,10 @@ pub(crate) struct Ctx<'a> {
     /// Document index of each view, by the view's address in `views`
     /// (listings hold `&DocView`s; the address names the document exactly).
     index_of: HashMap<usize, usize>,
+    /// Extra public output files the download bundle carries besides the
+    /// sources (e.g. PDFs): whoever emits one also pushes it here with
+    /// [`Ctx::add_to_bundle`].
+    bundle_extras: Mutex<Vec<crate::bundle::Entry>>,
 }
 
 impl Ctx<'_> {
@@ -274,6 +281,18 @@ impl Ctx<'_> {
             Some(i) => self.value_at(i),
             None => tera::Value::from_serializable(view),
         }
+    }
+
+    /// Adds a public output file (already emitted at `path`) to the
+    /// download bundle, under `public/<path>`.
+    #[allow(dead_code)]
+    pub(crate) fn add_to_bundle(&self, path: &str, bytes: Vec<u8>) {
+        let entry = crate::bundle::Entry {
+            name: format!("public/{path}"),
+            bytes,
+        };
+        let mut extras = self.bundle_extras.lock().unwrap_or_else(|e| e.into_inner());
+        extras.push(entry);
     }
 
     /// The document index of a view in `views`.
@@ -406,6 +425,7 @@ fn context<'a>(
         indexer: Indexer::new(searchable),
         memo: None,
         index_of,
+        bundle_extras: Mutex::default(),
     };
     ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx, m)));
     Ok(ctx)

@@ -76,6 +76,8 @@ pub(super) fn site_view(
         search_index_url: urls.url("search-index.json"),
         feed_url: urls.url("feed.xml"),
         manifest_url: urls.url("manifest.json"),
+        bundle_url: urls.url(&super::evidence::bundle_path(loaded, opts)),
+        oscal_url: urls.url(crate::oscal::FILE),
         preview_banner: banner,
     }
 }
@@ -202,7 +204,9 @@ pub(super) fn render_site_pages(ctx: &Ctx, search: String) {
     render_to(ctx, "404.html", &Context::new(), "404.html");
     files(ctx, &shown, &changes);
     assets(ctx);
-    manifest(ctx, &shown);
+    super::evidence::oscal(ctx, &shown);
+    let manifest = manifest(ctx, &shown);
+    super::evidence::sign_and_bundle(ctx, &shown, manifest.as_bytes());
 }
 
 fn subprocessors(ctx: &Ctx) {
@@ -338,7 +342,8 @@ fn asset_output_path(ctx: &Ctx, asset: &crate::content::Asset) -> String {
     format!("{}{inner}", doc.url_path)
 }
 
-fn manifest(ctx: &Ctx, shown: &[&DocView]) {
+/// Emits manifest.json and returns its text.
+fn manifest(ctx: &Ctx, shown: &[&DocView]) -> String {
     let files = ctx
         .out
         .hashes
@@ -354,10 +359,10 @@ fn manifest(ctx: &Ctx, shown: &[&DocView]) {
         today: ctx.opts.today.to_string(),
         documents: shown.iter().map(|v| ManifestDoc::from_view(v)).collect(),
         files,
+        bundle: Some(super::evidence::bundle_path(ctx.loaded, ctx.opts)),
     };
-    ctx.out.emit(
-        crate::manifest::FILE,
-        m.to_json().as_bytes(),
-        "manifest.json",
-    );
+    let text = m.to_json();
+    ctx.out
+        .emit(crate::manifest::FILE, text.as_bytes(), "manifest.json");
+    text
 }

@@ -1,0 +1,124 @@
+//! Evidence outputs: the OSCAL export, the manifest's signature and the
+//! download bundle.
+//!
+//! Order matters (no hash cycle): the OSCAL file is emitted before the
+//! manifest, so the manifest lists it; the signature signs the manifest's
+//! bytes; the bundle holds the manifest and the signature, so it is made
+//! last and the manifest names it instead of hashing it.
+
+use super::{BuildOptions, Ctx, Loaded};
+use crate::bundle::{self, Entry};
+use crate::diag::Diagnostic;
+use crate::view::DocView;
+use sha2::{Digest, Sha256};
+
+/// The bundle's output path for this build.
+pub(super) fn bundle_path(loaded: &Loaded, opts: &BuildOptions) -> String {
+    let date = opts
+        .build_time
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    let c = &loaded.config;
+    bundle::output_path(&c.title, &c.release, &date)
+}
+
+/// Emits `oscal/component-definition.json`.
+pub(super) fn oscal(ctx: &Ctx, shown: &[&DocView]) {
+    let bundle_url = format!("{}{}", ctx.urls.base_url, bundle_path(ctx.loaded, ctx.opts));
+    let c = &ctx.loaded.config;
+    let site = crate::oscal::Site {
+        title: &c.title,
+        organization: &c.organization,
+        base_url: &ctx.urls.base_url,
+        release: &c.release,
+        build_time: &crate::cli_time::rfc3339(ctx.opts.build_time),
+        bundle_url: &bundle_url,
+        request_access: &ctx.site.request_access,
+    };
+    let json = crate::oscal::component_definition(&site, shown);
+    ctx.out
+        .emit(crate::oscal::FILE, json.as_bytes(), crate::oscal::FILE);
+}
+
+/// Signs the manifest (when the build has a key) and emits the signature
+/// and the download bundle.
+pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
+    let sig = ctx
+        .opts
+        .signer
+        .as_ref()
+        .and_then(|signer| match signer.sign(manifest) {
+            Ok(sig) => Some(sig),
+            Err(e) => {
+                ctx.out
+                    .problem(Diagnostic::error("manifest.json", 0, 0, e).code("sign/failed"));
+                None
+            }
+        });
+    if let Some(sig) = &sig {
+        ctx.out
+            .emit(crate::sign::SIG_FILE, sig.as_bytes(), crate::sign::SIG_FILE);
+    }
+    let mut entries = vec![Entry {
+        name: crate::manifest::FILE.into(),
+        bytes: manifest.to_vec(),
+    }];
+    if let Some(sig) = sig {
+        entries.push(Entry {
+            name: crate::sign::SIG_FILE.into(),
+            bytes: sig.into_bytes(),
+        });
+    }
+    entries.extend(sources(ctx, shown));
+    entries.extend(std::mem::take(
+        &mut *ctx.bundle_extras.lock().unwrap_or_else(|e| e.into_inner()),
+    ));
+    let path = bundle_path(ctx.loaded, ctx.opts);
+    match bundle::zip(bundle::top_folder(&path), entries) {
+        Ok(bytes) => ctx.out.emit(&path, &bytes, "download bundle"),
+        Err(e) => ctx
+            .out
+            .problem(Diagnostic::error("download bundle", 0, 0, e).code("bundle/failed")),
+    }
+}
+
+/// The source of every public (not restricted) shown document, read again
+/// and checked against the hash the pages and manifest show.
+fn sources(ctx: &Ctx, shown: &[&DocView]) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for v in shown.iter().filter(|v| !v.restricted) {
+        let bytes = match std::fs::read(ctx.loaded.root.join(&v.source_path)) {
+            Ok(b) => b,
+            Err(e) => {
+                ctx.out.problem(
+                    Diagnostic::error(
+                        &v.source_path,
+                        0,
+                        0,
+                        format!("cannot read for the download bundle: {e}"),
+                    )
+                    .code("bundle/unreadable"),
+                );
+                continue;
+            }
+        };
+        if crate::content::hex(&Sha256::digest(&bytes)) != v.source_sha256 {
+            ctx.out.problem(
+                Diagnostic::error(
+                    &v.source_path,
+                    0,
+                    0,
+                    "changed while the site was being built: build again",
+                )
+                .code("bundle/changed"),
+            );
+            continue;
+        }
+        out.push(Entry {
+            name: v.source_path.clone(),
+            bytes,
+        });
+    }
+    out
+}
