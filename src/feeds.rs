@@ -229,6 +229,7 @@ mod tests {
             manifest_url: "/sub/manifest.json".into(),
             bundle_url: String::new(),
             oscal_url: String::new(),
+            signed: false,
             preview_banner: String::new(),
         }
     }

@@ -1,4 +1,5 @@
 //! trustsite: Markdown policies in, a static hash-stamped trust center out.
+pub mod access;
 pub mod api;
 pub mod bundle;
 pub mod check;

@@ -505,6 +505,26 @@ mod tests {
     }
 
     #[test]
+    fn devices_and_links_are_never_opened() {
+        assert!(matches!(
+            open_regular(Path::new("/dev/null")),
+            Err(Unreadable::Kind("a device"))
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("z")).unwrap();
+        assert!(matches!(
+            open_regular(&dir.path().join("z")),
+            Err(Unreadable::Kind("a symbolic link"))
+        ));
+        let tree = walk(dir.path()).unwrap();
+        assert!(tree.hashes.is_empty());
+        assert_eq!(
+            tree.special,
+            ["not a regular file: z (a symbolic link); never opened"]
+        );
+    }
+
+    #[test]
     fn max_age_takes_a_number_and_a_unit() {
         assert_eq!(parse_max_age("30d").unwrap().as_secs(), 30 * 86_400);
         assert_eq!(parse_max_age("12h").unwrap().as_secs(), 12 * 3_600);

@@ -54,6 +54,8 @@ pub struct SiteView {
     pub bundle_url: String,
     /// URL of the OSCAL component definition.
     pub oscal_url: String,
+    /// True when the build signs manifest.json.
+    pub signed: bool,
     /// Preview banner text under `serve --drafts/--internal` (empty in builds).
     pub preview_banner: String,
 }
@@ -129,6 +131,9 @@ pub struct DocView {
     pub source_sha256: String,
     /// Source file, relative to the site root.
     pub source_path: String,
+    /// "Request access" link of a restricted document: the first security
+    /// contact carrying id, version and SHA-256 (empty otherwise).
+    pub request_access: String,
     /// Revision history, newest first.
     pub revisions: Vec<RevisionView>,
     /// Framework mappings.

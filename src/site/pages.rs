@@ -78,6 +78,7 @@ pub(super) fn site_view(
         manifest_url: urls.url("manifest.json"),
         bundle_url: urls.url(&super::evidence::bundle_path(loaded, opts)),
         oscal_url: urls.url(crate::oscal::FILE),
+        signed: opts.signer.is_some(),
         preview_banner: banner,
     }
 }
