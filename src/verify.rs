@@ -416,6 +416,7 @@ fn check_bundle(
     if let Some(sig) = sig {
         expected.insert(SIG_FILE.into(), sha(sig));
     }
+    let mut required: Vec<String> = expected.keys().cloned().collect();
     for d in manifest
         .documents
         .iter()
@@ -449,7 +450,8 @@ fn check_bundle(
             Some(_) => {}
         }
     }
-    for name in expected.keys().filter(|n| !seen.contains_key(*n)) {
+    required.retain(|n| !seen.contains_key(n));
+    for name in required {
         problems.push(format!("missing: {bundle}: entry `{name}`"));
     }
     problems.extend(check_sums(bundle, &entries, &seen));

@@ -83,9 +83,57 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
     }
 }
 
+/// Names that must not appear in any output: the file name, stem, id,
+/// title and bundle folder of every document the build withholds
+/// (lowercase, at least 3 characters).
+fn withheld_names(ctx: &Ctx) -> Vec<String> {
+    let mut names = Vec::new();
+    for (i, d) in ctx.loaded.content.documents.iter().enumerate() {
+        if ctx.views[i].is_some() {
+            continue;
+        }
+        let file = d.source.rsplit('/').next().unwrap_or(&d.source);
+        let stem = file.split('.').next().unwrap_or(file);
+        let folder = d.bundle_dir.as_deref().and_then(|b| b.rsplit('/').next());
+        names.extend([file, stem, &d.id, &d.title].map(str::to_lowercase));
+        names.extend(folder.map(str::to_lowercase));
+    }
+    names.retain(|n| n.chars().count() >= 3 && n != "index" && n != "_index");
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Why a public source cannot go into the bundle as it is (it is shipped
+/// byte for byte, so its hash matches): an HTML comment (editor notes are
+/// never published) or a withheld document's name. Gives the reason and
+/// the 1-based line and column.
+fn unsafe_source(text: &str, withheld: &[String]) -> Option<(String, usize, usize)> {
+    let lower = text.to_lowercase();
+    let comment = lower.find("<!--").map(|at| {
+        (
+            at,
+            "it holds an HTML comment (editor notes are never published)".to_string(),
+        )
+    });
+    let name = withheld.iter().filter_map(|n| {
+        lower
+            .find(n.as_str())
+            .map(|at| (at, format!("it names the withheld document `{n}`")))
+    });
+    let (at, why) = comment.into_iter().chain(name).min_by_key(|(at, _)| *at)?;
+    let before = &lower[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((why, line, col))
+}
+
 /// The source of every public (not restricted) shown document, read again
-/// and checked against the hash the pages and manifest show.
+/// and checked against the hash the pages and manifest show. A source that
+/// holds an HTML comment or a withheld document's name is left out with a
+/// warning: fail closed, the bundle ships sources byte for byte.
 fn sources(ctx: &Ctx, shown: &[&DocView]) -> Vec<Entry> {
+    let withheld = withheld_names(ctx);
     let mut out = Vec::new();
     for v in shown.iter().filter(|v| !v.restricted) {
         let bytes = match std::fs::read(ctx.loaded.root.join(&v.source_path)) {
@@ -115,10 +163,37 @@ fn sources(ctx: &Ctx, shown: &[&DocView]) -> Vec<Entry> {
             );
             continue;
         }
+        if let Some((why, line, col)) = unsafe_source(&String::from_utf8_lossy(&bytes), &withheld) {
+            ctx.out.problem(
+                Diagnostic::warning(
+                    &v.source_path,
+                    line,
+                    col,
+                    format!("left out of the download bundle: {why}"),
+                )
+                .code("bundle/source-withheld"),
+            );
+            continue;
+        }
         out.push(Entry {
             name: v.source_path.clone(),
             bytes,
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sources_naming_withheld_documents_or_holding_comments_are_unsafe() {
+        let withheld = vec!["internal-doc".to_string()];
+        assert_eq!(super::unsafe_source("# A\nplain\n", &withheld), None);
+        let (why, line, col) =
+            super::unsafe_source("# A\n\nsee [x](Internal-Doc.md)\n", &withheld).unwrap();
+        assert!(why.contains("internal-doc"), "{why}");
+        assert_eq!((line, col), (3, 10));
+        let (why, line, _) = super::unsafe_source("a\n<!-- note -->\n", &withheld).unwrap();
+        assert!(why.contains("HTML comment") && line == 2, "{why}");
+    }
 }

@@ -34,6 +34,33 @@ fn no_internal_draft_default_or_restricted_content_in_any_output_file() {
             );
         }
     }
+    // The download bundle is unpacked and every entry grepped too.
+    let unpacked = tempfile::tempdir().unwrap();
+    let zips: Vec<&String> = files.keys().filter(|p| p.ends_with(".zip")).collect();
+    assert_eq!(zips.len(), 1, "one download bundle: {zips:?}");
+    let names = crate::evidence::unzip(&site.path("public").join(zips[0]), unpacked.path());
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with("/content/standards/crypto.md"))
+    );
+    for (path, bytes) in read_tree(unpacked.path()) {
+        let lower = String::from_utf8_lossy(&bytes).to_lowercase();
+        for canary in CANARIES {
+            assert!(
+                !lower.contains(canary),
+                "{canary} leaked into bundle entry {path}"
+            );
+            assert!(
+                !path.to_lowercase().contains(canary),
+                "{canary} in bundle entry name {path}"
+            );
+        }
+        assert!(
+            !path.contains("restricted-doc"),
+            "restricted source {path} in the bundle"
+        );
+    }
     let restricted =
         String::from_utf8_lossy(&files["policies/restricted-doc/index.html"]).into_owned();
     assert!(restricted.contains("Restricted Plan"));
