@@ -4,7 +4,8 @@
 //! Order matters (no hash cycle): the OSCAL file is emitted before the
 //! manifest, so the manifest lists it; the signature signs the manifest's
 //! bytes; the bundle holds the manifest and the signature, so it is made
-//! last and the manifest names it instead of hashing it.
+//! last and the manifest names it instead of hashing it. `serve` makes no
+//! bundle (a preview needs no download).
 
 use super::{BuildOptions, Ctx, Loaded};
 use crate::bundle::{self, Entry};
@@ -60,6 +61,11 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
         ctx.out
             .emit(crate::sign::SIG_FILE, sig.as_bytes(), crate::sign::SIG_FILE);
     }
+    if ctx.memo.is_some() {
+        // `serve` (the only render with a memo) previews pages: zipping
+        // every source on each keystroke would cost more than the rebuild.
+        return;
+    }
     let mut entries = vec![Entry {
         name: crate::manifest::FILE.into(),
         bytes: manifest.to_vec(),
@@ -83,9 +89,10 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
     }
 }
 
-/// Names that must not appear in any output: the file name, stem, id,
-/// title and bundle folder of every document the build withholds
-/// (lowercase, at least 3 characters).
+/// Names that must not appear in any output: the file name, stem, id and
+/// bundle folder of every document the build withholds (lowercase, at
+/// least 3 characters). Titles are not screened: pages keep the text of a
+/// removed link, which is often the title.
 fn withheld_names(ctx: &Ctx) -> Vec<String> {
     let mut names = Vec::new();
     for (i, d) in ctx.loaded.content.documents.iter().enumerate() {
@@ -95,7 +102,7 @@ fn withheld_names(ctx: &Ctx) -> Vec<String> {
         let file = d.source.rsplit('/').next().unwrap_or(&d.source);
         let stem = file.split('.').next().unwrap_or(file);
         let folder = d.bundle_dir.as_deref().and_then(|b| b.rsplit('/').next());
-        names.extend([file, stem, &d.id, &d.title].map(str::to_lowercase));
+        names.extend([file, stem, &d.id].map(str::to_lowercase));
         names.extend(folder.map(str::to_lowercase));
     }
     names.retain(|n| n.chars().count() >= 3 && n != "index" && n != "_index");

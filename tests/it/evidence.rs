@@ -341,10 +341,14 @@ fn oscal_export_validates_against_nist_schema_and_carries_hashes() {
     let text =
         std::fs::read_to_string(site.path("public/oscal/component-definition.json")).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("tests/oscal/oscal_component_schema.json")).unwrap(),
-    )
-    .unwrap();
+    let schema_bytes =
+        std::fs::read(repo().join("tests/oscal/oscal_component_schema.json")).unwrap();
+    assert_eq!(
+        sha256_hex(&schema_bytes),
+        "ce95b3b3ea8de87c020ad4a91075241f6f863a77afe212ee828009830d6042d1",
+        "the vendored schema is the one tests/oscal/README.md records"
+    );
+    let schema: serde_json::Value = serde_json::from_slice(&schema_bytes).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("NIST's schema compiles");
     let broken =
         serde_json::json!({"component-definition": {"uuid": "not-a-uuid", "metadata": {}}});
