@@ -32,7 +32,7 @@ pub fn prepare(
         base_url,
         drafts: false,
         internal: false,
-        signer: None,
+        evidence: Default::default(),
     };
     Ok((loaded, opts))
 }
@@ -50,7 +50,7 @@ pub fn build(args: &BuildArgs) -> u8 {
     };
     let env_key = std::env::var(crate::sign::KEY_ENV).ok();
     match crate::sign::Signer::resolve(args.sign_key.as_deref(), env_key.as_deref()) {
-        Ok(signer) => opts.signer = signer.map(std::sync::Arc::new),
+        Ok(signer) => opts.evidence.signer = signer.map(std::sync::Arc::new),
         Err(e) => {
             eprintln!("error: {e}");
             return CANNOT_RUN;

@@ -185,20 +185,20 @@ fn split_token(s: &str) -> (&str, &str) {
 
 /// Comma-separated options; commas inside quotes do not split.
 fn split_options(s: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
+    let mut out = Vec::new();
+    let mut current = String::new();
     let mut quoted = false;
     for c in s.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                out.last_mut().map(|o| o.push(c));
-            }
-            ',' if !quoted => out.push(String::new()),
-            c => {
-                out.last_mut().map(|o| o.push(c));
-            }
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if c == ',' && !quoted {
+            out.push(std::mem::take(&mut current));
+        } else {
+            current.push(c);
         }
     }
+    out.push(current);
     out.into_iter().filter(|o| !o.is_empty()).collect()
 }
 

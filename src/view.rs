@@ -50,7 +50,7 @@ pub struct SiteView {
     /// URL of manifest.json.
     pub manifest_url: String,
     /// URL of the download bundle (zip of public sources, manifest,
-    /// signature and SHA256SUMS).
+    /// signature and SHA256SUMS); empty when there is none (`serve`).
     pub bundle_url: String,
     /// URL of the OSCAL component definition.
     pub oscal_url: String,

@@ -120,7 +120,10 @@ impl Builder {
             base_url: Some(self.base_url.clone()),
             drafts: self.drafts,
             internal: self.internal,
-            signer: None,
+            evidence: site::Evidence {
+                no_bundle: true,
+                ..Default::default()
+            },
         };
         let sink = MemorySink::default();
         let outcome = site::render_with(&loaded, &opts, &self.hl, Some(&self.memo), &sink);

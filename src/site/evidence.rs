@@ -47,6 +47,7 @@ pub(super) fn oscal(ctx: &Ctx, shown: &[&DocView]) {
 pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
     let sig = ctx
         .opts
+        .evidence
         .signer
         .as_ref()
         .and_then(|signer| match signer.sign(manifest) {
@@ -61,9 +62,7 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
         ctx.out
             .emit(crate::sign::SIG_FILE, sig.as_bytes(), crate::sign::SIG_FILE);
     }
-    if ctx.memo.is_some() {
-        // `serve` (the only render with a memo) previews pages: zipping
-        // every source on each keystroke would cost more than the rebuild.
+    if ctx.opts.evidence.no_bundle {
         return;
     }
     let mut entries = vec![Entry {
@@ -199,7 +198,7 @@ mod tests {
         let (why, line, col) =
             super::unsafe_source("# A\n\nsee [x](Internal-Doc.md)\n", &withheld).unwrap();
         assert!(why.contains("internal-doc"), "{why}");
-        assert_eq!((line, col), (3, 10));
+        assert_eq!((line, col), (3, 9));
         let (why, line, _) = super::unsafe_source("a\n<!-- note -->\n", &withheld).unwrap();
         assert!(why.contains("HTML comment") && line == 2, "{why}");
     }

@@ -289,7 +289,7 @@ mod tests {
             base_url: None,
             drafts: false,
             internal: false,
-            signer: None,
+            evidence: Default::default(),
         };
         let sink = MemorySink::default();
         let outcome = match memo {

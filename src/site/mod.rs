@@ -47,8 +47,19 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Show internal documents (serve --internal).
     pub internal: bool,
+    /// Signature and download bundle.
+    pub evidence: Evidence,
+}
+
+/// What a build adds as evidence beyond manifest.json and the OSCAL file.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
     /// Signs manifest.json into manifest.json.sig (build with a key only).
     pub signer: Option<std::sync::Arc<crate::sign::Signer>>,
+    /// Makes no download bundle (`serve`: a preview needs no download, and
+    /// zipping every source on each keystroke would cost more than the
+    /// rebuild).
+    pub no_bundle: bool,
 }
 
 /// A loaded site: config, content and the problems found loading it.

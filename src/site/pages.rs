@@ -76,9 +76,13 @@ pub(super) fn site_view(
         search_index_url: urls.url("search-index.json"),
         feed_url: urls.url("feed.xml"),
         manifest_url: urls.url("manifest.json"),
-        bundle_url: urls.url(&super::evidence::bundle_path(loaded, opts)),
+        bundle_url: if opts.evidence.no_bundle {
+            String::new()
+        } else {
+            urls.url(&super::evidence::bundle_path(loaded, opts))
+        },
         oscal_url: urls.url(crate::oscal::FILE),
-        signed: opts.signer.is_some(),
+        signed: opts.evidence.signer.is_some(),
         preview_banner: banner,
     }
 }
@@ -360,7 +364,8 @@ fn manifest(ctx: &Ctx, shown: &[&DocView]) -> String {
         today: ctx.opts.today.to_string(),
         documents: shown.iter().map(|v| ManifestDoc::from_view(v)).collect(),
         files,
-        bundle: Some(super::evidence::bundle_path(ctx.loaded, ctx.opts)),
+        bundle: (!ctx.opts.evidence.no_bundle)
+            .then(|| super::evidence::bundle_path(ctx.loaded, ctx.opts)),
     };
     let text = m.to_json();
     ctx.out

@@ -110,8 +110,12 @@ fn manifest_hashes_match_sources_and_every_output_file() {
         }
     }
     let listed = manifest["files"].as_object().unwrap();
+    // Not listed: the manifest, the marker, and the bundle that holds the
+    // manifest (named by `bundle`, checked entry by entry by verify).
+    let bundle = manifest["bundle"].as_str().unwrap();
+    assert!(files.contains_key(bundle), "{bundle}");
     for (path, bytes) in &files {
-        if path == "manifest.json" || path == ".trustsite-output" {
+        if path == "manifest.json" || path == ".trustsite-output" || path == bundle {
             continue;
         }
         let want = listed
@@ -119,7 +123,7 @@ fn manifest_hashes_match_sources_and_every_output_file() {
             .unwrap_or_else(|| panic!("{path} not in manifest"));
         assert_eq!(want.as_str().unwrap(), sha256_hex(bytes), "{path}");
     }
-    assert_eq!(listed.len(), files.len() - 2);
+    assert_eq!(listed.len(), files.len() - 3);
     for key in ["title", "base_url", "release", "generator", "build_time"] {
         assert!(manifest.get(key).is_some(), "{key}");
     }
