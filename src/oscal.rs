@@ -123,7 +123,7 @@ pub fn component_definition(site: &Site, docs: &[&DocView]) -> String {
         })
     }));
     let version = if site.release.is_empty() {
-        &site.build_time[..10]
+        site.build_time.get(..10).unwrap_or(site.build_time)
     } else {
         site.release
     };
