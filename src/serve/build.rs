@@ -120,6 +120,7 @@ impl Builder {
             base_url: Some(self.base_url.clone()),
             drafts: self.drafts,
             internal: self.internal,
+            search: true,
             evidence: site::Evidence {
                 no_bundle: true,
                 ..Default::default()

@@ -89,8 +89,9 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
 }
 
 /// Names that must not appear in any output: the file name, stem, id and
-/// bundle folder of every document the build withholds (lowercase, at
-/// least 3 characters). Titles are not screened: pages keep the text of a
+/// bundle folder of every document the build withholds, and the file names
+/// of withheld bundle files and of copies of documents (lowercase, at least
+/// 3 characters). Titles are not screened: pages keep the text of a
 /// removed link, which is often the title.
 fn withheld_names(ctx: &Ctx) -> Vec<String> {
     let mut names = Vec::new();
@@ -104,7 +105,20 @@ fn withheld_names(ctx: &Ctx) -> Vec<String> {
         names.extend([file, stem, &d.id].map(str::to_lowercase));
         names.extend(folder.map(str::to_lowercase));
     }
-    names.retain(|n| n.chars().count() >= 3 && n != "index" && n != "_index");
+    let content = &ctx.loaded.content;
+    let withheld_files = content
+        .assets
+        .iter()
+        .filter(|a| a.owner.is_some_and(|i| !ctx.plan.bundle_files(i)))
+        .map(|a| a.rel.as_str())
+        .chain(content.copies.iter().map(String::as_str));
+    for rel in withheld_files {
+        names.push(rel.rsplit('/').next().unwrap_or(rel).to_lowercase());
+    }
+    names.retain(|n| {
+        let stem = n.split('.').next().unwrap_or(n);
+        n.chars().count() >= 3 && stem != "index" && stem != "_index"
+    });
     names.sort();
     names.dedup();
     names

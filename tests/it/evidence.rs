@@ -273,24 +273,50 @@ fn bundle_passes_sha256sum_and_carries_only_public_sources() {
     let mut names = unzip(&bundle, &unpacked);
     names.sort();
     let top = "canary-trust-center-2026-11-22";
-    let expected: Vec<String> = [
-        "SHA256SUMS",
+    // Exactly: every public document's source the build did not leave out,
+    // the manifest, its signature and SHA256SUMS.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let left_out: Vec<String> = stderr(&o)
+        .lines()
+        .filter(|l| l.contains("left out of the download bundle"))
+        .map(|l| l.split(':').next().unwrap().to_string())
+        .collect();
+    let mut expected: Vec<String> = manifest["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["visibility"] == "public")
+        .map(|d| d["source"].as_str().unwrap().to_string())
+        .filter(|s| !left_out.contains(s))
+        .chain(["SHA256SUMS", "manifest.json", "manifest.json.sig"].map(String::from))
+        .map(|n| format!("{top}/{n}"))
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    for n in [
         "content/public-bundle/index.md",
         "content/standards/crypto.md",
-        "manifest.json",
-        "manifest.json.sig",
-    ]
-    .iter()
-    .map(|n| format!("{top}/{n}"))
-    .collect();
-    assert_eq!(names, expected);
+    ] {
+        assert!(names.contains(&format!("{top}/{n}")), "{n} in {names:?}");
+    }
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("restricted") || n.contains("internal-doc"))
+    );
     let o = Command::new("sha256sum")
         .args(["-c", "--strict", "SHA256SUMS"])
         .current_dir(unpacked.join(top))
         .output()
         .unwrap();
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-    assert_eq!(stdout(&o).lines().count(), 4, "{}", stdout(&o));
+    assert_eq!(
+        stdout(&o).lines().count(),
+        names.len() - 1,
+        "{}",
+        stdout(&o)
+    );
     for file in ["manifest.json", "manifest.json.sig"] {
         assert_eq!(
             std::fs::read(unpacked.join(top).join(file)).unwrap(),

@@ -2,5 +2,6 @@
 mod build;
 mod check;
 mod evidence;
+mod links;
 mod support;
 mod trust;
