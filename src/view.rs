@@ -52,7 +52,8 @@ pub struct SiteView {
     /// URL of the download bundle (zip of public sources, manifest,
     /// signature and SHA256SUMS); empty when there is none (`serve`).
     pub bundle_url: String,
-    /// URL of the OSCAL component definition.
+    /// URL of the OSCAL component definition; empty when there is none
+    /// (`serve`).
     pub oscal_url: String,
     /// True when the build signs manifest.json.
     pub signed: bool,

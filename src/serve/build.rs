@@ -122,7 +122,7 @@ impl Builder {
             internal: self.internal,
             search: true,
             evidence: site::Evidence {
-                no_bundle: true,
+                preview: true,
                 ..Default::default()
             },
         };

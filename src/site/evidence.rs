@@ -4,8 +4,8 @@
 //! Order matters (no hash cycle): the OSCAL file is emitted before the
 //! manifest, so the manifest lists it; the signature signs the manifest's
 //! bytes; the bundle holds the manifest and the signature, so it is made
-//! last and the manifest names it instead of hashing it. `serve` makes no
-//! bundle (a preview needs no download).
+//! last and the manifest names it instead of hashing it. `serve` (a
+//! preview) makes neither the bundle nor the OSCAL file.
 
 use super::{BuildOptions, Ctx, Loaded};
 use crate::bundle::{self, Entry};
@@ -26,6 +26,9 @@ pub(super) fn bundle_path(loaded: &Loaded, opts: &BuildOptions) -> String {
 
 /// Emits `oscal/component-definition.json`.
 pub(super) fn oscal(ctx: &Ctx, shown: &[&DocView]) {
+    if ctx.opts.evidence.preview {
+        return;
+    }
     let bundle_url = format!("{}{}", ctx.urls.base_url, bundle_path(ctx.loaded, ctx.opts));
     let c = &ctx.loaded.config;
     let site = crate::oscal::Site {
@@ -62,7 +65,7 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
         ctx.out
             .emit(crate::sign::SIG_FILE, sig.as_bytes(), crate::sign::SIG_FILE);
     }
-    if ctx.opts.evidence.no_bundle {
+    if ctx.opts.evidence.preview {
         return;
     }
     let mut entries = vec![Entry {

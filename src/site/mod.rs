@@ -61,10 +61,10 @@ pub struct BuildOptions {
 pub struct Evidence {
     /// Signs manifest.json into manifest.json.sig (build with a key only).
     pub signer: Option<std::sync::Arc<crate::sign::Signer>>,
-    /// Makes no download bundle (`serve`: a preview needs no download, and
-    /// zipping every source on each keystroke would cost more than the
-    /// rebuild).
-    pub no_bundle: bool,
+    /// A preview (`serve`): no download bundle and no OSCAL export, and no
+    /// link to them (a preview needs no download, and zipping every source
+    /// on each keystroke would cost more than the rebuild).
+    pub preview: bool,
 }
 
 /// A loaded site: config, content and the problems found loading it.

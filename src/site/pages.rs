@@ -76,12 +76,16 @@ pub(super) fn site_view(
         search_index_url: urls.url("search-index.json"),
         feed_url: urls.url("feed.xml"),
         manifest_url: urls.url("manifest.json"),
-        bundle_url: if opts.evidence.no_bundle {
+        bundle_url: if opts.evidence.preview {
             String::new()
         } else {
             urls.url(&super::evidence::bundle_path(loaded, opts))
         },
-        oscal_url: urls.url(crate::oscal::FILE),
+        oscal_url: if opts.evidence.preview {
+            String::new()
+        } else {
+            urls.url(crate::oscal::FILE)
+        },
         signed: opts.evidence.signer.is_some(),
         preview_banner: banner,
     }
@@ -367,7 +371,7 @@ fn manifest(ctx: &Ctx, shown: &[&DocView]) -> String {
         today: ctx.opts.today.to_string(),
         documents: shown.iter().map(|v| ManifestDoc::from_view(v)).collect(),
         files,
-        bundle: (!ctx.opts.evidence.no_bundle)
+        bundle: (!ctx.opts.evidence.preview)
             .then(|| super::evidence::bundle_path(ctx.loaded, ctx.opts)),
     };
     let text = m.to_json();
