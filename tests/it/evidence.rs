@@ -536,3 +536,59 @@ fn verify_reports_fifos_links_wrong_marker_and_mismatched_hashes_without_opening
         assert!(text.contains(want), "`{want}` in:\n{text}");
     }
 }
+
+/// A passphrase-protected key, a non-Ed25519 key and a missing key file
+/// are clear errors (exit 2, nothing written) that never echo the key.
+#[test]
+fn unusable_signing_keys_are_refused_before_anything_is_written() {
+    let site = Site::fixture("canary");
+    let keys = tempfile::tempdir().unwrap();
+    for (name, args) in [
+        ("enc", vec!["-t", "ed25519", "-N", "secret-pass"]),
+        ("rsa", vec!["-t", "rsa", "-b", "2048", "-N", ""]),
+    ] {
+        let o = Command::new("ssh-keygen")
+            .arg("-q")
+            .args(&args)
+            .arg("-f")
+            .arg(keys.path().join(name))
+            .output()
+            .expect("ssh-keygen is required (.ci/run installs openssh-client)");
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for (name, says) in [
+        ("enc", "protected by a passphrase"),
+        ("rsa", "Ed25519 keys only"),
+        ("absent", "cannot read"),
+    ] {
+        let path = keys.path().join(name);
+        let o = site.run(&[
+            "build",
+            "--today",
+            "2026-11-22",
+            "--sign-key",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{name}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("PRIVATE KEY"), "{}", stderr(&o));
+        assert!(!site.path("public").exists(), "{name}: nothing written");
+    }
+    let o = assert_cmd::Command::cargo_bin("trustsite")
+        .unwrap()
+        .args(["build", "--today", "2026-11-22", "--root"])
+        .arg(site.root())
+        .env(
+            "TRUSTSITE_SIGNING_KEY",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-key\n-----END OPENSSH PRIVATE KEY-----\n",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("TRUSTSITE_SIGNING_KEY: not an OpenSSH private key")
+            && !stderr(&o).contains("not-a-key"),
+        "{}",
+        stderr(&o)
+    );
+}
