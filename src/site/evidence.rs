@@ -79,6 +79,9 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
         });
     }
     entries.extend(sources(ctx, shown));
+    if ctx.opts.evidence.validate_only {
+        return;
+    }
     entries.extend(std::mem::take(
         &mut *ctx.bundle_extras.lock().unwrap_or_else(|e| e.into_inner()),
     ));

@@ -65,6 +65,9 @@ pub struct Evidence {
     /// link to them (a preview needs no download, and zipping every source
     /// on each keystroke would cost more than the rebuild).
     pub preview: bool,
+    /// `check` (writes nothing): sources are screened for the bundle, with
+    /// the same warnings as `build`, but the zip is not compressed.
+    pub validate_only: bool,
 }
 
 /// A loaded site: config, content and the problems found loading it.

@@ -502,6 +502,19 @@ fn verify_reports_fifos_links_wrong_marker_and_mismatched_hashes_without_opening
     assert!(o.status.success(), "{}", stderr(&o));
     let o = verify(&out, &[]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // manifest.json itself a link: reported, not followed.
+    let linked = tempfile::tempdir().unwrap();
+    let copy = linked.path().join("site");
+    copy_tree(&out, &copy);
+    std::fs::rename(copy.join("manifest.json"), linked.path().join("m.json")).unwrap();
+    std::os::unix::fs::symlink(linked.path().join("m.json"), copy.join("manifest.json")).unwrap();
+    let o = verify(&copy, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("not a regular file: manifest.json (a symbolic link)"),
+        "{}",
+        stdout(&o)
+    );
     let fifo = out.join("policies/pipe.html");
     let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
