@@ -387,6 +387,22 @@ fn oscal_export_validates_against_nist_schema_and_carries_hashes() {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "OSCAL schema errors: {errors:#?}");
+    // The example site (three frameworks with catalogues) validates too.
+    let (_d, example, o) = build_example();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let example: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(example.join("oscal/component-definition.json")).unwrap(),
+    )
+    .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&example)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "example site: {errors:#?}");
+    assert!(
+        example.to_string().contains("\"control-id\":\"CC6.1\""),
+        "SOC 2 controls are implemented requirements"
+    );
     let def = &doc["component-definition"];
     assert_eq!(def["metadata"]["oscal-version"], "1.2.1");
     // What the schema does not enforce: time zones and hash lengths.
