@@ -103,6 +103,8 @@ mod tests {
             source_path: format!("content/policies/{id}.md"),
             request_access: String::new(),
             revisions: Vec::new(),
+            versions: Vec::new(),
+            from_git: Default::default(),
             frameworks: Vec::new(),
             weight: 0,
             extra,

@@ -2,6 +2,8 @@
 mod build;
 mod check;
 mod evidence;
+mod harden;
 mod links;
 mod support;
 mod trust;
+mod versions;
