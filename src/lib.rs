@@ -1,4 +1,5 @@
 //! trustsite: Markdown policies in, a static hash-stamped trust center out.
+pub mod anchors;
 pub mod api;
 pub mod check;
 pub mod cli;
@@ -18,7 +19,9 @@ pub mod review;
 pub mod scaffold;
 pub mod search;
 pub mod securitytxt;
+pub mod sanitize;
 pub mod serve;
+pub mod shortcodes;
 pub mod site;
 pub mod theme;
 pub mod verify;
