@@ -334,7 +334,7 @@ pub fn parse(text: &str, root: &Path) -> Result<SiteConfig, ConfigError> {
     let text = text.trim_start_matches('\u{feff}');
     let raw: Raw = yaml::from_str(text).map_err(|e| {
         let message = match field_at(text, e.line) {
-            Some(field) if !e.message.contains(&format!("`{field}`")) => {
+            Some(field) if !e.message.contains(field.rsplit('.').next().unwrap_or(&field)) => {
                 format!("`{field}`: {}", e.message)
             }
             _ => e.message,

@@ -147,7 +147,8 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLink
             diags,
         };
     }
-    let r = crate::markdown::render(&doc.body, doc.body_line, links, ctx.hl, true);
+    let opts = ctx.loaded.config.render_options(Some(&doc.title));
+    let r = crate::markdown::render_with(&doc.body, doc.body_line, links, ctx.hl, true, &opts);
     body_warnings(doc, &r, &mut diags);
     let overdue = ctx.loaded.config.review.show_on_site && ctx.reviews[i].status.is_failing();
     context.insert("content", &r.html);
@@ -168,7 +169,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLink
     }
 }
 
-/// The rendering notes of a body and its raw-HTML warning, as diagnostics.
+/// The rendering notes of a body (links, removed raw HTML), as diagnostics.
 fn body_warnings(
     doc: &crate::content::Document,
     r: &crate::markdown::Rendered,
@@ -176,14 +177,6 @@ fn body_warnings(
 ) {
     for n in &r.notes {
         diags.push(Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code));
-    }
-    if r.had_raw_html {
-        diags.push(Diagnostic::warning(
-            &doc.source,
-            doc.body_line,
-            1,
-            "raw HTML is shown as text, not interpreted (trustsite escapes HTML in Markdown)",
-        ));
     }
 }
 
