@@ -684,7 +684,7 @@ fn raw_html_in_markdown_is_sanitised_with_warnings_at_its_line() {
     let h = Hostile::new();
     let body = "Intro <script>alert(1)</script> inline\n\n\
         <iframe src=\"https://evil.example/\"></iframe>\n\n\
-        <img src=x onerror=alert(2)>\n\n\
+        <img src=local.png onerror=alert(2)>\n\n\
         <a href=\"javascript:alert(3)\">click</a>\n\n\
         [js](javascript:alert(4)) [js2](JaVaScRiPt&#58;alert(5)) [tab](java\tscript:alert(6)) \
         [data](data:text/html,<script>alert(7)</script>)\n\n\
