@@ -340,7 +340,7 @@ fn bom_and_crlf_are_read_and_lines_stay_right() {
     let h = Hostile::new();
     h.write(
         "site/trust.yaml",
-        b"\xef\xbb\xbftitle: CRLF\r\ndefault_visibility: public\r\nsecurity_contact: mailto:a@example.org\r\n",
+        b"\xef\xbb\xbftitle: CRLF\r\nbase_url: https://crlf.example/\r\ndefault_visibility: public\r\nsecurity_contact: mailto:a@example.org\r\n",
     );
     h.write(
         "site/content/crlf.md",

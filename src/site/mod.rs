@@ -12,6 +12,7 @@ mod links;
 mod listings;
 mod memo;
 mod pages;
+mod redirects;
 pub mod views;
 
 pub use memo::Memo;

@@ -194,6 +194,7 @@ pub(super) fn render_site_pages(ctx: &Ctx, search: String) {
     render_to(ctx, "changes.html", &c, "changes/index.html");
     render_to(ctx, "404.html", &Context::new(), "404.html");
     files(ctx, &shown, &changes);
+    super::redirects::render(ctx, &shown);
     assets(ctx);
     manifest(ctx, &shown);
 }
@@ -247,7 +248,7 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView]) {
         crate::feeds::robots(site).as_bytes(),
         "robots.txt",
     );
-    let api = crate::api::pages_json(shown);
+    let api = crate::api::pages_json(shown, ctx.loaded.config.default_owner_slack.as_deref());
     ctx.out
         .emit("api/pages.json", api.as_bytes(), "api/pages.json");
     if let Some(text) = security_txt(ctx, shown) {
@@ -261,6 +262,21 @@ pub(crate) fn security_txt(ctx: &Ctx, shown: &[&DocView]) -> Option<String> {
     let c = &ctx.loaded.config;
     if c.security_contact.is_empty() {
         ctx.out.problem(Diagnostic::warning("trust.yaml", 0, 0, "no `security_contact`: .well-known/security.txt is not generated (RFC 9116 requires a Contact)"));
+        return None;
+    }
+    let base = &ctx.urls.base_url;
+    if !(base.starts_with("https://") || base.starts_with("http://")) {
+        ctx.out.problem(
+            Diagnostic::error(
+                "trust.yaml",
+                0,
+                0,
+                format!(
+                    "`security_contact` is set but `base_url` is `{base}`: .well-known/security.txt needs an absolute Canonical URL (RFC 9116); set `base_url: https://your.domain/` in trust.yaml or pass `--base-url https://...`"
+                ),
+            )
+            .code("securitytxt/base-url"),
+        );
         return None;
     }
     let policy = c.security_txt.policy.as_ref().and_then(|p| {
