@@ -70,7 +70,16 @@ const TAGS: &[&str] = &[
 ];
 
 /// Attributes allowed on every allowed tag.
-const GENERIC: &[&str] = &["id", "class", "title", "lang", "dir", "aria-label", "role"];
+const GENERIC: &[&str] = &[
+    "id",
+    "class",
+    "title",
+    "lang",
+    "dir",
+    "aria-label",
+    "aria-hidden",
+    "role",
+];
 
 /// Attributes allowed on one tag.
 const PER_TAG: &[(&str, &[&str])] = &[

@@ -52,7 +52,28 @@ pub struct Preprocessed {
 
 /// Whether `body` may hold anything [`preprocess`] changes (a cheap test).
 pub fn needed(body: &str) -> bool {
-    body.contains("{{<") || body.contains("{{%") || body.contains("<%") || body.contains("\n{")
+    body.contains("{{<")
+        || body.contains("{{%")
+        || body.contains("<%")
+        || body.contains("\n{")
+        || body.lines().any(|l| pandoc_marker(l).is_some())
+}
+
+/// `(indent, marker length)` of a pandoc-style list item: `a. text`,
+/// `i. text`, `iv. text` (lowercase letter or roman numeral, then `. `),
+/// indented at most 7 spaces.
+fn pandoc_marker(line: &str) -> Option<(usize, usize)> {
+    let t = line.trim_start_matches(' ');
+    let indent = line.len() - t.len();
+    if indent > 7 {
+        return None;
+    }
+    let marker_end = t.find(". ")?;
+    let marker = &t[..marker_end];
+    let roman = !marker.is_empty() && marker.len() <= 4 && marker.bytes().all(|b| b"ivx".contains(&b));
+    let letter = marker.len() == 1 && marker.bytes().all(|b| b.is_ascii_lowercase());
+    let text = t[marker_end + 2..].trim_start();
+    ((roman || letter) && !text.is_empty()).then_some((indent, marker_end + 1))
 }
 
 /// Rewrites `body`; see the module documentation.
@@ -63,6 +84,10 @@ pub fn preprocess(body: &str) -> Preprocessed {
     };
     let mut fence: Option<(char, usize)> = None;
     let mut prev_heading = false;
+    // Inside a pandoc-style list (comply): its nested items, indented like
+    // code, are list items too.
+    let mut pandoc = false;
+    let mut prev_blank = true;
     for (i, raw_line) in body.split_inclusive('\n').enumerate() {
         let (line, eol) = match raw_line.strip_suffix('\n') {
             Some(l) => (l.strip_suffix('\r').unwrap_or(l), &raw_line[l.len()..]),
@@ -105,6 +130,25 @@ pub fn preprocess(body: &str) -> Preprocessed {
             prev_heading = false;
             continue;
         }
+        let converted;
+        let line = match pandoc_marker(line) {
+            Some((indent, len)) if indent < 4 || pandoc => {
+                pandoc = true;
+                // `a.`/`i.` -> `1.` (same width): a CommonMark ordered list,
+                // not an indented code block.
+                let pad = " ".repeat(len.saturating_sub(2));
+                converted = format!("{}1.{pad}{}", &line[..indent], &line[indent + len..]);
+                converted.as_str()
+            }
+            _ => {
+                // A new top-level block (not a lazy continuation line) ends it.
+                if !line.trim().is_empty() && !line.starts_with(' ') && (prev_blank || is_atx_heading(line)) {
+                    pandoc = false;
+                }
+                line
+            }
+        };
+        prev_blank = line.trim().is_empty();
         let start = p.out.len();
         p.line(line, i);
         let written = &p.out[start..];
@@ -500,6 +544,13 @@ mod tests {
         assert!(e.text.contains("Hi  there `<%= y %>`"), "{}", e.text);
         assert_eq!(e.notes.len(), 1);
         assert_eq!((e.notes[0].line, e.notes[0].col), (2, 4));
+    }
+
+    #[test]
+    fn pandoc_lists_become_lists() {
+        let p = preprocess("a. *During onboarding:*\n\n    i. Hiring manager\nlazy line.\n\n    ii. HR emails IT.\n\n# Next\n\n    i. code\n");
+        assert!(p.text.starts_with("1. *During onboarding:*\n\n    1. Hiring manager\nlazy line.\n\n    1.  HR emails IT."), "{}", p.text);
+        assert!(p.text.ends_with("    i. code\n"), "after a heading, indented text is code again: {}", p.text);
     }
 
     #[test]
