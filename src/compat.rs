@@ -182,7 +182,10 @@ mod tests {
 
     #[test]
     fn comply_catalogue_and_flat_catalogue() {
-        let c = parse_catalogue("name: TSC\nCC1.1:\n  family: CC1\n  name: Integrity and Ethics\n  description: x\n").unwrap();
+        let c = parse_catalogue(
+            "name: TSC\nCC1.1:\n  family: CC1\n  name: Integrity and Ethics\n  description: x\n",
+        )
+        .unwrap();
         assert_eq!(c.len(), 1);
         assert_eq!(c["CC1.1"], "Integrity and Ethics");
         let f = parse_catalogue("A.5.1: Policies\nA.5.2: Roles\n").unwrap();

@@ -334,22 +334,23 @@ pub fn parse(text: &str, root: &Path) -> Result<SiteConfig, ConfigError> {
     let text = text.trim_start_matches('\u{feff}');
     let raw: Raw = yaml::from_str(text).map_err(|e| {
         let message = match field_at(text, e.line) {
-            Some(field) if !e.message.contains(field.rsplit('.').next().unwrap_or(&field)) => {
+            Some(field)
+                if !e
+                    .message
+                    .contains(field.rsplit('.').next().unwrap_or(&field)) =>
+            {
                 format!("`{field}`: {}", e.message)
             }
             _ => e.message,
         };
-        ConfigError::Invalid(vec![Diagnostic::error(
-            CONFIG_FILE,
-            e.line,
-            e.col,
-            message,
-        )])
+        ConfigError::Invalid(vec![Diagnostic::error(CONFIG_FILE, e.line, e.col, message)])
     })?;
     let mut diags = Vec::new();
     let mut raw = raw;
     let compat = validate_compat(&raw.compat, &mut diags);
-    let preset = compat.map(crate::compat::Compat::preset).unwrap_or_default();
+    let preset = compat
+        .map(crate::compat::Compat::preset)
+        .unwrap_or_default();
     let codeowners = read_codeowners(root, &raw.owners_from, &preset, &mut diags);
     let heading_ids = validate_heading_ids(raw.markdown.take(), &preset, &mut diags);
     let mut config = validate(raw, root, &preset, &mut diags);
@@ -375,7 +376,10 @@ fn field_at(text: &str, line: usize) -> Option<String> {
         (!k.is_empty() && !k.starts_with('#')).then(|| k.to_string())
     };
     // A value on its own line (or an empty value) belongs to the key above.
-    while lines[idx].trim().is_empty() || lines[idx].trim_start().starts_with('#') || key(lines[idx]).is_none() {
+    while lines[idx].trim().is_empty()
+        || lines[idx].trim_start().starts_with('#')
+        || key(lines[idx]).is_none()
+    {
         idx = idx.checked_sub(1)?;
     }
     let mut path = vec![key(lines[idx])?];
@@ -473,13 +477,24 @@ fn read_codeowners(
         Some(s) if s.value.eq_ignore_ascii_case("none") => return Vec::new(),
         Some(s) => {
             if s.value.split(['/', '\\']).any(|c| c == "..") || Path::new(&s.value).is_absolute() {
-                err_at(diags, s, format!("`owners_from`: `{}` must be a path inside the site", s.value));
+                err_at(
+                    diags,
+                    s,
+                    format!(
+                        "`owners_from`: `{}` must be a path inside the site",
+                        s.value
+                    ),
+                );
                 return Vec::new();
             }
             match std::fs::read_to_string(root.join(&s.value)) {
                 Ok(text) => return crate::inherit::parse_codeowners(&text),
                 Err(e) => {
-                    err_at(diags, s, format!("`owners_from`: cannot read `{}`: {e}", s.value));
+                    err_at(
+                        diags,
+                        s,
+                        format!("`owners_from`: cannot read `{}`: {e}", s.value),
+                    );
                     return Vec::new();
                 }
             }
@@ -832,7 +847,9 @@ mod migrate_tests {
 
     #[test]
     fn compat_presets_and_explicit_settings() {
-        let c = parse("title: x\ncompat: tech-docs\n", Path::new("/nonexistent")).ok().unwrap();
+        let c = parse("title: x\ncompat: tech-docs\n", Path::new("/nonexistent"))
+            .ok()
+            .unwrap();
         assert_eq!(c.heading_ids, crate::anchors::HeadingIds::Redcarpet);
         assert!(c.review.overdue_on_due_day);
         assert_eq!(c.aliases["review_in"], "review_cycle");

@@ -208,7 +208,10 @@ struct LoadCtx<'a> {
 /// The `cascade` of every `_index.md` (Hugo: fields for every page below).
 fn cascades(dir: &Path, md_files: &[String], config: &SiteConfig) -> Vec<(String, FrontMatter)> {
     let mut out = Vec::new();
-    for rel in md_files.iter().filter(|r| *r == "_index.md" || r.ends_with("/_index.md")) {
+    for rel in md_files
+        .iter()
+        .filter(|r| *r == "_index.md" || r.ends_with("/_index.md"))
+    {
         let Ok(text) = std::fs::read_to_string(dir.join(rel)) else {
             continue;
         };
@@ -486,8 +489,8 @@ fn parse_doc(
         }
     }
     let Some(mut fm) = fm else { return Err(errors) };
-    let pre = crate::shortcodes::needed(split.body)
-        .then(|| crate::shortcodes::preprocess(split.body));
+    let pre =
+        crate::shortcodes::needed(split.body).then(|| crate::shortcodes::preprocess(split.body));
     inherit(rel, &mut fm, ctx, pre.as_ref().and_then(|p| p.audit_scope));
     let Some(title) = fm.title.clone() else {
         errors.push(Diagnostic::error(

@@ -564,7 +564,10 @@ impl Raw {
             extra: c
                 .take("extra", self.extra)
                 .unwrap_or(serde_json::Value::Null),
-            aliases: c.take("aliases", self.aliases).map(|t| t.0).unwrap_or_default(),
+            aliases: c
+                .take("aliases", self.aliases)
+                .map(|t| t.0)
+                .unwrap_or_default(),
             cascade: c.take("cascade", self.cascade),
             lines: BTreeMap::new(),
         };
@@ -654,7 +657,11 @@ mod tests {
         let text = "---\ntitle: x\nnote: keep\nreview_in: 1 fortnight\nlast_reviewed_on: 2026-02-30\n---\n";
         let s = split(text).unwrap();
         let (_, p) = parse(s.yaml.unwrap(), s.yaml_line, &aliases);
-        assert_eq!(p.len(), 1, "ignored field silent, fortnight accepted: {p:?}");
+        assert_eq!(
+            p.len(),
+            1,
+            "ignored field silent, fortnight accepted: {p:?}"
+        );
         assert!(p[0].message.starts_with("`last_reviewed_on`:"), "{p:?}");
         let text = "---\ntitle: x\nreview_in: soon\n---\n";
         let s = split(text).unwrap();

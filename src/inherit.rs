@@ -49,7 +49,9 @@ pub fn parse_codeowners(text: &str) -> Vec<OwnerRule> {
             continue;
         }
         let mut parts = split_unescaped(line);
-        let Some(pattern) = parts.next() else { continue };
+        let Some(pattern) = parts.next() else {
+            continue;
+        };
         let mut owners: Vec<String> = parts.take_while(|p| !p.starts_with('#')).collect();
         if owners.is_empty() {
             owners = section_owners.clone();
@@ -125,7 +127,9 @@ fn glob_segments(pat: &[&str], segs: &[&str]) -> bool {
         None => segs.is_empty(),
         Some((&"**", rest)) => (0..=segs.len()).any(|k| glob_segments(rest, &segs[k..])),
         Some((p, rest)) => {
-            !segs.is_empty() && glob(p.as_bytes(), segs[0].as_bytes()) && glob_segments(rest, &segs[1..])
+            !segs.is_empty()
+                && glob(p.as_bytes(), segs[0].as_bytes())
+                && glob_segments(rest, &segs[1..])
         }
     }
 }

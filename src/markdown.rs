@@ -229,7 +229,12 @@ fn drop_title_heading(events: &mut Vec<(Event, usize)>, title: Option<&str>) {
             _ => None,
         })
         .collect();
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     if norm(&text) == norm(title) {
         events.drain(..=end);
     }
@@ -561,7 +566,9 @@ mod tests {
 
     #[test]
     fn raw_html_is_sanitised_with_warnings_at_its_line() {
-        let r = md("Hello <script>alert(1)</script>\n\n<div onclick=x>hi</div>\n\n| a | b |\n|---|---|\n| x<br>y | <!-- note --> |\n\n<font>f</font>\n");
+        let r = md(
+            "Hello <script>alert(1)</script>\n\n<div onclick=x>hi</div>\n\n| a | b |\n|---|---|\n| x<br>y | <!-- note --> |\n\n<font>f</font>\n",
+        );
         assert!(!r.html.contains("<script"), "{}", r.html);
         assert!(!r.html.contains("alert"), "{}", r.html);
         assert!(!r.html.contains("onclick"));
@@ -569,7 +576,11 @@ mod tests {
         assert!(r.html.contains("x<br>y"), "{}", r.html);
         assert!(!r.html.contains("&lt;br"), "{}", r.html);
         assert!(!r.html.contains("note"));
-        assert!(!r.text.contains("note") && !r.text.contains("alert"), "{}", r.text);
+        assert!(
+            !r.text.contains("note") && !r.text.contains("alert"),
+            "{}",
+            r.text
+        );
         assert!(r.had_raw_html);
         let lines: Vec<(usize, usize)> = r.notes.iter().map(|n| (n.line, n.col)).collect();
         assert_eq!(lines, [(5, 7), (7, 1), (13, 1)], "{:?}", r.notes);
@@ -581,7 +592,11 @@ mod tests {
         let r = md(body);
         assert!(!r.html.contains("{{"), "{}", r.html);
         assert!(!r.html.contains("<%"), "{}", r.html);
-        assert!(r.html.contains("<div class=\"callout callout-alert\">"), "{}", r.html);
+        assert!(
+            r.html.contains("<div class=\"callout callout-alert\">"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<em>x</em>"));
         assert_eq!((r.notes[0].line, r.notes[0].col), (11, 1), "{:?}", r.notes);
     }
@@ -592,18 +607,43 @@ mod tests {
             title: Some("Access Policy"),
             ..RenderOptions::default()
         };
-        let r = render_with("# Access  policy\n\n## Scope\n", 1, &Keep, &Highlighter::new(false), false, &opts);
+        let r = render_with(
+            "# Access  policy\n\n## Scope\n",
+            1,
+            &Keep,
+            &Highlighter::new(false),
+            false,
+            &opts,
+        );
         assert!(!r.html.contains("<h1"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"scope\">"));
-        let r = render_with("# Purpose\n\n## Sub\n", 1, &Keep, &Highlighter::new(false), false, &opts);
+        let r = render_with(
+            "# Purpose\n\n## Sub\n",
+            1,
+            &Keep,
+            &Highlighter::new(false),
+            false,
+            &opts,
+        );
         assert!(r.html.contains("<h2 id=\"purpose\">"), "{}", r.html);
         assert!(r.html.contains("<h3 id=\"sub\">"), "{}", r.html);
         let techdocs = RenderOptions {
             heading_ids: HeadingIds::Redcarpet,
             title: None,
         };
-        let r = render_with("## security.txt\n\n#### 1. Establish an incident lead\n", 1, &Keep, &Highlighter::new(false), false, &techdocs);
-        assert!(r.ids.contains("security-txt") && r.ids.contains("1-establish-an-incident-lead"), "{:?}", r.ids);
+        let r = render_with(
+            "## security.txt\n\n#### 1. Establish an incident lead\n",
+            1,
+            &Keep,
+            &Highlighter::new(false),
+            false,
+            &techdocs,
+        );
+        assert!(
+            r.ids.contains("security-txt") && r.ids.contains("1-establish-an-incident-lead"),
+            "{:?}",
+            r.ids
+        );
     }
 
     #[test]

@@ -180,7 +180,9 @@ pub fn parse_review_in(s: &str) -> Result<ReviewCycle, String> {
             "day" => (3, 1),
             _ => return Err(invalid(&format!("unknown word `{word}`"))),
         };
-        let n = number.take().ok_or_else(|| invalid(&format!("no number before `{word}`")))?;
+        let n = number
+            .take()
+            .ok_or_else(|| invalid(&format!("no number before `{word}`")))?;
         parts[index] = parts[index]
             .checked_add(n.checked_mul(factor).ok_or_else(|| invalid("too long"))?)
             .ok_or_else(|| invalid("too long"))?;
@@ -215,8 +217,25 @@ fn word_number(w: &str) -> Option<u32> {
         return w.parse().ok();
     }
     const SMALL: [&str; 20] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
         "nineteen",
     ];
     const TENS: [&str; 8] = [
@@ -229,7 +248,11 @@ fn word_number(w: &str) -> Option<u32> {
             .iter()
             .position(|x| *x == w)
             .map(|i| i as u32)
-            .or_else(|| TENS.iter().position(|x| *x == w).map(|i| 20 + 10 * i as u32)),
+            .or_else(|| {
+                TENS.iter()
+                    .position(|x| *x == w)
+                    .map(|i| 20 + 10 * i as u32)
+            }),
     }
 }
 

@@ -128,7 +128,10 @@ fn keep_attribute(element: &str, attribute: &str, value: &str) -> bool {
 
 /// `text-align: left|center|right` (what pulldown-cmark writes for tables).
 fn is_alignment(style: &str) -> bool {
-    let s: String = style.split_whitespace().collect::<String>().to_ascii_lowercase();
+    let s: String = style
+        .split_whitespace()
+        .collect::<String>()
+        .to_ascii_lowercase();
     let s = s.trim_end_matches(';');
     matches!(
         s,
@@ -361,10 +364,29 @@ mod tests {
             <a href=\"javascript:alert(1)\" onclick=\"x\">j</a><img src=\"https://evil.example/x.png\"><img src=\"d.png\">\
             <img src=\"data:image/png;base64,AA\"><!-- secret note --><td style=\"background:url(x)\">c</td>";
         let out = clean(html);
-        for kept in ["<br>", "<sup>1</sup>", "<kbd>K</kbd>", "<details>", "<summary>S</summary>", "src=\"d.png\""] {
+        for kept in [
+            "<br>",
+            "<sup>1</sup>",
+            "<kbd>K</kbd>",
+            "<details>",
+            "<summary>S</summary>",
+            "src=\"d.png\"",
+        ] {
             assert!(out.contains(kept), "{kept} in {out}");
         }
-        for gone in ["script", "alert", "iframe", "svg", "onload", "onclick", "style", "evil.example", "data:", "secret note", "javascript"] {
+        for gone in [
+            "script",
+            "alert",
+            "iframe",
+            "svg",
+            "onload",
+            "onclick",
+            "style",
+            "evil.example",
+            "data:",
+            "secret note",
+            "javascript",
+        ] {
             assert!(!out.contains(gone), "{gone} in {out}");
         }
     }

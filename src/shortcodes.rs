@@ -70,7 +70,8 @@ fn pandoc_marker(line: &str) -> Option<(usize, usize)> {
     }
     let marker_end = t.find(". ")?;
     let marker = &t[..marker_end];
-    let roman = !marker.is_empty() && marker.len() <= 4 && marker.bytes().all(|b| b"ivx".contains(&b));
+    let roman =
+        !marker.is_empty() && marker.len() <= 4 && marker.bytes().all(|b| b"ivx".contains(&b));
     let letter = marker.len() == 1 && marker.bytes().all(|b| b.is_ascii_lowercase());
     let text = t[marker_end + 2..].trim_start();
     ((roman || letter) && !text.is_empty()).then_some((indent, marker_end + 1))
@@ -142,7 +143,10 @@ pub fn preprocess(body: &str) -> Preprocessed {
             }
             _ => {
                 // A new top-level block (not a lazy continuation line) ends it.
-                if !line.trim().is_empty() && !line.starts_with(' ') && (prev_blank || is_atx_heading(line)) {
+                if !line.trim().is_empty()
+                    && !line.starts_with(' ')
+                    && (prev_blank || is_atx_heading(line))
+                {
                     pandoc = false;
                 }
                 line
@@ -218,7 +222,9 @@ impl Pre {
                 }
             }
             if line[i..].starts_with("<%") {
-                let end = line[i + 2..].find("%>").map_or(line.len(), |e| i + 2 + e + 2);
+                let end = line[i + 2..]
+                    .find("%>")
+                    .map_or(line.len(), |e| i + 2 + e + 2);
                 self.push(&line[copied..i], src);
                 let col = line[..i].chars().count() + 1;
                 self.note(
@@ -292,10 +298,7 @@ impl Pre {
                     let title = arg(&args, "title", 0)
                         .or_else(|| arg(&args, "summary", usize::MAX))
                         .unwrap_or_else(|| "Details".into());
-                    let open = format!(
-                        "\n\n<details>\n<summary>{}</summary>\n\n",
-                        escape(&title)
-                    );
+                    let open = format!("\n\n<details>\n<summary>{}</summary>\n\n", escape(&title));
                     self.push(&open, src);
                 }
             }
@@ -393,9 +396,7 @@ fn parse_args(s: &str) -> Vec<(Option<String>, String)> {
                 (&body[..end], body.get(end + 1..).unwrap_or(""))
             }
             _ => {
-                let end = after
-                    .find(char::is_whitespace)
-                    .unwrap_or(after.len());
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
                 (&after[..end], &after[end..])
             }
         };
@@ -483,7 +484,10 @@ fn attribute_line(line: &str) -> Option<String> {
         return None;
     }
     let args = parse_args(inner);
-    if args.iter().any(|(k, v)| k.is_none() && !(v.starts_with('#') || v.starts_with('.'))) {
+    if args
+        .iter()
+        .any(|(k, v)| k.is_none() && !(v.starts_with('#') || v.starts_with('.')))
+    {
         return None;
     }
     let kept: Vec<&str> = args
@@ -518,8 +522,13 @@ mod tests {
 
     #[test]
     fn paired_shortcodes_become_blocks_and_lines_map_back() {
-        let p = preprocess("a\n{{% alert title=\"Mind <this>\" %}}\nInner *md*\n{{% /alert %}}\nend\n");
-        assert!(p.text.contains("<div class=\"callout callout-alert\">"), "{}", p.text);
+        let p =
+            preprocess("a\n{{% alert title=\"Mind <this>\" %}}\nInner *md*\n{{% /alert %}}\nend\n");
+        assert!(
+            p.text.contains("<div class=\"callout callout-alert\">"),
+            "{}",
+            p.text
+        );
         assert!(p.text.contains("<strong>Mind &lt;this&gt;</strong>"));
         assert!(p.text.contains("\nInner *md*\n"));
         assert!(p.text.contains("</div>"));
@@ -528,12 +537,17 @@ mod tests {
         let end = p.text.lines().position(|l| l == "end").unwrap();
         assert_eq!(p.line_map[end], 4);
         let d = preprocess("{{< details \"More\" >}}\nx\n{{< /details >}}\n");
-        assert!(d.text.contains("<details>\n<summary>More</summary>"), "{}", d.text);
+        assert!(
+            d.text.contains("<details>\n<summary>More</summary>"),
+            "{}",
+            d.text
+        );
     }
 
     #[test]
     fn ref_unknown_and_erb() {
-        let p = preprocess("See [x]({{% ref \"engaging#new-issues\" %}}) and {{< youtube id >}}.\n");
+        let p =
+            preprocess("See [x]({{% ref \"engaging#new-issues\" %}}) and {{< youtube id >}}.\n");
         assert!(p.text.contains("[x](engaging.md#new-issues)"), "{}", p.text);
         assert!(!p.text.contains("youtube"));
         assert_eq!(p.notes.len(), 1);
@@ -548,15 +562,27 @@ mod tests {
 
     #[test]
     fn pandoc_lists_become_lists() {
-        let p = preprocess("a. *During onboarding:*\n\n    i. Hiring manager\nlazy line.\n\n    ii. HR emails IT.\n\n# Next\n\n    i. code\n");
+        let p = preprocess(
+            "a. *During onboarding:*\n\n    i. Hiring manager\nlazy line.\n\n    ii. HR emails IT.\n\n# Next\n\n    i. code\n",
+        );
         assert!(p.text.starts_with("1. *During onboarding:*\n\n    1. Hiring manager\nlazy line.\n\n    1.  HR emails IT."), "{}", p.text);
-        assert!(p.text.ends_with("    i. code\n"), "after a heading, indented text is code again: {}", p.text);
+        assert!(
+            p.text.ends_with("    i. code\n"),
+            "after a heading, indented text is code again: {}",
+            p.text
+        );
     }
 
     #[test]
     fn goldmark_attribute_lines_move_onto_the_heading() {
-        let p = preprocess("##### REGULATED RED\n{style=\"color: #8B0000\" #regulated}\ntext {not} attr\n");
-        assert!(p.text.starts_with("##### REGULATED RED {#regulated}\n\n"), "{}", p.text);
+        let p = preprocess(
+            "##### REGULATED RED\n{style=\"color: #8B0000\" #regulated}\ntext {not} attr\n",
+        );
+        assert!(
+            p.text.starts_with("##### REGULATED RED {#regulated}\n\n"),
+            "{}",
+            p.text
+        );
         assert!(p.text.contains("text {not} attr"));
         assert_eq!(p.line_map.len(), p.text.split('\n').count());
     }

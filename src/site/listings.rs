@@ -98,7 +98,8 @@ fn memo_render(
 
 fn intro_html(ctx: &Ctx, doc: &crate::content::Document) -> String {
     let opts = ctx.loaded.config.render_options(Some(&doc.title));
-    let r = crate::markdown::render_with(&doc.body, doc.body_line, &NoRewrite, ctx.hl, false, &opts);
+    let r =
+        crate::markdown::render_with(&doc.body, doc.body_line, &NoRewrite, ctx.hl, false, &opts);
     for n in &r.notes {
         ctx.out.problem(
             Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code),

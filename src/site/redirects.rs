@@ -47,8 +47,11 @@ pub(super) fn render(ctx: &Ctx, shown: &[&DocView]) {
             } else {
                 format!("{rel}index.html")
             };
-            ctx.out
-                .emit(&file, page(&view.title, &view.permalink).as_bytes(), &doc.source);
+            ctx.out.emit(
+                &file,
+                page(&view.title, &view.permalink).as_bytes(),
+                &doc.source,
+            );
         }
     }
 }
@@ -60,7 +63,10 @@ fn alias_path(alias: &str, base_path: &str) -> Option<String> {
         return None;
     }
     let a = a.strip_prefix(base_path).unwrap_or(a);
-    let parts: Vec<&str> = a.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let parts: Vec<&str> = a
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     if parts.is_empty() || parts.iter().any(|p| *p == ".." || p.starts_with('.')) {
         return None;
     }
@@ -90,7 +96,10 @@ mod tests {
             alias_path("/handbook/security/password-standard", "/").as_deref(),
             Some("handbook/security/password-standard/")
         );
-        assert_eq!(alias_path("/trust/old/", "/trust/").as_deref(), Some("old/"));
+        assert_eq!(
+            alias_path("/trust/old/", "/trust/").as_deref(),
+            Some("old/")
+        );
         assert_eq!(alias_path("/a/b.html", "/").as_deref(), Some("a/b.html"));
         assert_eq!(alias_path("https://x.example/a", "/"), None);
         assert_eq!(alias_path("/../etc", "/"), None);
