@@ -263,6 +263,10 @@ impl Scanner {
             return;
         }
         for (attr, value) in attributes(tag) {
+            // Presentation only: dropped without a word (the theme styles pages).
+            if attr == "style" && !is_alignment(&value) {
+                continue;
+            }
             let allowed = GENERIC.contains(&attr.as_str())
                 || PER_TAG
                     .iter()

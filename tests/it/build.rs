@@ -11,6 +11,7 @@ const CANARIES: &[&str] = &[
     "canary-asset",
     "internal-doc",
     "secret-bundle",
+    "canary-comment",
 ];
 
 #[test]
