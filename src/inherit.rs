@@ -117,7 +117,7 @@ fn matches(pattern: &str, path: &str) -> bool {
             // A pattern naming a folder matches everything under it; a file
             // pattern (no trailing `/`) may match the file itself.
             let whole = s + len == segs.len();
-            ((whole && !dir_only) || !whole) && len > 0 && glob_segments(&pat, sub)
+            !(whole && dir_only) && len > 0 && glob_segments(&pat, sub)
         })
     })
 }
