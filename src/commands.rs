@@ -32,6 +32,7 @@ pub fn prepare(
         base_url,
         drafts: false,
         internal: false,
+        search: true,
     };
     Ok((loaded, opts))
 }

@@ -84,6 +84,12 @@ pub struct SiteConfig {
     /// `default_owner_slack`: the channel `api/pages.json` names for pages
     /// without an owner channel (tech-docs' setting of the same name).
     pub default_owner_slack: Option<String>,
+    /// `publish.files`: globs (content-relative) of files published even
+    /// when no published page needs them.
+    pub publish_files: Vec<String>,
+    /// `links.external_base`: where root-relative links that are not part of
+    /// this site point (absolute, ending in `/`).
+    pub external_base: Option<String>,
 }
 
 impl SiteConfig {
@@ -222,12 +228,27 @@ struct Raw {
     defaults: Option<BTreeMap<String, Spanned<serde_json::Value>>>,
     owners_from: Option<Spanned<String>>,
     default_owner_slack: Option<String>,
+    publish: Option<RawPublish>,
+    links: Option<RawLinks>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMarkdown {
     heading_ids: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPublish {
+    #[serde(default)]
+    files: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLinks {
+    external_base: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -601,7 +622,54 @@ fn validate(
         subprocessors: validate_subs(raw.subprocessors, diags),
         frameworks: load_frameworks(raw.frameworks.unwrap_or_default(), root, diags),
         aliases,
+        publish_files: validate_publish(raw.publish, diags),
+        external_base: validate_links(raw.links, diags),
     }
+}
+
+/// `publish.files`: globs relative to content/, never outside it.
+fn validate_publish(raw: Option<RawPublish>, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut out = Vec::new();
+    for g in raw.map(|p| p.files).unwrap_or_default() {
+        let v = g.value.trim();
+        if v.is_empty() || v.starts_with('/') || v.contains('\\') || v.split('/').any(|c| c == "..")
+        {
+            err_at(
+                diags,
+                &g,
+                format!(
+                    "`publish.files`: `{v}` must be a glob relative to content/ (like `downloads/*.pdf`)"
+                ),
+            );
+            continue;
+        }
+        out.push(v.trim_start_matches("./").to_string());
+    }
+    out
+}
+
+/// `links.external_base`: an absolute `http(s)://` URL, ending in `/`.
+fn validate_links(raw: Option<RawLinks>, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let base = raw?.external_base?;
+    let v = base.value.trim();
+    let host = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .unwrap_or("");
+    if host.is_empty()
+        || host.starts_with('/')
+        || v.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        err_at(
+            diags,
+            &base,
+            format!(
+                "`links.external_base`: `{v}` must be an absolute http(s):// URL (like `https://handbook.example.com/`)"
+            ),
+        );
+        return None;
+    }
+    Some(normalize_base_url(v))
 }
 
 /// A theme is a folder name under `themes/`, never a path: `theme: /etc` or

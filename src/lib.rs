@@ -16,6 +16,7 @@ pub mod inherit;
 pub mod manifest;
 pub mod markdown;
 pub mod output;
+pub mod publish;
 pub mod report;
 pub mod review;
 pub mod sanitize;

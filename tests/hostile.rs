@@ -301,7 +301,7 @@ fn binary_markdown_is_an_error_and_binary_assets_are_copied_exactly() {
         .expect(1)
         .says("content/nul.md:1:1: error: file contains NUL bytes");
     std::fs::remove_file(h.path("site/content/nul.md")).unwrap();
-    h.doc("a.md", &doc("A", "x\n"));
+    h.doc("a.md", &doc("A", "[x](blob.bin)\n"));
     h.build().expect(0);
     assert_eq!(h.output()["blob.bin"], noise, "asset copied byte for byte");
 }
@@ -381,7 +381,7 @@ fn empty_files() {
         .says("content/empty.md:1:1: error: missing required field `title`");
     std::fs::remove_file(h.path("site/content/empty.md")).unwrap();
     h.doc("empty.txt", "");
-    h.doc("a.md", &doc("A", ""));
+    h.doc("a.md", &doc("A", "[e](empty.txt)"));
     h.build().expect(0);
     assert!(h.output()["empty.txt"].is_empty());
     h.write("site/trust.yaml", b"");
@@ -734,6 +734,7 @@ fn colliding_ids_and_urls_are_errors_naming_both_files() {
 #[test]
 fn documents_and_files_colliding_with_generated_pages_are_errors() {
     let h = Hostile::new();
+    h.config("publish:\n  files: [index.html, feed.xml, manifest.json]\n");
     h.doc("changes.md", &doc("Changes", "mine\n"));
     h.doc("index.html", "<h1>fake home</h1>");
     h.doc("feed.xml", "<feed/>");

@@ -120,6 +120,7 @@ impl Builder {
             base_url: Some(self.base_url.clone()),
             drafts: self.drafts,
             internal: self.internal,
+            search: true,
         };
         let sink = MemorySink::default();
         let outcome = site::render_with(&loaded, &opts, &self.hl, Some(&self.memo), &sink);

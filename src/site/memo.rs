@@ -49,6 +49,8 @@ pub(crate) struct DocPage {
     pub ids: HashSet<String>,
     /// Anchors in other documents to check: (doc, anchor, line, col).
     pub checks: Vec<(usize, String, usize, usize)>,
+    /// Content files (outside bundles) the page links to or embeds.
+    pub needs: Vec<String>,
     /// Warnings found rendering it.
     pub diags: Vec<Diagnostic>,
 }
@@ -183,6 +185,14 @@ impl Keys {
             field(&mut h, d.visibility.as_str().as_bytes());
             field(&mut h, v.as_ref().map_or("", |v| v.url.as_str()).as_bytes());
         }
+        // Links resolve against every file, copy and generated page too.
+        for a in &loaded.content.assets {
+            field(&mut h, a.rel.as_bytes());
+        }
+        for c in &loaded.content.copies {
+            field(&mut h, c.as_bytes());
+        }
+        field(&mut h, format!("{:?}", ctx.links.pages()).as_bytes());
         let global: Key = h.finalize().into();
         let docs: Vec<Option<Key>> = loaded
             .content
@@ -289,6 +299,7 @@ mod tests {
             base_url: None,
             drafts: false,
             internal: false,
+            search: true,
         };
         let sink = MemorySink::default();
         let outcome = match memo {

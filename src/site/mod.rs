@@ -2,10 +2,10 @@
 //!
 //! [`load`] reads trust.yaml and content/; [`render`] renders documents in
 //! parallel and every generated page and file into a [`Sink`], recording
-//! SHA-256s for the manifest, which it writes last. Visibility is decided
-//! here, in one place ([`Shown`]): only what it admits ever reaches a view,
-//! a template, an index or the sink. `build`, `check` and `serve` all call
-//! this; none of them renders anything itself.
+//! SHA-256s for the manifest, which it writes last. What is published is
+//! decided by [`crate::publish`] alone (the build's [`Plan`]): only what it
+//! publishes ever reaches a view, a template, an index or the sink. `build`,
+//! `check` and `serve` all call this; none of them renders anything itself.
 
 mod documents;
 mod links;
@@ -13,15 +13,18 @@ mod listings;
 mod memo;
 mod pages;
 mod redirects;
+mod urlpath;
 pub mod views;
 
 pub use memo::Memo;
+pub use urlpath::{decode_path, percent_decode};
 
-use crate::config::{self, ConfigError, SiteConfig, Visibility};
-use crate::content::{self, Content, Document};
+use crate::config::{self, ConfigError, SiteConfig};
+use crate::content::{self, Content};
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::output::Sink;
+use crate::publish::{Audience, Plan, Publication};
 use crate::review::{self, Review, ReviewInput};
 use crate::search::Indexer;
 use crate::theme::Theme;
@@ -47,6 +50,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Show internal documents (serve --internal).
     pub internal: bool,
+    /// Build the search index (off for `check`, which writes nothing).
+    pub search: bool,
 }
 
 /// A loaded site: config, content and the problems found loading it.
@@ -137,16 +142,13 @@ impl Outcome {
     }
 }
 
-/// Which documents a build shows.
-pub struct Shown {
-    drafts: bool,
-    internal: bool,
-}
-
-impl Shown {
-    /// Whether document `d` is shown in this build.
-    pub fn admits(&self, d: &Document) -> bool {
-        (!d.fm.draft || self.drafts) && (d.visibility != Visibility::Internal || self.internal)
+impl BuildOptions {
+    /// Who this build is for.
+    pub fn audience(&self) -> Audience {
+        Audience {
+            drafts: self.drafts,
+            internal: self.internal,
+        }
     }
 }
 
@@ -244,6 +246,13 @@ pub(crate) struct Ctx<'a> {
     pub site: crate::view::SiteView,
     /// Search-index terms of each document, computed as its page renders.
     pub indexer: Indexer,
+    /// What this build publishes (documents and introductions).
+    pub plan: Plan,
+    /// Every name a link may resolve to.
+    pub links: links::LinkIndex<'a>,
+    /// What introductions found while rendering: anchors to check in other
+    /// documents (source, doc, anchor, line, col) and content files needed.
+    pub intro_found: Mutex<(Vec<IntroCheck>, std::collections::BTreeSet<String>)>,
     /// Rendered pages kept across rebuilds (serve only) and this build's keys.
     pub memo: Option<(&'a Memo, memo::Keys)>,
     /// Each shown document's view as a template value, built at most once
@@ -289,6 +298,9 @@ impl Ctx<'_> {
     }
 }
 
+/// An anchor an introduction links to: (source, document, anchor, line, col).
+pub(crate) type IntroCheck = (String, usize, String, usize, usize);
+
 /// Renders the whole site into `sink`, cold.
 pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn Sink) -> Outcome {
     render_with(loaded, opts, hl, None, sink)
@@ -311,17 +323,18 @@ pub fn render_with(
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (search, ()) = rayon::join(
-        || {
-            let docs = documents::render(&ctx);
-            match memo {
-                Some(memo) => memo.search_index(docs),
-                None => search_index(docs),
-            }
-        },
+    let (docs, ()) = rayon::join(
+        || documents::render(&ctx),
         || listings::render(&ctx, &shown),
     );
-    pages::render_site_pages(&ctx, search);
+    let needed = documents::check_links(&ctx, &docs);
+    let docs: Vec<_> = docs.into_iter().flatten().collect();
+    let search = match memo {
+        _ if !opts.search => String::new(),
+        Some(memo) => memo.search_index(docs),
+        None => search_index(docs),
+    };
+    pages::render_site_pages(&ctx, search, &needed);
     if let Some((memo, _)) = ctx.memo {
         memo.sweep();
     }
@@ -338,24 +351,27 @@ fn search_index(docs: Vec<std::sync::Arc<memo::DocPage>>) -> String {
     crate::search::merge(&docs.iter().map(|d| &d.entry).collect::<Vec<_>>())
 }
 
-/// The view of each document the build shows (None for the others).
+/// The view of each document the build publishes (None for the others).
 fn doc_views(
     loaded: &Loaded,
-    opts: &BuildOptions,
+    plan: &Plan,
     urls: &Urls,
     reviews: &[Review],
 ) -> Vec<Option<DocView>> {
-    let shown = Shown {
-        drafts: opts.drafts,
-        internal: opts.internal,
-    };
-    (loaded.content.documents.par_iter().zip(reviews))
-        .map(|(d, r)| {
-            shown
-                .admits(d)
-                .then(|| views::doc_view(d, r, &loaded.config, urls))
+    (loaded
+        .content
+        .documents
+        .par_iter()
+        .zip(reviews)
+        .zip(&plan.docs))
+    .map(|((d, r), p)| {
+        p.is_published().then(|| {
+            let mut v = views::doc_view(d, r, &loaded.config, urls);
+            v.restricted = *p == Publication::Stub;
+            v
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// Theme, views and site view: everything the page builders share (Err
@@ -389,7 +405,19 @@ fn context<'a>(
     let Some(mut theme) = theme else {
         return Err(reviews);
     };
-    let views = doc_views(loaded, opts, &urls, &reviews);
+    let plan = Plan::new(&loaded.content, opts.audience());
+    diags.extend(crate::publish::intro_warnings(
+        &loaded.content,
+        opts.audience(),
+    ));
+    let views = doc_views(loaded, &plan, &urls, &reviews);
+    let links = links::LinkIndex::new(
+        &loaded.content,
+        &plan,
+        &urls,
+        config.external_base.clone(),
+        links::generated_pages(&loaded.config, &views),
+    );
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
     let searchable = views.iter().flatten().filter(|v| !v.restricted).count();
@@ -410,6 +438,9 @@ fn context<'a>(
         views,
         site,
         indexer: Indexer::new(searchable),
+        plan,
+        links,
+        intro_found: Mutex::default(),
         memo: None,
         index_of,
     };
@@ -436,11 +467,11 @@ fn finish(
 
 fn stats(ctx: &Ctx) -> Stats {
     let mut s = Stats::default();
-    for (i, d) in ctx.loaded.content.documents.iter().enumerate() {
-        match (&ctx.views[i], d.visibility) {
-            (Some(_), Visibility::Restricted) => s.restricted += 1,
-            (Some(_), _) => s.public += 1,
-            (None, _) => s.withheld += 1,
+    for (i, p) in ctx.plan.docs.iter().enumerate() {
+        match p {
+            Publication::Stub => s.restricted += 1,
+            Publication::Full => s.public += 1,
+            Publication::Nothing => s.withheld += 1,
         }
         if ctx.reviews[i].status.is_failing() {
             s.overdue += 1;

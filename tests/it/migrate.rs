@@ -83,6 +83,8 @@ base_url: https://handbook.example.com/
 default_visibility: public
 compat: hugo
 security_contact: mailto:security@example.com
+links:
+  external_base: https://handbook.gitlab.com/
 defaults:
   \"handbook/security/\":
     owner: Security Compliance
