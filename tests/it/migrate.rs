@@ -261,6 +261,13 @@ fn tech_docs_site_builds_with_its_anchors_review_dates_and_owners() {
     assert!(out.status.success(), "{}", stderr(&out));
     let public = site.path("public");
     assert_nothing_raw(&public);
+    assert!(
+        !public.join("incident-response.html.md.erb").exists(),
+        "an .html.md.erb file is a document, never copied raw"
+    );
+    let erb = std::fs::read_to_string(public.join("incident-response/index.html")).unwrap();
+    assert!(erb.contains("<h4 id=\"1-establish-an-incident-lead\""), "Redcarpet ids in .html.md.erb");
+    assert_eq!(erb.matches("<h1").count(), 1, "the ERB title heading is dropped");
     let page = std::fs::read_to_string(public.join("incident-response-copy/index.html")).unwrap();
     assert!(
         page.contains("<h4 id=\"1-establish-an-incident-lead\""),
