@@ -71,6 +71,7 @@ pub(super) fn site_view(
         request_access: c.security_contact.first().cloned().unwrap_or_default(),
         show_reviews: c.review.show_on_site,
         warn_days: c.review.warn_days,
+        overdue_on_due_day: c.review.overdue_on_due_day,
         nav,
         assets: theme.assets.clone(),
         search_index_url: urls.url("search-index.json"),

@@ -266,8 +266,15 @@ fn tech_docs_site_builds_with_its_anchors_review_dates_and_owners() {
         "an .html.md.erb file is a document, never copied raw"
     );
     let erb = std::fs::read_to_string(public.join("incident-response/index.html")).unwrap();
-    assert!(erb.contains("<h4 id=\"1-establish-an-incident-lead\""), "Redcarpet ids in .html.md.erb");
-    assert_eq!(erb.matches("<h1").count(), 1, "the ERB title heading is dropped");
+    assert!(
+        erb.contains("<h4 id=\"1-establish-an-incident-lead\""),
+        "Redcarpet ids in .html.md.erb"
+    );
+    assert_eq!(
+        erb.matches("<h1").count(),
+        1,
+        "the ERB title heading is dropped"
+    );
     let page = std::fs::read_to_string(public.join("incident-response-copy/index.html")).unwrap();
     assert!(
         page.contains("<h4 id=\"1-establish-an-incident-lead\""),
@@ -283,6 +290,12 @@ fn tech_docs_site_builds_with_its_anchors_review_dates_and_owners() {
     assert!(!page.contains("TODO"), "comments never reach a page");
     let search = std::fs::read_to_string(public.join("search-index.json")).unwrap();
     assert!(!search.contains("TODO") && !search.contains("current_page"));
+    let secrets = std::fs::read_to_string(public.join("secrets-handling/index.html")).unwrap();
+    assert!(
+        secrets
+            .contains("data-next-due=\"2026-11-22\" data-warn-days=\"30\" data-overdue-on-due-day"),
+        "the visitor's badge script counts the due day as overdue too"
+    );
     let vd = std::fs::read_to_string(public.join("vulnerability-disclosure/index.html")).unwrap();
     assert!(vd.contains("<h2 id=\"security-txt\""));
     let api: serde_json::Value =
