@@ -169,7 +169,13 @@ pub fn parse_review_in(s: &str) -> Result<ReviewCycle, String> {
             continue;
         }
         if let Some(n) = word_number(word) {
-            number = Some(number.map_or(n, |prev| if prev >= 20 && n < 10 { prev + n } else { n }));
+            number = Some(number.map_or(n, |prev| {
+                if (20..100).contains(&prev) && n < 10 {
+                    prev + n
+                } else {
+                    n
+                }
+            }));
             continue;
         }
         let (index, factor) = match word.strip_suffix('s').unwrap_or(word) {
