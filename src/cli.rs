@@ -171,7 +171,7 @@ pub fn run(cli: Cli) -> u8 {
 /// Prints diagnostics to stderr, the severity colored on a terminal.
 pub fn print_diags(diags: &[Diagnostic]) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diags {
+    for d in diags.iter().map(Diagnostic::cleaned) {
         if color {
             let code = if d.is_error() { "31" } else { "33" };
             let sev = d.severity.as_str();

@@ -20,6 +20,12 @@ pub fn prepare(
         eprintln!("error: site root {} is not a folder", root.display());
         return Err(CANNOT_RUN);
     }
+    if let Some(url) = &base_url
+        && let Err(why) = crate::config::check_base_url(url)
+    {
+        eprintln!("error: --base-url: {why}");
+        return Err(CANNOT_RUN);
+    }
     let loaded = site::load(root).map_err(config_failure)?;
     let (build_time, today) =
         crate::cli_time::resolve(today, &loaded.config.timezone).map_err(|e| {
@@ -91,13 +97,14 @@ pub fn build(args: &BuildArgs) -> u8 {
     }
     let s = outcome.stats;
     println!(
-        "built {}: {} documents published ({} public, {} restricted), {} withheld, {} overdue, {} files, {warnings} warning(s) in {:.2}s",
+        "built {}: {} documents published ({} public, {} restricted), {} withheld, {} overdue, {} never reviewed, {} files, {warnings} warning(s) in {:.2}s",
         target.display(),
         s.public + s.restricted,
         s.public,
         s.restricted,
         s.withheld,
         s.overdue,
+        s.never_reviewed,
         s.files + 1,
         started.elapsed().as_secs_f64()
     );

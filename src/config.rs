@@ -84,6 +84,10 @@ pub struct SiteConfig {
     /// `default_owner_slack`: the channel `api/pages.json` names for pages
     /// without an owner channel (tech-docs' setting of the same name).
     pub default_owner_slack: Option<String>,
+    /// Active files under content/ (`.html`, `.js`, SVGs that are not
+    /// inert) allowed one by one, as site-relative paths
+    /// (`content/google1234.html`).
+    pub allow_active: Vec<String>,
     /// `publish.files`: globs (content-relative) of files published even
     /// when no published page needs them.
     pub publish_files: Vec<String>,
@@ -205,7 +209,7 @@ pub struct Framework {
 #[serde(deny_unknown_fields)]
 struct Raw {
     title: String,
-    base_url: Option<String>,
+    base_url: Option<Spanned<String>>,
     organization: Option<String>,
     description: Option<String>,
     theme: Option<Spanned<String>>,
@@ -228,6 +232,8 @@ struct Raw {
     defaults: Option<BTreeMap<String, Spanned<serde_json::Value>>>,
     owners_from: Option<Spanned<String>>,
     default_owner_slack: Option<String>,
+    #[serde(default)]
+    allow_active: Vec<Spanned<String>>,
     publish: Option<RawPublish>,
     links: Option<RawLinks>,
 }
@@ -337,7 +343,13 @@ pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
         path: path.display().to_string(),
         source,
     };
-    if !std::fs::metadata(&path).map_err(unreadable)?.is_file() {
+    let meta = std::fs::symlink_metadata(&path).map_err(unreadable)?;
+    if meta.file_type().is_symlink() {
+        return Err(unreadable(std::io::Error::other(
+            "it is a symbolic link: trustsite never follows links; copy the file instead",
+        )));
+    }
+    if !meta.is_file() {
         return Err(unreadable(std::io::Error::other("not a regular file")));
     }
     let bytes = std::fs::read(&path).map_err(unreadable)?;
@@ -508,7 +520,7 @@ fn read_codeowners(
                 );
                 return Vec::new();
             }
-            match std::fs::read_to_string(root.join(&s.value)) {
+            match read_regular(root, &s.value) {
                 Ok(text) => return crate::inherit::parse_codeowners(&text),
                 Err(e) => {
                     err_at(
@@ -523,9 +535,27 @@ fn read_codeowners(
         None if preset.owners_from_codeowners => USUAL.iter().find(|p| root.join(p).is_file()),
         None => None,
     };
-    path.and_then(|p| std::fs::read_to_string(root.join(p)).ok())
+    path.and_then(|p| read_regular(root, p).ok())
         .map(|t| crate::inherit::parse_codeowners(&t))
         .unwrap_or_default()
+}
+
+/// A regular file inside the site, never through a symbolic link (a FIFO
+/// or device would block, a link could read outside the site).
+fn read_regular(root: &Path, rel: &str) -> std::io::Result<String> {
+    let mut at = root.to_path_buf();
+    for part in Path::new(rel).components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at)?.file_type().is_symlink() {
+            return Err(std::io::Error::other(
+                "a symbolic link: trustsite never follows links",
+            ));
+        }
+    }
+    if !std::fs::metadata(&at)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    std::fs::read_to_string(&at)
 }
 
 /// `defaults:` folder -> fields, read like front-matter (aliases apply).
@@ -582,7 +612,15 @@ fn validate(
         .review
         .as_ref()
         .is_some_and(|r| r.overdue_on_due_day.is_some());
-    let base_url = normalize_base_url(raw.base_url.as_deref().unwrap_or("/"));
+    let base_url = match &raw.base_url {
+        Some(url) => {
+            if let Err(why) = check_base_url(&url.value) {
+                err_at(diags, url, format!("`base_url`: {why}"));
+            }
+            normalize_base_url(&url.value)
+        }
+        None => "/".to_string(),
+    };
     let security_contact = match raw.security_contact {
         None => Vec::new(),
         Some(OneOrMany::One(s)) => vec![s],
@@ -622,9 +660,33 @@ fn validate(
         subprocessors: validate_subs(raw.subprocessors, diags),
         frameworks: load_frameworks(raw.frameworks.unwrap_or_default(), root, diags),
         aliases,
+        allow_active: validate_allow_active(raw.allow_active, diags),
         publish_files: validate_publish(raw.publish, diags),
         external_base: validate_links(raw.links, diags),
     }
+}
+
+/// `allow_active` names files one by one: a path under `content/`, no
+/// globs, no `..`, so one entry can never allow more than one file.
+fn validate_allow_active(raw: Vec<Spanned<String>>, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in raw {
+        let p = entry.value.as_str();
+        let bad = if !p.starts_with("content/") {
+            Some("must be a path starting with `content/`")
+        } else if p.contains(['*', '?', '[', ']', '{', '}', '\\']) {
+            Some("must name one file: globs are not allowed here")
+        } else if p.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+            Some("must be a plain path without empty, `.` or `..` parts")
+        } else {
+            None
+        };
+        match bad {
+            Some(why) => err_at(diags, &entry, format!("`allow_active`: `{p}` {why}")),
+            None => out.push(entry.value),
+        }
+    }
+    out
 }
 
 /// `publish.files`: globs relative to content/, never outside it.
@@ -700,6 +762,42 @@ fn validate_timezone(tz: &Option<Spanned<String>>, diags: &mut Vec<Diagnostic>) 
         );
     }
     tz.value.clone()
+}
+
+/// Why `url` cannot be a base URL: it must be an absolute `http(s)://` URL
+/// with a host, or a path starting with a single `/`; no whitespace,
+/// control characters, quotes, angle brackets, backslashes, user info,
+/// query or fragment (each would break or redirect every link on the site).
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let shown: String = url.escape_debug().collect();
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\?#".contains(*c))
+    {
+        return Err(format!(
+            "`{shown}` contains `{}`: a base URL is `https://host/path/` or `/path/`",
+            c.escape_debug()
+        ));
+    }
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(rest) => {
+            let host = rest.split('/').next().unwrap_or_default();
+            if host.is_empty() || host.contains('@') || host.starts_with(':') {
+                return Err(format!(
+                    "`{shown}` has no plain host: write `https://host/` or `https://host/path/`"
+                ));
+            }
+            Ok(())
+        }
+        None if url.starts_with('/') && !url.starts_with("//") => Ok(()),
+        None => Err(format!(
+            "`{shown}` must be an absolute http:// or https:// URL, or a path starting with a single `/`"
+        )),
+    }
 }
 
 /// Ensures a trailing `/`.
@@ -889,6 +987,59 @@ fn validate_aliases(
         out.insert(from, to.value);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_is_http_or_a_rooted_path() {
+        for ok in [
+            "https://trust.example.com/",
+            "http://localhost:1111/sub/",
+            "HTTPS://Trust.Example.com",
+            "/",
+            "/trust/",
+        ] {
+            assert_eq!(check_base_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)//",
+            "//evil.example/",
+            "trust.example.com",
+            "",
+            "https://",
+            "https:///x",
+            "https://trust.example.com@evil.example/",
+            "https://trust.example.com/\n::error::x",
+            "https://t.example/\u{1b}[31m",
+            "https://t.example/\"onload=\"x",
+            "https://t.example/?q=1",
+            "ftp://t.example/",
+            "data:text/html,x",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn base_url_and_allow_active_errors_are_located() {
+        let root = Path::new("/nonexistent");
+        let Err(ConfigError::Invalid(d)) = parse("title: T\nbase_url: \"javascript:x\"\n", root)
+        else {
+            panic!("accepted");
+        };
+        assert_eq!((d[0].line, d[0].path.as_str()), (2, CONFIG_FILE), "{d:?}");
+        let yaml = "title: T\nallow_active:\n  - content/google1.html\n  - content/*.html\n  - ../x.html\n  - content/../x.js\n";
+        let Err(ConfigError::Invalid(d)) = parse(yaml, root) else {
+            panic!("accepted");
+        };
+        let lines: Vec<usize> = d.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [4, 5, 6], "{d:?}");
+        let ok = parse("title: T\nallow_active: [content/google1.html]\n", root).ok();
+        assert_eq!(ok.unwrap().allow_active, ["content/google1.html"]);
+    }
 }
 
 #[cfg(test)]

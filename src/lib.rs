@@ -1,4 +1,5 @@
 //! trustsite: Markdown policies in, a static hash-stamped trust center out.
+pub mod active;
 pub mod anchors;
 pub mod api;
 pub mod check;
@@ -9,6 +10,7 @@ pub mod compat;
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod embargo;
 pub mod feeds;
 pub mod frontmatter;
 pub mod highlight;

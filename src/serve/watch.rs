@@ -8,6 +8,12 @@
 //! ignored (a build's own reads must not trigger another build). Changed
 //! paths go into a channel; [`settle`] waits for a short quiet period so one
 //! save, or many saves during a rebuild, cause one rebuild.
+//!
+//! Symbolic links are never followed: a build skips them, so watching
+//! through them would only cost inotify watches (a link to `/usr` under
+//! `content/` used to add 16,000). `content/` and `themes/` are watched only
+//! when they are real folders, and the watchers are told not to follow
+//! links inside them.
 
 use notify::event::EventKind;
 use notify::{Config, Event, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
@@ -49,10 +55,12 @@ impl Watch {
             // Contents are compared too: poll mtimes have whole seconds only.
             let config = Config::default()
                 .with_poll_interval(POLL_INTERVAL)
-                .with_compare_contents(true);
+                .with_compare_contents(true)
+                .with_follow_symlinks(false);
             Box::new(PollWatcher::new(handler, config)?)
         } else {
-            Box::new(RecommendedWatcher::new(handler, Config::default())?)
+            let config = Config::default().with_follow_symlinks(false);
+            Box::new(RecommendedWatcher::new(handler, config)?)
         };
         watcher.watch(root, RecursiveMode::NonRecursive)?;
         let mut watch = Watch {
@@ -76,7 +84,8 @@ impl Watch {
             if self.watched[i] {
                 let _ = self.watcher.unwatch(&dir);
             }
-            self.watched[i] = dir.is_dir() && self.add(&dir);
+            let real_dir = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir());
+            self.watched[i] = real_dir && self.add(&dir);
         }
     }
 

@@ -77,6 +77,8 @@ pub fn load_with(root: &Path, memo: Option<&Memo>) -> Result<Loaded, ConfigError
     let mut diags = Vec::new();
     let cache = memo.map(|m| &m.content);
     let content = content::load_with(root, &config, &mut diags, cache);
+    let files = content.assets.iter().map(|a| a.rel.as_str());
+    diags.extend(crate::active::check_names(files, &config.allow_active));
     Ok(Loaded {
         root: root.to_path_buf(),
         config,
@@ -117,8 +119,10 @@ pub struct Stats {
     pub restricted: usize,
     /// Documents not published (internal, drafts).
     pub withheld: usize,
-    /// Overdue or never-reviewed documents (all of them).
+    /// Overdue documents (all of them, internal ones included).
     pub overdue: usize,
+    /// Controlled documents never reviewed (counted apart, as `check` does).
+    pub never_reviewed: usize,
     /// Files written.
     pub files: usize,
 }
@@ -143,11 +147,18 @@ impl Outcome {
 }
 
 impl BuildOptions {
-    /// Who this build is for.
-    pub fn audience(&self) -> Audience {
+    /// Who this build is for, on its "today" and build instant in the
+    /// site's time zone (Hugo's embargo fields withhold a page like `draft`).
+    pub fn audience(&self, config: &SiteConfig) -> Audience {
         Audience {
             drafts: self.drafts,
             internal: self.internal,
+            clock: Some(crate::embargo::Clock {
+                today: self.today,
+                now: self.build_time,
+                // The config's zone was validated; UTC only if it vanished since.
+                tz: jiff::tz::TimeZone::get(&config.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
+            }),
         }
     }
 }
@@ -405,10 +416,10 @@ fn context<'a>(
     let Some(mut theme) = theme else {
         return Err(reviews);
     };
-    let plan = Plan::new(&loaded.content, opts.audience());
+    let plan = Plan::new(&loaded.content, opts.audience(&loaded.config));
     diags.extend(crate::publish::intro_warnings(
         &loaded.content,
-        opts.audience(),
+        opts.audience(&loaded.config),
     ));
     let views = doc_views(loaded, &plan, &urls, &reviews);
     let links = links::LinkIndex::new(
@@ -473,8 +484,10 @@ fn stats(ctx: &Ctx) -> Stats {
             Publication::Full => s.public += 1,
             Publication::Nothing => s.withheld += 1,
         }
-        if ctx.reviews[i].status.is_failing() {
-            s.overdue += 1;
+        match ctx.reviews[i].status {
+            review::ReviewStatus::Overdue => s.overdue += 1,
+            review::ReviewStatus::NeverReviewed => s.never_reviewed += 1,
+            _ => {}
         }
     }
     s

@@ -350,7 +350,15 @@ fn assets(ctx: &Ctx, needed: &BTreeSet<String>) {
         };
         let origin = format!("content/{}", asset.rel);
         match std::fs::read(&asset.abs) {
-            Ok(bytes) => ctx.out.emit(&out, &bytes, &origin),
+            Ok(bytes) => {
+                // The bytes published are the bytes checked (active content).
+                let allow = &ctx.loaded.config.allow_active;
+                let refused = crate::active::check_asset(&origin, &bytes, allow);
+                if refused.is_empty() {
+                    ctx.out.emit(&out, &bytes, &origin);
+                }
+                refused.into_iter().for_each(|d| ctx.out.problem(d));
+            }
             Err(e) => ctx
                 .out
                 .problem(Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))),

@@ -166,10 +166,8 @@ fn broken_front_matter_shows_overlay_over_last_good_site_until_fixed() {
         s.get("/").text().contains(OVERLAY),
         "every page shows the overlay"
     );
-    assert!(
-        s.stderr().contains("content/policies/alpha.md:2:"),
-        "diagnostics go to stderr too"
-    );
+    // The reload is announced before the diagnostics are printed: wait.
+    s.wait_stderr("content/policies/alpha.md:2:");
     s.write(
         "content/policies/alpha.md",
         &good.replace("ORIGINAL-ALPHA-TEXT", "FIXED-ALPHA-TEXT"),
