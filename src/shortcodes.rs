@@ -59,6 +59,28 @@ pub fn needed(body: &str) -> bool {
         || body.lines().any(|l| pandoc_marker(l).is_some())
 }
 
+/// When `line` opens a shortcode that closes on a later line (within 20
+/// lines), how many of the `next` lines it takes.
+fn shortcode_continues(line: &str, next: &[&str]) -> Option<usize> {
+    let open = line
+        .rfind("{{<")
+        .into_iter()
+        .chain(line.rfind("{{%"))
+        .max()?;
+    let closer = if line[open..].starts_with("{{<") {
+        ">}}"
+    } else {
+        "%}}"
+    };
+    if line[open..].contains(closer) || line[..open].matches('`').count() % 2 == 1 {
+        return None;
+    }
+    next.iter()
+        .take(20)
+        .position(|l| l.contains(closer))
+        .map(|k| k + 1)
+}
+
 /// `(indent, marker length)` of a pandoc-style list item: `a. text`,
 /// `i. text`, `iv. text` (lowercase letter or roman numeral, then `. `),
 /// indented at most 7 spaces.
@@ -89,12 +111,35 @@ pub fn preprocess(body: &str) -> Preprocessed {
     // code, are list items too.
     let mut pandoc = false;
     let mut prev_blank = true;
-    for (i, raw_line) in body.split_inclusive('\n').enumerate() {
-        let (line, eol) = match raw_line.strip_suffix('\n') {
+    let lines: Vec<&str> = body.split_inclusive('\n').collect();
+    // Lines a multi-line shortcode took (kept as empty lines).
+    let mut skip_to = 0;
+    let mut joined = String::new();
+    for (i, raw_line) in lines.iter().enumerate() {
+        if i < skip_to {
+            p.push("\n", i + 1);
+            continue;
+        }
+        let (mut line, eol) = match raw_line.strip_suffix('\n') {
             Some(l) => (l.strip_suffix('\r').unwrap_or(l), &raw_line[l.len()..]),
-            None => (raw_line, ""),
+            None => (*raw_line, ""),
         };
         let eol = if eol.is_empty() { "" } else { "\n" };
+        if fence.is_none()
+            && let Some(end) = shortcode_continues(line, &lines[i + 1..])
+        {
+            // `{{< figure\n  src="x"\n>}}`: read as one line at its first line.
+            joined = std::iter::once(line)
+                .chain(
+                    lines[i + 1..=i + end]
+                        .iter()
+                        .map(|l| l.trim_end_matches(['\n', '\r'])),
+                )
+                .collect::<Vec<_>>()
+                .join(" ");
+            line = joined.as_str();
+            skip_to = i + end + 1;
+        }
         if let Some(f) = fence {
             if closes_fence(line, f) {
                 fence = None;
@@ -558,6 +603,16 @@ mod tests {
         assert!(e.text.contains("Hi  there `<%= y %>`"), "{}", e.text);
         assert_eq!(e.notes.len(), 1);
         assert_eq!((e.notes[0].line, e.notes[0].col), (2, 4));
+    }
+
+    #[test]
+    fn multi_line_shortcodes_are_one_and_keep_later_lines() {
+        let p = preprocess("a\n{{< figure\n  src=\"x.png\"\n>}}\nb {{< y >}}\n");
+        assert!(!p.text.contains("src="), "{}", p.text);
+        assert_eq!(p.notes.len(), 2, "{:?}", p.notes);
+        assert_eq!((p.notes[0].line, p.notes[1].line), (1, 4));
+        let b = p.text.lines().position(|l| l.starts_with('b')).unwrap();
+        assert_eq!(p.line_map[b], 4);
     }
 
     #[test]
