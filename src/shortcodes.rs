@@ -114,7 +114,7 @@ pub fn preprocess(body: &str) -> Preprocessed {
     let lines: Vec<&str> = body.split_inclusive('\n').collect();
     // Lines a multi-line shortcode took (kept as empty lines).
     let mut skip_to = 0;
-    let mut joined = String::new();
+    let mut joined: String;
     for (i, raw_line) in lines.iter().enumerate() {
         if i < skip_to {
             p.push("\n", i + 1);
