@@ -401,7 +401,12 @@ pub fn parse(text: &str, root: &Path) -> Result<SiteConfig, ConfigError> {
 fn field_at(text: &str, line: usize) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut idx = line.checked_sub(1)?.min(lines.len().checked_sub(1)?);
-    let indent = |l: &str| l.len() - l.trim_start().len();
+    // A list item's key stands after its `- `.
+    let indent = |l: &str| {
+        let t = l.trim_start();
+        let t2 = t.trim_start_matches("- ");
+        l.len() - t2.len()
+    };
     let key = |l: &str| {
         let t = l.trim_start().trim_start_matches("- ");
         let (k, _) = t.split_once(':')?;
@@ -1057,6 +1062,8 @@ mod migrate_tests {
     fn config_errors_name_their_field() {
         let e = errors("title: x\nreview:\n  warn_days: [1]\n");
         assert!(e[0].starts_with("`review.warn_days`:"), "{e:?}");
+        let e = errors("title: x\ncertifications:\n  - name: X\n    status: bogus\n");
+        assert!(e[0].starts_with("`certifications.status`:"), "{e:?}");
         let e = errors("title: x\ncertifications: 3\n");
         assert!(e[0].starts_with("`certifications`:"), "{e:?}");
         assert!(errors("title: x\nframeworks:\n").is_empty());
