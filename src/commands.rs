@@ -27,6 +27,9 @@ pub fn prepare(
         return Err(CANNOT_RUN);
     }
     let loaded = site::load(root).map_err(config_failure)?;
+    if let Some(note) = &loaded.history.note {
+        eprintln!("note: {note}");
+    }
     let (build_time, today) =
         crate::cli_time::resolve(today, &loaded.config.timezone).map_err(|e| {
             eprintln!("error: {e}");

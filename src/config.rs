@@ -118,6 +118,16 @@ pub struct ReviewConfig {
     /// A document is overdue on its due day itself (tech-docs' rule), not
     /// only after it.
     pub overdue_on_due_day: bool,
+    /// Take missing `last_reviewed` (and a controlled document's missing
+    /// `version`) from git history (`review.from_git`).
+    pub from_git: bool,
+    /// Commit-message trailer that marks a review (`review.git_trailer`,
+    /// e.g. `Reviewed-by`): with `from_git`, `last_reviewed` is the last
+    /// commit changing the document that carries it.
+    pub git_trailer: Option<String>,
+    /// Publish the author of each version's commit (`review.git_authors`;
+    /// names are never read otherwise).
+    pub git_authors: bool,
 }
 
 /// `security_txt:` settings.
@@ -264,6 +274,9 @@ struct RawReview {
     warn_days: Option<i64>,
     show_on_site: Option<bool>,
     overdue_on_due_day: Option<bool>,
+    from_git: Option<bool>,
+    git_trailer: Option<Spanned<String>>,
+    git_authors: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -833,8 +846,19 @@ fn validate_review(raw: Option<RawReview>, diags: &mut Vec<Diagnostic>) -> Revie
         warn_days: 30,
         show_on_site: true,
         overdue_on_due_day: false,
+        from_git: false,
+        git_trailer: None,
+        git_authors: false,
     };
     let Some(raw) = raw else { return review };
+    review.from_git = raw.from_git.unwrap_or(false);
+    review.git_authors = raw.git_authors.unwrap_or(false);
+    if let Some(t) = raw.git_trailer {
+        match crate::git::is_trailer_key(&t.value) {
+            true => review.git_trailer = Some(t.value.clone()),
+            false => err_at(diags, &t, "`review.git_trailer`: a trailer key is letters, digits and `-` (e.g. `Reviewed-by`)".to_string()),
+        }
+    }
     if let Some(c) = raw.cycle {
         match ReviewCycle::parse(&c.value) {
             Ok(cycle) => review.cycle = cycle,

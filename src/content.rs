@@ -338,7 +338,7 @@ fn load_cached(
         }
         _ => {
             let mut local = Vec::new();
-            let doc = parse_doc(rel, bytes, config, &mut local);
+            let doc = parse_doc_in(rel, bytes, config, &mut local);
             (rel.to_string(), doc, local)
         }
     };
@@ -457,11 +457,27 @@ fn load_doc(
         let source = format!("{CONTENT_DIR}/{rel}");
         vec![Diagnostic::error(source, 0, 0, format!("cannot read: {e}"))]
     })?;
-    parse_doc(rel, bytes, config, diags)
+    parse_doc_in(rel, bytes, config, diags)
 }
 
-/// A document from its file's bytes.
-fn parse_doc(
+/// A document from its file's bytes (`rel`: path under content/), with the
+/// fields trust.yaml gives it (`defaults`, CODEOWNERS) but no folder
+/// `cascade` (an earlier version read from git has no folder context).
+pub(crate) fn parse_doc(
+    rel: &str,
+    bytes: Vec<u8>,
+    config: &SiteConfig,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Document, Vec<Diagnostic>> {
+    let ctx = LoadCtx {
+        config,
+        cascades: &[],
+    };
+    parse_doc_in(rel, bytes, &ctx, diags)
+}
+
+/// [`parse_doc`] within a load (cascades included).
+fn parse_doc_in(
     rel: &str,
     bytes: Vec<u8>,
     ctx: &LoadCtx,
@@ -576,7 +592,7 @@ fn missing_front_matter(text: &str) -> String {
 
 /// Controlled documents must carry owner and version: a warning here, an
 /// error in `check` (so migrated corpora still build).
-fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>) {
     if !fm.controlled_document {
         return;
     }

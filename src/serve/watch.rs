@@ -38,12 +38,14 @@ impl Watch {
     /// Starts watching `root` (canonical), sending changed paths to `tx`.
     pub fn start(root: &Path, poll: bool, tx: Sender<PathBuf>) -> notify::Result<Watch> {
         let filter_root = root.to_path_buf();
+        let git_dir = crate::versions::discover(root).ok().map(|r| r.git_dir);
+        let signals = git_dir.as_deref().map(git_signals).unwrap_or_default();
         let handler = move |res: notify::Result<Event>| match res {
             Ok(event) if !ignored_kind(&event.kind) => {
                 for p in event
                     .paths
                     .into_iter()
-                    .filter(|p| is_relevant(&filter_root, p))
+                    .filter(|p| is_relevant(&filter_root, p) || signals.contains(p))
                 {
                     let _ = tx.send(p);
                 }
@@ -63,6 +65,15 @@ impl Watch {
             Box::new(RecommendedWatcher::new(handler, config)?)
         };
         watcher.watch(root, RecursiveMode::NonRecursive)?;
+        if let Some(dir) = &git_dir {
+            // A commit, checkout or reset rewrites HEAD or appends to its
+            // log: the history (versions, dates) is read again.
+            for d in [dir.clone(), dir.join("logs")] {
+                if d.is_dir() {
+                    let _ = watcher.watch(&d, RecursiveMode::NonRecursive);
+                }
+            }
+        }
         let mut watch = Watch {
             watcher,
             root: root.to_path_buf(),
@@ -98,6 +109,14 @@ impl Watch {
             }
         }
     }
+}
+
+/// Files of a git directory that change when HEAD moves (commit, checkout).
+fn git_signals(git_dir: &Path) -> Vec<PathBuf> {
+    ["HEAD", "packed-refs", "logs/HEAD"]
+        .iter()
+        .map(|f| git_dir.join(f))
+        .collect()
 }
 
 /// Reads (and the open/close events around them) never need a rebuild.

@@ -14,6 +14,7 @@ mod memo;
 mod pages;
 mod redirects;
 mod urlpath;
+mod versions;
 pub mod views;
 
 pub use memo::Memo;
@@ -64,6 +65,8 @@ pub struct Loaded {
     pub content: Content,
     /// Problems found while loading.
     pub diags: Vec<Diagnostic>,
+    /// Versions from git (empty when there is no repository).
+    pub history: crate::versions::History,
 }
 
 /// Loads trust.yaml and content/.
@@ -76,14 +79,22 @@ pub fn load_with(root: &Path, memo: Option<&Memo>) -> Result<Loaded, ConfigError
     let config = config::load(root)?;
     let mut diags = Vec::new();
     let cache = memo.map(|m| &m.content);
-    let content = content::load_with(root, &config, &mut diags, cache);
+    let mut content = content::load_with(root, &config, &mut diags, cache);
     let files = content.assets.iter().map(|a| a.rel.as_str());
     diags.extend(crate::active::check_names(files, &config.allow_active));
+    let history = crate::versions::load(
+        root,
+        &config,
+        &mut content,
+        &mut diags,
+        memo.map(|m| &m.history),
+    );
     Ok(Loaded {
         root: root.to_path_buf(),
         config,
         content,
         diags,
+        history,
     })
 }
 
@@ -334,11 +345,12 @@ pub fn render_with(
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (docs, ()) = rayon::join(
+    let (docs, ((), version_needs)) = rayon::join(
         || documents::render(&ctx),
-        || listings::render(&ctx, &shown),
+        || rayon::join(|| listings::render(&ctx, &shown), || versions::render(&ctx)),
     );
-    let needed = documents::check_links(&ctx, &docs);
+    let mut needed = documents::check_links(&ctx, &docs);
+    needed.extend(version_needs);
     let docs: Vec<_> = docs.into_iter().flatten().collect();
     let search = match memo {
         _ if !opts.search => String::new(),
@@ -374,11 +386,13 @@ fn doc_views(
         .documents
         .par_iter()
         .zip(reviews)
-        .zip(&plan.docs))
-    .map(|((d, r), p)| {
+        .zip(&plan.docs)
+        .enumerate())
+    .map(|(i, ((d, r), p))| {
         p.is_published().then(|| {
             let mut v = views::doc_view(d, r, &loaded.config, urls);
             v.restricted = *p == Publication::Stub;
+            versions::attach(&mut v, d, loaded.history.of(i), urls);
             v
         })
     })

@@ -172,6 +172,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
     context.insert("content", &r.html);
     context.insert("toc", &r.toc);
     context.insert("overdue", &overdue);
+    context.insert("redline", &super::versions::current_redline(ctx, i));
     let page = render_page(ctx, "page.html", &context, &path, &mut diags);
     drop(context);
     search.headings = r.toc.iter().map(|t| t.title.clone()).collect();

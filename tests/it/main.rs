@@ -6,3 +6,4 @@ mod links;
 mod migrate;
 mod support;
 mod trust;
+mod versions;
