@@ -194,10 +194,17 @@ pub fn render_with(
         demote: u8::from(has_h1),
         html: crate::sanitize::Scanner::default(),
         image_stack: Vec::new(),
+        html_block: Vec::new(),
     };
     for (event, offset) in events {
+        if let Event::Html(raw) = event {
+            r.html_block.push((raw, offset));
+            continue;
+        }
+        r.flush_html_block();
         r.event(event, offset);
     }
+    r.flush_html_block();
     let mut html = String::with_capacity(text.len() * 2);
     pulldown_cmark::html::push_html(&mut html, r.events.into_iter());
     r.out.ids = r.ids.seen;
@@ -275,6 +282,9 @@ struct Renderer<'a, 'e> {
     html: crate::sanitize::Scanner,
     /// For each open image: whether it was dropped (its alt text is kept).
     image_stack: Vec<bool>,
+    /// Lines of an HTML block read so far, with their offsets: a tag may
+    /// span lines, so the block is examined whole.
+    html_block: Vec<(CowStr<'e>, usize)>,
 }
 
 impl<'e> Renderer<'_, 'e> {
@@ -390,16 +400,119 @@ impl<'e> Renderer<'_, 'e> {
         }
     }
 
+    /// The lines of an HTML block, as one fragment (see `html_block`).
+    fn flush_html_block(&mut self) {
+        if self.html_block.is_empty() {
+            return;
+        }
+        let lines = std::mem::take(&mut self.html_block);
+        let mut text = String::new();
+        let mut starts = Vec::with_capacity(lines.len());
+        for (raw, offset) in &lines {
+            starts.push((text.len(), *offset));
+            text.push_str(raw);
+        }
+        self.raw_fragment(text, &starts);
+    }
+
+    /// Inline raw HTML: one tag.
+    fn raw_html(&mut self, raw: CowStr<'e>, offset: usize) {
+        self.raw_fragment(raw.into_string(), &[(0, offset)]);
+    }
+
     /// Raw HTML passes to the sanitiser at the end; what it will remove is
     /// reported here, at its own line, and only its text reaches search.
-    fn raw_html(&mut self, raw: CowStr<'e>, offset: usize) {
+    /// Its links and images go through the same link rule as Markdown's
+    /// (`starts`: where each joined line begins, and its source offset).
+    fn raw_fragment(&mut self, raw: String, starts: &[(usize, usize)]) {
+        let at = |p: usize| {
+            let (s, o) = starts
+                .iter()
+                .rev()
+                .find(|(s, _)| *s <= p)
+                .copied()
+                .unwrap_or((0, starts.first().map_or(0, |x| x.1)));
+            o + (p - s)
+        };
         self.out.had_raw_html = true;
         let found = self.html.scan(&raw);
-        for (at, code, message) in found.removed {
-            self.note(offset + at, code, message);
+        for (p, code, message) in found.removed {
+            self.note(at(p), code, message);
         }
+        let raw = CowStr::from(self.raw_urls(raw, &at));
         self.add_text(&found.text);
         self.emit(Event::Html(raw));
+    }
+
+    /// Sends the `href`/`src` of raw `<a>`/`<img>` through the link policy:
+    /// rewritten like Markdown links, removed when the policy drops them or
+    /// when character references hide what they point to.
+    fn raw_urls(&mut self, raw: String, at: &dyn Fn(usize) -> usize) -> String {
+        let attrs = crate::sanitize::url_attributes(&raw);
+        if attrs.is_empty() {
+            return raw;
+        }
+        let mut out = String::with_capacity(raw.len());
+        let mut done = 0;
+        for u in attrs {
+            let name = if u.tag == "img" { "src" } else { "href" };
+            let offset = at(u.tag_at);
+            let replacement = match crate::sanitize::decode_attribute(&u.raw) {
+                None => {
+                    self.note(
+                        offset,
+                        "link/unverifiable",
+                        format!(
+                            "`{name}` of raw HTML `<{}>` removed: its character references hide where it points; write the URL plainly",
+                            u.tag
+                        ),
+                    );
+                    Some(String::new())
+                }
+                Some(dest) => self
+                    .raw_url(u.tag, dest.trim(), offset)
+                    .map(|href| match href {
+                        Some(h) => format!("{name}=\"{}\"", crate::highlight::escape_attr(&h)),
+                        None => String::new(),
+                    }),
+            };
+            if let Some(r) = replacement {
+                out.push_str(&raw[done..u.span.start]);
+                out.push_str(&r);
+                done = u.span.end;
+            }
+        }
+        out.push_str(&raw[done..]);
+        out
+    }
+
+    /// The decision for one raw-HTML URL: None keeps the attribute as it
+    /// is (URLs with a scheme are the sanitiser's), Some(None) removes it,
+    /// Some(Some(url)) writes `url`.
+    fn raw_url(&mut self, tag: &str, dest: &str, offset: usize) -> Option<Option<String>> {
+        let has_scheme = dest
+            .split(['/', '?', '#'])
+            .next()
+            .is_some_and(|first| first.contains(':'));
+        if dest.is_empty() || has_scheme || dest.starts_with("//") {
+            return None;
+        }
+        let mut decision = if tag == "img" {
+            self.links.decide_image(dest)
+        } else {
+            self.links.decide(dest)
+        };
+        if let Some(w) = decision.warning.take() {
+            self.note(offset, decision.code, w);
+        }
+        if let Some((doc, anchor)) = decision.anchor_check.take() {
+            let (line, col) = self.pos.at(offset);
+            self.out.anchor_checks.push((doc, anchor, line, col));
+        }
+        if decision.drop {
+            return Some(None);
+        }
+        Some(Some(decision.href.unwrap_or_else(|| dest.to_string())))
     }
 
     fn start_link(

@@ -357,9 +357,174 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
     out
 }
 
+/// A link-bearing attribute of raw HTML: `href` of `<a>`, `src` of `<img>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlAttr {
+    /// `a` or `img`.
+    pub tag: &'static str,
+    /// Byte offset of the tag's `<` in the fragment.
+    pub tag_at: usize,
+    /// Byte range of the whole attribute (`href="x"`) in the fragment.
+    pub span: std::ops::Range<usize>,
+    /// The value as written (entities not decoded).
+    pub raw: String,
+}
+
+/// The `href` of every `<a>` and `src` of every `<img>` start tag in a raw
+/// HTML fragment (comments skipped), so they can go through the same link
+/// rule as Markdown links before the sanitiser sees them.
+pub fn url_attributes(frag: &str) -> Vec<UrlAttr> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(lt) = frag[i..].find('<').map(|k| i + k) {
+        let rest = &frag[lt..];
+        if rest.starts_with("<!--") {
+            i = rest.find("-->").map_or(frag.len(), |e| lt + e + 3);
+            continue;
+        }
+        let Some(end) = tag_end(rest).map(|e| lt + e) else {
+            // An unterminated tag: everything after it is inside it.
+            scan_tag(frag, lt, frag.len(), &mut out);
+            break;
+        };
+        scan_tag(frag, lt, end, &mut out);
+        i = end + 1;
+    }
+    out
+}
+
+/// Adds the URL attribute of the start tag `frag[lt..end]` (without `>`).
+fn scan_tag(frag: &str, lt: usize, end: usize, out: &mut Vec<UrlAttr>) {
+    let tag = &frag[lt + 1..end];
+    let name_len = tag
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(tag.len());
+    let (tag_name, wanted): (&'static str, &str) =
+        match tag[..name_len].to_ascii_lowercase().as_str() {
+            "a" => ("a", "href"),
+            "img" => ("img", "src"),
+            _ => return,
+        };
+    let bytes = tag.as_bytes();
+    let mut p = name_len;
+    while p < bytes.len() {
+        while p < bytes.len() && (bytes[p].is_ascii_whitespace() || bytes[p] == b'/') {
+            p += 1;
+        }
+        let start = p;
+        while p < bytes.len()
+            && !(bytes[p].is_ascii_whitespace() || matches!(bytes[p], b'=' | b'/'))
+        {
+            p += 1;
+        }
+        if p == start {
+            break;
+        }
+        let name = tag[start..p].to_ascii_lowercase();
+        let mut q = p;
+        while q < bytes.len() && bytes[q].is_ascii_whitespace() {
+            q += 1;
+        }
+        let mut value = String::new();
+        if q < bytes.len() && bytes[q] == b'=' {
+            q += 1;
+            while q < bytes.len() && bytes[q].is_ascii_whitespace() {
+                q += 1;
+            }
+            match bytes.get(q) {
+                Some(&quote @ (b'"' | b'\'')) => {
+                    let body = q + 1;
+                    let close = tag[body..]
+                        .find(quote as char)
+                        .map_or(tag.len(), |e| body + e);
+                    value = tag[body..close].to_string();
+                    q = (close + 1).min(tag.len());
+                }
+                _ => {
+                    let e = tag[q..]
+                        .find(|c: char| c.is_ascii_whitespace())
+                        .map_or(tag.len(), |e| q + e);
+                    value = tag[q..e].to_string();
+                    q = e;
+                }
+            }
+            p = q;
+        }
+        if name == wanted {
+            out.push(UrlAttr {
+                tag: tag_name,
+                tag_at: lt,
+                span: lt + 1 + start..lt + 1 + p,
+                raw: value,
+            });
+        }
+    }
+}
+
+/// Decodes the character references of an attribute value: numeric ones and
+/// the few named ones URLs use. None when another named reference remains
+/// (the value cannot be checked, so it must not be published).
+pub fn decode_attribute(raw: &str) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let semi = after.find(';')?;
+        let name = &after[..semi];
+        let c = match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "sol" => '/',
+            "period" => '.',
+            "colon" => ':',
+            "num" => '#',
+            "percnt" => '%',
+            _ => {
+                let n = name.strip_prefix('#')?;
+                let code = match n.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => n.parse().ok()?,
+                };
+                char::from_u32(code)?
+            }
+        };
+        out.push(c);
+        rest = &after[semi + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_attributes_are_found_with_their_spans() {
+        let frag = "<p><!-- <a href=\"c.md\"> --><a class=x HREF='a.md#s'>A</a> <img alt=\"i\" src=b.png/>\n<a\nhref=\"d.md\"";
+        let found = url_attributes(frag);
+        let raws: Vec<&str> = found.iter().map(|u| u.raw.as_str()).collect();
+        assert_eq!(raws, ["a.md#s", "b.png/", "d.md"]);
+        assert_eq!(&frag[found[0].span.clone()], "HREF='a.md#s'");
+        assert_eq!(found[1].tag, "img");
+        assert_eq!(&frag[found[2].span.clone()], "href=\"d.md\"");
+    }
+
+    #[test]
+    fn attribute_references_are_decoded_or_refused() {
+        assert_eq!(decode_attribute("a&#46;md").as_deref(), Some("a.md"));
+        assert_eq!(
+            decode_attribute("x&#x2E;md&amp;y").as_deref(),
+            Some("x.md&y")
+        );
+        assert_eq!(decode_attribute("plain").as_deref(), Some("plain"));
+        assert_eq!(decode_attribute("a&unknown;md"), None);
+        assert_eq!(decode_attribute("a&md"), None);
+    }
 
     #[test]
     fn allow_list_keeps_harmless_tags_and_drops_the_rest() {
