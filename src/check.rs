@@ -40,6 +40,10 @@ pub fn run(loaded: &Loaded, opts: &BuildOptions, baseline: Option<&Manifest>) ->
     // render exercises every template, link and anchor all the same.
     let opts = &BuildOptions {
         search: false,
+        evidence: crate::site::Evidence {
+            validate_only: true,
+            ..opts.evidence.clone()
+        },
         ..opts.clone()
     };
     let outcome = site::render(loaded, opts, &Highlighter::plain(), &sink);
@@ -136,6 +140,7 @@ fn doc_report(d: &Document, r: &Review) -> DocReport {
         path: d.source.clone(),
         title: d.title.clone(),
         visibility: d.visibility.as_str().to_string(),
+        audit_scope: d.fm.audit_scope,
         owner: d.fm.owner.clone(),
         version: d.fm.version.clone(),
         last_reviewed: d.fm.last_reviewed.map(|x| x.to_string()),

@@ -222,11 +222,15 @@ mod tests {
             request_access: "mailto:security@example.com".into(),
             show_reviews: true,
             warn_days: 30,
+            overdue_on_due_day: false,
             nav: Vec::new(),
             assets: BTreeMap::new(),
             search_index_url: "/sub/search-index.json".into(),
             feed_url: "/sub/feed.xml".into(),
             manifest_url: "/sub/manifest.json".into(),
+            bundle_url: String::new(),
+            oscal_url: String::new(),
+            signed: false,
             preview_banner: String::new(),
         }
     }

@@ -26,8 +26,16 @@ pub struct Manifest {
     pub today: String,
     /// Every published document (public and restricted).
     pub documents: Vec<ManifestDoc>,
-    /// SHA-256 of every other output file, by path.
+    /// SHA-256 of every other output file, by path. Not listed: the
+    /// manifest itself, its signature (`manifest.json.sig`), the output
+    /// marker and the download bundle, which holds this manifest (see
+    /// [`Manifest::bundle`]).
     pub files: BTreeMap<String, String>,
+    /// Output path of the download bundle (`download/....zip`). The bundle
+    /// contains this manifest, so its hash cannot be listed here: `verify`
+    /// checks each of its entries against this manifest instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
 }
 
 /// One published document.
@@ -41,6 +49,9 @@ pub struct ManifestDoc {
     pub url: String,
     /// `public` or `restricted`.
     pub visibility: String,
+    /// In audit scope (GitLab's "Visibility: Audit").
+    #[serde(default)]
+    pub audit_scope: bool,
     /// Version (null when absent).
     pub version: Option<String>,
     /// Owner.
@@ -90,6 +101,7 @@ impl ManifestDoc {
             title: v.title.clone(),
             url: v.permalink.clone(),
             visibility: v.visibility.clone(),
+            audit_scope: v.audit_scope,
             version: opt(&v.version),
             owner: opt(&v.owner),
             last_reviewed: opt(&v.last_reviewed),

@@ -39,6 +39,8 @@ pub struct SiteView {
     pub show_reviews: bool,
     /// Days before a due date that count as "due soon".
     pub warn_days: i64,
+    /// A document is overdue on its due day itself (tech-docs' rule).
+    pub overdue_on_due_day: bool,
     /// Main navigation: categories, frameworks, subprocessors, changes.
     pub nav: Vec<Link>,
     /// Theme assets by logical name (`style.css`, `trustsite.js`, `highlight.css`).
@@ -49,6 +51,14 @@ pub struct SiteView {
     pub feed_url: String,
     /// URL of manifest.json.
     pub manifest_url: String,
+    /// URL of the download bundle (zip of public sources, manifest,
+    /// signature and SHA256SUMS); empty when there is none (`serve`).
+    pub bundle_url: String,
+    /// URL of the OSCAL component definition; empty when there is none
+    /// (`serve`).
+    pub oscal_url: String,
+    /// True when the build signs manifest.json.
+    pub signed: bool,
     /// Preview banner text under `serve --drafts/--internal` (empty in builds).
     pub preview_banner: String,
 }
@@ -124,6 +134,9 @@ pub struct DocView {
     pub source_sha256: String,
     /// Source file, relative to the site root.
     pub source_path: String,
+    /// "Request access" link of a restricted document: the first security
+    /// contact carrying id, version and SHA-256 (empty otherwise).
+    pub request_access: String,
     /// Revision history, newest first.
     pub revisions: Vec<RevisionView>,
     /// Versions found in git, newest (current) first; empty without history.

@@ -8,10 +8,12 @@
 //! `check` and `serve` all call this; none of them renders anything itself.
 
 mod documents;
+mod evidence;
 mod links;
 mod listings;
 mod memo;
 mod pages;
+mod redirects;
 mod urlpath;
 mod versions;
 pub mod views;
@@ -52,6 +54,22 @@ pub struct BuildOptions {
     pub internal: bool,
     /// Build the search index (off for `check`, which writes nothing).
     pub search: bool,
+    /// Signature and download bundle.
+    pub evidence: Evidence,
+}
+
+/// What a build adds as evidence beyond manifest.json and the OSCAL file.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Signs manifest.json into manifest.json.sig (build with a key only).
+    pub signer: Option<std::sync::Arc<crate::sign::Signer>>,
+    /// A preview (`serve`): no download bundle and no OSCAL export, and no
+    /// link to them (a preview needs no download, and zipping every source
+    /// on each keystroke would cost more than the rebuild).
+    pub preview: bool,
+    /// `check` (writes nothing): sources are screened for the bundle, with
+    /// the same warnings as `build`, but the zip is not compressed.
+    pub validate_only: bool,
 }
 
 /// A loaded site: config, content and the problems found loading it.
@@ -110,7 +128,12 @@ pub fn reviews(loaded: &Loaded, today: Date) -> Vec<Review> {
                 next_review: d.fm.next_review,
                 cycle: d.fm.review_cycle.unwrap_or(loaded.config.review.cycle),
             };
-            review::evaluate(&input, today, loaded.config.review.warn_days)
+            let mut r = review::evaluate(&input, today, loaded.config.review.warn_days);
+            // tech-docs: a page is expired on its review-by day itself.
+            if loaded.config.review.overdue_on_due_day && r.days_left == Some(0) {
+                r.status = review::ReviewStatus::Overdue;
+            }
+            r
         })
         .collect()
 }
@@ -277,6 +300,10 @@ pub(crate) struct Ctx<'a> {
     /// Document index of each view, by the view's address in `views`
     /// (listings hold `&DocView`s; the address names the document exactly).
     index_of: HashMap<usize, usize>,
+    /// Extra public output files the download bundle carries besides the
+    /// sources (e.g. PDFs): whoever emits one also pushes it here with
+    /// [`Ctx::add_to_bundle`].
+    bundle_extras: Mutex<Vec<crate::bundle::Entry>>,
 }
 
 impl Ctx<'_> {
@@ -305,6 +332,18 @@ impl Ctx<'_> {
             Some(i) => self.value_at(i),
             None => tera::Value::from_serializable(view),
         }
+    }
+
+    /// Adds a public output file (already emitted at `path`) to the
+    /// download bundle, under `public/<path>`.
+    #[allow(dead_code)]
+    pub(crate) fn add_to_bundle(&self, path: &str, bytes: Vec<u8>) {
+        let entry = crate::bundle::Entry {
+            name: format!("public/{path}"),
+            bytes,
+        };
+        let mut extras = self.bundle_extras.lock().unwrap_or_else(|e| e.into_inner());
+        extras.push(entry);
     }
 
     /// The document index of a view in `views`.
@@ -462,6 +501,7 @@ fn context<'a>(
         intro_found: Mutex::default(),
         memo: None,
         index_of,
+        bundle_extras: Mutex::default(),
     };
     ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx, m)));
     Ok(ctx)

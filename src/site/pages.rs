@@ -71,11 +71,23 @@ pub(super) fn site_view(
         request_access: c.security_contact.first().cloned().unwrap_or_default(),
         show_reviews: c.review.show_on_site,
         warn_days: c.review.warn_days,
+        overdue_on_due_day: c.review.overdue_on_due_day,
         nav,
         assets: theme.assets.clone(),
         search_index_url: urls.url("search-index.json"),
         feed_url: urls.url("feed.xml"),
         manifest_url: urls.url("manifest.json"),
+        bundle_url: if opts.evidence.preview {
+            String::new()
+        } else {
+            urls.url(&super::evidence::bundle_path(loaded, opts))
+        },
+        oscal_url: if opts.evidence.preview {
+            String::new()
+        } else {
+            urls.url(crate::oscal::FILE)
+        },
+        signed: opts.evidence.signer.is_some(),
         preview_banner: banner,
     }
 }
@@ -157,7 +169,15 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
             diags,
         };
     }
-    let r = crate::markdown::render(&doc.body, doc.body_line, links, ctx.hl, ctx.opts.search);
+    let opts = ctx.loaded.config.render_options(Some(&doc.title));
+    let r = crate::markdown::render_with(
+        &doc.body,
+        doc.body_line,
+        links,
+        ctx.hl,
+        ctx.opts.search,
+        &opts,
+    );
     body_warnings(doc, &r, &mut diags);
     let overdue = ctx.loaded.config.review.show_on_site && ctx.reviews[i].status.is_failing();
     context.insert("content", &r.html);
@@ -180,7 +200,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
     }
 }
 
-/// The rendering notes of a body and its raw-HTML warning, as diagnostics.
+/// The rendering notes of a body (links, removed raw HTML), as diagnostics.
 fn body_warnings(
     doc: &crate::content::Document,
     r: &crate::markdown::Rendered,
@@ -188,14 +208,6 @@ fn body_warnings(
 ) {
     for n in &r.notes {
         diags.push(Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code));
-    }
-    if r.had_raw_html {
-        diags.push(Diagnostic::warning(
-            &doc.source,
-            doc.body_line,
-            1,
-            "raw HTML is shown as text, not interpreted (trustsite escapes HTML in Markdown)",
-        ));
     }
 }
 
@@ -214,8 +226,11 @@ pub(super) fn render_site_pages(ctx: &Ctx, search: String, needed: &BTreeSet<Str
     render_to(ctx, "changes.html", &c, "changes/index.html");
     render_to(ctx, "404.html", &Context::new(), "404.html");
     files(ctx, &shown, &changes);
+    super::redirects::render(ctx, &shown);
     assets(ctx, needed);
-    manifest(ctx, &shown);
+    super::evidence::oscal(ctx, &shown);
+    let manifest = manifest(ctx, &shown);
+    super::evidence::sign_and_bundle(ctx, &shown, manifest.as_bytes());
 }
 
 fn subprocessors(ctx: &Ctx) {
@@ -267,7 +282,7 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView]) {
         crate::feeds::robots(site).as_bytes(),
         "robots.txt",
     );
-    let api = crate::api::pages_json(shown);
+    let api = crate::api::pages_json(shown, ctx.loaded.config.default_owner_slack.as_deref());
     ctx.out
         .emit("api/pages.json", api.as_bytes(), "api/pages.json");
     if let Some(text) = security_txt(ctx, shown) {
@@ -281,6 +296,21 @@ pub(crate) fn security_txt(ctx: &Ctx, shown: &[&DocView]) -> Option<String> {
     let c = &ctx.loaded.config;
     if c.security_contact.is_empty() {
         ctx.out.problem(Diagnostic::warning("trust.yaml", 0, 0, "no `security_contact`: .well-known/security.txt is not generated (RFC 9116 requires a Contact)"));
+        return None;
+    }
+    let base = &ctx.urls.base_url;
+    if !(base.starts_with("https://") || base.starts_with("http://")) {
+        ctx.out.problem(
+            Diagnostic::error(
+                "trust.yaml",
+                0,
+                0,
+                format!(
+                    "`security_contact` is set but `base_url` is `{base}`: .well-known/security.txt needs an absolute Canonical URL (RFC 9116); set `base_url: https://your.domain/` in trust.yaml or pass `--base-url https://...`"
+                ),
+            )
+            .code("securitytxt/base-url"),
+        );
         return None;
     }
     let policy = c.security_txt.policy.as_ref().and_then(|p| {
@@ -350,7 +380,8 @@ fn assets(ctx: &Ctx, needed: &BTreeSet<String>) {
     }
 }
 
-fn manifest(ctx: &Ctx, shown: &[&DocView]) {
+/// Emits manifest.json and returns its text.
+fn manifest(ctx: &Ctx, shown: &[&DocView]) -> String {
     let files = ctx
         .out
         .hashes
@@ -366,10 +397,11 @@ fn manifest(ctx: &Ctx, shown: &[&DocView]) {
         today: ctx.opts.today.to_string(),
         documents: shown.iter().map(|v| ManifestDoc::from_view(v)).collect(),
         files,
+        bundle: (!ctx.opts.evidence.preview)
+            .then(|| super::evidence::bundle_path(ctx.loaded, ctx.opts)),
     };
-    ctx.out.emit(
-        crate::manifest::FILE,
-        m.to_json().as_bytes(),
-        "manifest.json",
-    );
+    let text = m.to_json();
+    ctx.out
+        .emit(crate::manifest::FILE, text.as_bytes(), "manifest.json");
+    text
 }
