@@ -144,6 +144,7 @@ impl Screen {
             .collect();
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&names)
             .expect("a few thousand short literal names always build");
         Screen { names, automaton }
