@@ -72,6 +72,8 @@ pub struct SiteConfig {
     pub frameworks: BTreeMap<String, Framework>,
     /// Foreign front-matter field name -> trustsite field name.
     pub aliases: BTreeMap<String, String>,
+    /// A PDF of every public document (needs the cargo feature `pdf`).
+    pub pdf: bool,
 }
 
 /// `review:` settings.
@@ -191,6 +193,7 @@ struct Raw {
     #[serde(default)]
     frameworks: BTreeMap<String, RawFramework>,
     front_matter: Option<RawFrontMatterCfg>,
+    pdf: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -358,7 +361,27 @@ fn validate(raw: Raw, root: &Path, diags: &mut Vec<Diagnostic>) -> SiteConfig {
         subprocessors: validate_subs(raw.subprocessors, diags),
         frameworks: load_frameworks(raw.frameworks, root, diags),
         aliases: validate_aliases(raw.front_matter, diags),
+        pdf: validate_pdf(raw.pdf, diags),
     }
+}
+
+/// `pdf: true` in a binary that cannot render PDFs is an error, not a
+/// site quietly without them.
+fn validate_pdf(pdf: Option<Spanned<bool>>, diags: &mut Vec<Diagnostic>) -> bool {
+    let Some(pdf) = pdf else { return false };
+    if pdf.value && !crate::pdf::AVAILABLE {
+        let (line, col) = yaml::position(&pdf);
+        diags.push(
+            Diagnostic::error(
+                CONFIG_FILE,
+                line,
+                col,
+                "`pdf: true` needs trustsite built with the cargo feature `pdf` (cargo install/build --features pdf); remove `pdf` or rebuild",
+            )
+            .code("config/pdf-unavailable"),
+        );
+    }
+    pdf.value
 }
 
 /// A theme is a folder name under `themes/`, never a path: `theme: /etc` or

@@ -32,6 +32,8 @@ pub struct Highlighter {
     syntaxes: SyntaxSet,
     cache: Option<Mutex<HashMap<[u8; 32], String>>>,
     disk: Option<DiskCache>,
+    /// Rendered files kept alongside (PDFs), in memory or on disk alike.
+    blobs: crate::blobs::Blobs,
 }
 
 impl Highlighter {
@@ -42,6 +44,7 @@ impl Highlighter {
             syntaxes: SyntaxSet::load_defaults_newlines(),
             cache: cache.then(|| Mutex::new(HashMap::new())),
             disk: None,
+            blobs: crate::blobs::Blobs::new(cache),
         }
     }
 
@@ -50,13 +53,27 @@ impl Highlighter {
     pub fn with_disk_cache(dir: &Path) -> std::io::Result<Self> {
         Ok(Highlighter {
             disk: Some(DiskCache::open(dir)?),
+            blobs: crate::blobs::Blobs::on_disk(&dir.join("files")),
             ..Highlighter::new(false)
         })
     }
 
     /// The first error writing the disk cache, if any (the build goes on).
     pub fn cache_error(&self) -> Option<String> {
-        self.disk.as_ref().and_then(DiskCache::error)
+        self.disk
+            .as_ref()
+            .and_then(DiskCache::error)
+            .or_else(|| self.blobs.error())
+    }
+
+    /// The syntaxes blocks are highlighted with.
+    pub fn syntaxes(&self) -> &SyntaxSet {
+        &self.syntaxes
+    }
+
+    /// Rendered files (PDFs) kept the way this highlighter keeps blocks.
+    pub fn blobs(&self) -> &crate::blobs::Blobs {
+        &self.blobs
     }
 
     /// HTML for one code block (`lang` may be empty).

@@ -1,5 +1,6 @@
 //! trustsite: Markdown policies in, a static hash-stamped trust center out.
 pub mod api;
+pub mod blobs;
 pub mod check;
 pub mod cli;
 pub mod cli_time;
@@ -13,6 +14,7 @@ pub mod highlight;
 pub mod manifest;
 pub mod markdown;
 pub mod output;
+pub mod pdf;
 pub mod report;
 pub mod review;
 pub mod scaffold;

@@ -117,6 +117,35 @@ pub fn render(
     hl: &Highlighter,
     want_text: bool,
 ) -> Rendered {
+    let (mut out, events) = policed(body, first_line, links, Some(hl), want_text);
+    let mut html = String::with_capacity(body.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    out.html = html;
+    out
+}
+
+/// The events of `body` after the same link, image and raw-HTML decisions
+/// as [`render`] (raw HTML as text, dropped links gone, hrefs resolved),
+/// for other output formats (the PDF). Headings come as `Start(Heading)`
+/// with their final id, code blocks as one `Text` between `Start`/`End`
+/// `CodeBlock`. Warnings are in the returned [`Rendered`]; its `html` is empty.
+pub fn events<'e>(
+    body: &'e str,
+    first_line: usize,
+    links: &dyn LinkPolicy,
+) -> (Rendered, Vec<Event<'e>>) {
+    policed(body, first_line, links, None, false)
+}
+
+/// The walk shared by [`render`] (`hl` given: headings and code as HTML)
+/// and [`events`] (`hl` None: as events).
+fn policed<'e>(
+    body: &'e str,
+    first_line: usize,
+    links: &dyn LinkPolicy,
+    hl: Option<&Highlighter>,
+    want_text: bool,
+) -> (Rendered, Vec<Event<'e>>) {
     let pos = Position::new(body, first_line);
     let mut r = Renderer {
         out: Rendered::default(),
@@ -133,10 +162,7 @@ pub fn render(
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         r.event(event, range.start);
     }
-    let mut html = String::with_capacity(body.len() * 2);
-    pulldown_cmark::html::push_html(&mut html, r.events.into_iter());
-    r.out.html = html;
-    r.out
+    (r.out, r.events)
 }
 
 struct HeadingState<'e> {
@@ -152,7 +178,7 @@ struct Renderer<'a, 'e> {
     events: Vec<Event<'e>>,
     pos: &'a Position<'a>,
     links: &'a dyn LinkPolicy,
-    hl: &'a Highlighter,
+    hl: Option<&'a Highlighter>,
     want_text: bool,
     heading: Option<HeadingState<'e>>,
     code: Option<(String, String)>,
@@ -330,7 +356,14 @@ impl<'e> Renderer<'_, 'e> {
             self.out.text.push_str(&code);
             self.out.text.push('\n');
         }
-        let html = self.hl.block(&lang, &code);
+        let Some(hl) = self.hl else {
+            let kind = CodeBlockKind::Fenced(CowStr::from(lang));
+            self.emit(Event::Start(Tag::CodeBlock(kind.clone())));
+            self.emit(Event::Text(CowStr::from(code)));
+            self.emit(Event::End(TagEnd::CodeBlock));
+            return;
+        };
+        let html = hl.block(&lang, &code);
         self.emit(Event::Html(CowStr::from(html)));
     }
 
@@ -340,28 +373,11 @@ impl<'e> Renderer<'_, 'e> {
         let base = h.id.clone().unwrap_or_else(|| slugify_anchor(&title));
         let id = unique_id(&mut self.out.ids, &mut self.id_suffix, base);
         let lvl = h.level as u8;
-        let class = if h.classes.is_empty() {
-            String::new()
+        if self.hl.is_none() {
+            self.heading_event(h, &id);
         } else {
-            format!(
-                " class=\"{}\"",
-                crate::highlight::escape_attr(&h.classes.join(" "))
-            )
-        };
-        let open = format!(
-            "<h{lvl} id=\"{}\"{class}>",
-            crate::highlight::escape_attr(&id)
-        );
-        self.events.push(Event::Html(CowStr::from(open)));
-        self.events.extend(h.events);
-        // Focusable, so it is named rather than `aria-hidden` (axe: a hidden
-        // element must not take keyboard focus).
-        let anchor = format!(
-            "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a></h{lvl}>\n",
-            crate::highlight::escape_attr(&id),
-            crate::highlight::escape_attr(&title)
-        );
-        self.events.push(Event::Html(CowStr::from(anchor)));
+            self.heading_html(h, lvl, &id, &title);
+        }
         if lvl >= 2 {
             self.out.toc.push(TocEntry {
                 level: lvl,
@@ -372,6 +388,44 @@ impl<'e> Renderer<'_, 'e> {
         if self.want_text {
             self.out.text.push('\n');
         }
+    }
+
+    /// A heading as events (see [`events`]).
+    fn heading_event(&mut self, h: HeadingState<'e>, id: &str) {
+        let classes = h.classes.into_iter().map(CowStr::from).collect();
+        self.events.push(Event::Start(Tag::Heading {
+            level: h.level,
+            id: Some(CowStr::from(id.to_string())),
+            classes,
+            attrs: Vec::new(),
+        }));
+        self.events.extend(h.events);
+        self.events.push(Event::End(TagEnd::Heading(h.level)));
+    }
+
+    fn heading_html(&mut self, h: HeadingState<'e>, lvl: u8, id: &str, title: &str) {
+        let class = if h.classes.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " class=\"{}\"",
+                crate::highlight::escape_attr(&h.classes.join(" "))
+            )
+        };
+        let open = format!(
+            "<h{lvl} id=\"{}\"{class}>",
+            crate::highlight::escape_attr(id)
+        );
+        self.events.push(Event::Html(CowStr::from(open)));
+        self.events.extend(h.events);
+        // Focusable, so it is named rather than `aria-hidden` (axe: a hidden
+        // element must not take keyboard focus).
+        let anchor = format!(
+            "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a></h{lvl}>\n",
+            crate::highlight::escape_attr(id),
+            crate::highlight::escape_attr(title)
+        );
+        self.events.push(Event::Html(CowStr::from(anchor)));
     }
 }
 

@@ -12,6 +12,7 @@ mod links;
 mod listings;
 mod memo;
 mod pages;
+pub mod pdfs;
 pub mod views;
 
 pub use memo::Memo;
@@ -122,6 +123,8 @@ pub struct Outcome {
     pub reviews: Vec<Review>,
     /// SHA-256 of every file written (manifest.json itself excluded).
     pub hashes: BTreeMap<String, String>,
+    /// Output paths of the documents' PDFs (`pdf: true`), sorted.
+    pub pdfs: Vec<String>,
 }
 
 impl Outcome {
@@ -305,7 +308,7 @@ pub fn render_with(
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (search, ()) = rayon::join(
+    let (search, pdfs) = rayon::join(
         || {
             let docs = documents::render(&ctx);
             match memo {
@@ -313,7 +316,7 @@ pub fn render_with(
                 None => search_index(docs),
             }
         },
-        || listings::render(&ctx, &shown),
+        || rayon::join(|| listings::render(&ctx, &shown), || pdfs::render(&ctx)).1,
     );
     pages::render_site_pages(&ctx, search);
     if let Some((memo, _)) = ctx.memo {
@@ -323,7 +326,10 @@ pub fn render_with(
     let Ctx { out, reviews, .. } = ctx;
     diags.extend(out.diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     let hashes = out.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
-    finish(diags, stats, reviews, hashes)
+    Outcome {
+        pdfs,
+        ..finish(diags, stats, reviews, hashes)
+    }
 }
 
 /// The search index (JSON) of the rendered document pages: merged as soon
@@ -425,6 +431,7 @@ fn finish(
         stats,
         reviews,
         hashes,
+        pdfs: Vec::new(),
     }
 }
 
