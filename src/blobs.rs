@@ -113,7 +113,9 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let key = [7u8; 32];
         let blobs = Blobs::on_disk(tmp.path());
-        let made = blobs.get_or(&key, || Ok::<_, ()>(b"%PDF-1".to_vec())).unwrap();
+        let made = blobs
+            .get_or(&key, || Ok::<_, ()>(b"%PDF-1".to_vec()))
+            .unwrap();
         assert_eq!(made.as_slice(), b"%PDF-1");
         let again = Blobs::on_disk(tmp.path());
         let hit = again.get_or(&key, || Err("not kept")).unwrap();

@@ -380,9 +380,9 @@ impl Emitter<'_> {
     /// the site): site paths against the base URL's origin, `#x` and
     /// relative ones against the document's page.
     fn absolute(&self, dest: &str) -> String {
-        let has_scheme = dest.split_once(':').is_some_and(|(scheme, _)| {
-            !scheme.is_empty() && !scheme.contains(['/', '?', '#'])
-        });
+        let has_scheme = dest
+            .split_once(':')
+            .is_some_and(|(scheme, _)| !scheme.is_empty() && !scheme.contains(['/', '?', '#']));
         if has_scheme {
             dest.to_string()
         } else if let Some(rest) = dest.strip_prefix("//") {
@@ -496,7 +496,11 @@ mod tests {
         assert_no_user_bytes(&e);
         assert!(!e.markup.contains("eval") && !e.markup.contains("import"));
         assert!(e.strings.iter().any(|s| s.contains("#eval(\"1\")")));
-        assert!(e.strings.iter().any(|s| s == "https://t.example/trust/policies/other/"));
+        assert!(
+            e.strings
+                .iter()
+                .any(|s| s == "https://t.example/trust/policies/other/")
+        );
         assert!(e.strings.iter().any(|s| s.contains("<b>")));
         assert_eq!(e.markup.matches("#link(").count(), 1, "{}", e.markup);
     }
@@ -506,7 +510,10 @@ mod tests {
         let md = "| a | b |\n|:-:|--:|\n| 1 | 2 | 3 |\n| x |\n\n- one\n- two\n  1. n\n\n> quote\n\n```rust\nfn main() {}\n```\n";
         let e = run(md, &Limits::default()).unwrap();
         assert_no_user_bytes(&e);
-        assert!(e.markup.contains("#data-table(columns: 2, align: (center, right,), "));
+        assert!(
+            e.markup
+                .contains("#data-table(columns: 2, align: (center, right,), ")
+        );
         assert!(e.markup.contains("#list("));
         assert!(e.markup.contains("#enum(start: 1, "));
         assert!(e.markup.contains("#quote(block: true)["));
@@ -519,7 +526,8 @@ mod tests {
 
     #[test]
     fn links_become_absolute() {
-        let md = "[a](#scope) [b](guide/) [c](https://x.example/) [d](//cdn.example/x) [e](other.md)\n";
+        let md =
+            "[a](#scope) [b](guide/) [c](https://x.example/) [d](//cdn.example/x) [e](other.md)\n";
         let e = run(md, &Limits::default()).unwrap();
         for want in [
             "https://t.example/trust/policies/a/#scope",
@@ -528,13 +536,22 @@ mod tests {
             "https://cdn.example/x",
             "https://t.example/trust/policies/other/",
         ] {
-            assert!(e.strings.iter().any(|s| s == want), "{want}: {:?}", e.strings);
+            assert!(
+                e.strings.iter().any(|s| s == want),
+                "{want}: {:?}",
+                e.strings
+            );
         }
     }
 
     #[test]
     fn deep_nesting_is_flattened_and_balanced() {
-        let md = format!("{}deep\n\n{}x{}\n", "> ".repeat(500), "*_".repeat(300), "_*".repeat(300));
+        let md = format!(
+            "{}deep\n\n{}x{}\n",
+            "> ".repeat(500),
+            "*_".repeat(300),
+            "_*".repeat(300)
+        );
         let e = run(&md, &Limits::default()).unwrap();
         assert!(e.markup.matches("#quote(").count() <= MAX_DEPTH);
         let opens = e.markup.matches(['[', '(']).count();

@@ -107,7 +107,11 @@ impl Job {
     /// SHA-256 over everything the PDF's bytes depend on.
     pub fn key(&self) -> [u8; 32] {
         let mut h = Sha256::new();
-        for part in [VERSION.as_bytes(), TEMPLATE.as_bytes(), self.body.markup.as_bytes()] {
+        for part in [
+            VERSION.as_bytes(),
+            TEMPLATE.as_bytes(),
+            self.body.markup.as_bytes(),
+        ] {
             field(&mut h, part);
         }
         for s in &self.body.strings {

@@ -389,7 +389,8 @@ fn context<'a>(
     let Some(mut theme) = theme else {
         return Err(reviews);
     };
-    let views = doc_views(loaded, opts, &urls, &reviews);
+    let mut views = doc_views(loaded, opts, &urls, &reviews);
+    pdfs::withhold(loaded, &mut views, diags);
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
     let searchable = views.iter().flatten().filter(|v| !v.restricted).count();

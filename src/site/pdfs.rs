@@ -27,6 +27,77 @@ pub fn output_path(doc: &Document, config: &SiteConfig) -> Option<String> {
     Some(format!("{}{name}.pdf", doc.url_path))
 }
 
+/// Takes the PDF away (warning located at the cause) from each document
+/// whose source names a document the build does not show: a PDF carries
+/// its source as it is, so a link the page drops (`internal.md`) would
+/// reach the reader through the attachment. Fail closed: the page stays,
+/// the PDF and its "Download PDF" link go.
+pub(super) fn withhold(
+    loaded: &super::Loaded,
+    views: &mut [Option<DocView>],
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !loaded.config.pdf {
+        return;
+    }
+    let docs = &loaded.content.documents;
+    let hidden: Vec<String> = docs
+        .iter()
+        .zip(views.iter())
+        .filter(|(_, v)| v.is_none())
+        .filter_map(|(d, _)| d.source.rsplit('/').next())
+        .filter(|name| {
+            !name.eq_ignore_ascii_case("index.md") && !name.eq_ignore_ascii_case("_index.md")
+        })
+        .map(str::to_lowercase)
+        .collect();
+    let url_of: Vec<Option<String>> = views
+        .iter()
+        .map(|v| v.as_ref().map(|v| v.url.clone()))
+        .collect();
+    let index = links::LinkIndex::new(docs, &url_of);
+    let found: Vec<Option<Diagnostic>> = (0..docs.len())
+        .into_par_iter()
+        .map(|i| {
+            let wants = views[i].as_ref().is_some_and(|v| !v.pdf_url.is_empty());
+            let policy = index.policy_for(i);
+            wants
+                .then(|| names_withheld(&loaded.root, &docs[i], &policy, &hidden))
+                .flatten()
+        })
+        .collect();
+    for (i, d) in found.into_iter().enumerate() {
+        if let (Some(d), Some(view)) = (d, views[i].as_mut()) {
+            view.pdf_url.clear();
+            diags.push(d);
+        }
+    }
+}
+
+/// Why `doc`'s source must not be attached, as a warning (None: it may).
+fn names_withheld(
+    root: &std::path::Path,
+    doc: &Document,
+    policy: &links::DocLinks,
+    hidden: &[String],
+) -> Option<Diagnostic> {
+    let (rendered, _) = crate::markdown::events(&doc.body, doc.body_line, policy);
+    let why = "no PDF: its source names a document that is not published, and a PDF carries its source as it is; remove the reference to get a PDF";
+    if let Some(n) = rendered.notes.iter().find(|n| n.code == "link/unpublished") {
+        return Some(
+            Diagnostic::warning(&doc.source, n.line, n.col, why).code("pdf/names-withheld"),
+        );
+    }
+    let text = std::fs::read(root.join(&doc.source)).unwrap_or_default();
+    let lower = String::from_utf8_lossy(&text).to_lowercase();
+    let at = hidden
+        .iter()
+        .filter_map(|name| lower.find(name.as_str()))
+        .min()?;
+    let line = 1 + lower[..at].matches('\n').count();
+    Some(Diagnostic::warning(&doc.source, line, 1, why).code("pdf/names-withheld"))
+}
+
 /// Renders and emits every PDF; returns their output paths, sorted.
 pub(super) fn render(ctx: &Ctx) -> Vec<String> {
     if !ctx.loaded.config.pdf {
@@ -43,7 +114,9 @@ pub(super) fn render(ctx: &Ctx) -> Vec<String> {
         .into_par_iter()
         .filter_map(|i| document(ctx, i, &index))
         .collect();
-    ctx.hl.blobs().retain(&done.iter().map(|(_, k)| *k).collect());
+    ctx.hl
+        .blobs()
+        .retain(&done.iter().map(|(_, k)| *k).collect());
     #[cfg(feature = "pdf")]
     typst::comemo::evict(10);
     let mut paths: Vec<String> = done.into_iter().map(|(p, _)| p).collect();
@@ -52,12 +125,10 @@ pub(super) fn render(ctx: &Ctx) -> Vec<String> {
 }
 
 /// Document `i`'s PDF, emitted; its path and cache key.
-fn document(
-    ctx: &Ctx,
-    i: usize,
-    index: &links::LinkIndex,
-) -> Option<(String, crate::blobs::Key)> {
-    let view = ctx.views[i].as_ref().filter(|v| !v.restricted)?;
+fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, crate::blobs::Key)> {
+    let view = ctx.views[i]
+        .as_ref()
+        .filter(|v| !v.restricted && !v.pdf_url.is_empty())?;
     let doc = &ctx.loaded.content.documents[i];
     let path = output_path(doc, &ctx.loaded.config)?;
     let fail = |code: &'static str, msg: String| {
@@ -67,8 +138,18 @@ fn document(
     };
     let source = match std::fs::read(ctx.loaded.root.join(&doc.source)) {
         Ok(bytes) if crate::content::hex(&Sha256::digest(&bytes)) == doc.sha256 => bytes,
-        Ok(_) => return fail("pdf/source-changed", "the file changed during the build".into()),
-        Err(e) => return fail("pdf/source-unreadable", format!("cannot read the source: {e}")),
+        Ok(_) => {
+            return fail(
+                "pdf/source-changed",
+                "the file changed during the build".into(),
+            );
+        }
+        Err(e) => {
+            return fail(
+                "pdf/source-unreadable",
+                format!("cannot read the source: {e}"),
+            );
+        }
     };
     let meta = meta(ctx, doc, view);
     let syntaxes = ctx.hl.syntaxes();

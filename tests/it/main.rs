@@ -1,5 +1,6 @@
 //! Integration tests: build fixture sites with the real binary and assert on files.
 mod build;
 mod check;
+mod pdf;
 mod support;
 mod trust;
