@@ -43,6 +43,8 @@ pub enum Command {
     Init(InitArgs),
     /// Create a new document with complete front-matter.
     New(NewArgs),
+    /// Tell which published document and version a file is (by SHA-256).
+    Identify(IdentifyArgs),
 }
 
 /// Options shared by commands that read a site.
@@ -72,6 +74,11 @@ pub struct BuildArgs {
     /// in this folder: the next build reuses them (warm rebuild).
     #[arg(long)]
     pub cache: Option<PathBuf>,
+    /// Sign manifest.json with this OpenSSH Ed25519 private key (writes
+    /// manifest.json.sig; default: the key in TRUSTSITE_SIGNING_KEY, a path
+    /// or the key text).
+    #[arg(long, value_name = "PATH")]
+    pub sign_key: Option<PathBuf>,
 }
 
 /// `check` options.
@@ -123,6 +130,32 @@ pub struct VerifyArgs {
     /// Built site folder.
     #[arg(default_value = "public")]
     pub dir: PathBuf,
+    /// OpenSSH allowed_signers file: check manifest.json.sig against the
+    /// keys it pins for the site's host before anything else.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Principal to look up in the allowed signers (default: the host of
+    /// the manifest's base_url).
+    #[arg(long, requires = "allowed_signers")]
+    pub principal: Option<String>,
+    /// Refuse a manifest built longer ago than this (e.g. 30d, 12h):
+    /// protects against a mirror serving an old release.
+    #[arg(long, value_name = "AGE", value_parser = crate::verify::parse_max_age)]
+    pub max_age: Option<jiff::SignedDuration>,
+}
+
+/// `identify` options.
+#[derive(Debug, Args)]
+pub struct IdentifyArgs {
+    /// The file to identify (e.g. a copy of a policy received under NDA).
+    pub file: PathBuf,
+    /// A site root (rendered in memory, with its git history) or a built
+    /// output folder holding manifest.json (default: .).
+    #[arg(long, conflicts_with = "manifest")]
+    pub site: Option<PathBuf>,
+    /// A copy of a site's manifest.json (download it first; no network).
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
 }
 
 /// `init` options.
@@ -165,13 +198,14 @@ pub fn run(cli: Cli) -> u8 {
         Command::Verify(a) => crate::commands::verify(&a),
         Command::Init(a) => crate::scaffold::init(&a),
         Command::New(a) => crate::scaffold::new(&a),
+        Command::Identify(a) => crate::identify::run(&a),
     }
 }
 
 /// Prints diagnostics to stderr, the severity colored on a terminal.
 pub fn print_diags(diags: &[Diagnostic]) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diags {
+    for d in diags.iter().map(Diagnostic::cleaned) {
         if color {
             let code = if d.is_error() { "31" } else { "33" };
             let sev = d.severity.as_str();

@@ -20,7 +20,16 @@ pub fn prepare(
         eprintln!("error: site root {} is not a folder", root.display());
         return Err(CANNOT_RUN);
     }
+    if let Some(url) = &base_url
+        && let Err(why) = crate::config::check_base_url(url)
+    {
+        eprintln!("error: --base-url: {why}");
+        return Err(CANNOT_RUN);
+    }
     let loaded = site::load(root).map_err(config_failure)?;
+    if let Some(note) = &loaded.history.note {
+        eprintln!("note: {note}");
+    }
     let (build_time, today) =
         crate::cli_time::resolve(today, &loaded.config.timezone).map_err(|e| {
             eprintln!("error: {e}");
@@ -32,6 +41,8 @@ pub fn prepare(
         base_url,
         drafts: false,
         internal: false,
+        search: true,
+        evidence: Default::default(),
     };
     Ok((loaded, opts))
 }
@@ -42,10 +53,19 @@ const PREVIOUS_OUTPUT: &str = "previous-output";
 /// `trustsite build`.
 pub fn build(args: &BuildArgs) -> u8 {
     let started = Instant::now();
-    let (loaded, opts) = match prepare(&args.site.root, args.site.today, args.base_url.clone()) {
+    let (loaded, mut opts) = match prepare(&args.site.root, args.site.today, args.base_url.clone())
+    {
         Ok(x) => x,
         Err(code) => return code,
     };
+    let env_key = std::env::var(crate::sign::KEY_ENV).ok();
+    match crate::sign::Signer::resolve(args.sign_key.as_deref(), env_key.as_deref()) {
+        Ok(signer) => opts.evidence.signer = signer.map(std::sync::Arc::new),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return CANNOT_RUN;
+        }
+    }
     let target = args
         .output
         .clone()
@@ -90,13 +110,14 @@ pub fn build(args: &BuildArgs) -> u8 {
     }
     let s = outcome.stats;
     println!(
-        "built {}: {} documents published ({} public, {} restricted), {} withheld, {} overdue, {} files, {warnings} warning(s) in {:.2}s",
+        "built {}: {} documents published ({} public, {} restricted), {} withheld, {} overdue, {} never reviewed, {} files, {warnings} warning(s) in {:.2}s",
         target.display(),
         s.public + s.restricted,
         s.public,
         s.restricted,
         s.withheld,
         s.overdue,
+        s.never_reviewed,
         s.files + 1,
         started.elapsed().as_secs_f64()
     );
@@ -194,27 +215,53 @@ pub fn check(args: &CheckArgs) -> u8 {
 
 /// `trustsite verify`.
 pub fn verify(args: &VerifyArgs) -> u8 {
-    match crate::verify::verify(&args.dir) {
+    let now = match args.max_age.map(|_| crate::cli_time::now()).transpose() {
+        Ok(now) => now,
         Err(e) => {
             eprintln!("error: {e}");
-            CANNOT_RUN
+            return CANNOT_RUN;
         }
-        Ok(problems) if problems.is_empty() => {
+    };
+    let opts = crate::verify::Options {
+        allowed_signers: args.allowed_signers.clone(),
+        principal: args.principal.clone(),
+        max_age: args.max_age,
+        now,
+    };
+    let report = match crate::verify::verify(&args.dir, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    for p in &report.problems {
+        println!("{p}");
+    }
+    if !report.problems.is_empty() {
+        eprintln!(
+            "verify failed: {} problem(s) in {}",
+            report.problems.len(),
+            args.dir.display()
+        );
+        return PROBLEMS;
+    }
+    match &report.signed_by {
+        Some(key) => println!(
+            "verified {}: manifest.json is signed by {key}, and every file matches it",
+            args.dir.display()
+        ),
+        None => {
             println!(
                 "verified {}: every file matches manifest.json",
                 args.dir.display()
             );
-            OK
-        }
-        Ok(problems) => {
-            for p in &problems {
-                println!("{p}");
+            if report.has_signature {
+                println!(
+                    "note: manifest.json.sig was not checked; pass --allowed-signers FILE to check it against keys you pin"
+                );
             }
-            eprintln!(
-                "verify failed: {} file(s) differ from manifest.json",
-                problems.len()
-            );
-            PROBLEMS
         }
     }
+    OK
 }

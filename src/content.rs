@@ -10,6 +10,7 @@
 use crate::config::{SiteConfig, Visibility};
 use crate::diag::Diagnostic;
 use crate::frontmatter::{self, FrontMatter};
+use crate::publish::{self, FileKind};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -46,9 +47,10 @@ pub struct Document {
 }
 
 impl Document {
-    /// Whether `build` publishes it (public or restricted, not a draft).
+    /// Whether `build` publishes it (public or restricted, not a draft):
+    /// [`publish::Audience::document`] for the public audience.
     pub fn is_published(&self) -> bool {
-        !self.fm.draft && self.visibility != Visibility::Internal
+        publish::Audience::PUBLIC.document(self).is_published()
     }
 }
 
@@ -70,17 +72,12 @@ pub struct Content {
     pub documents: Vec<Document>,
     /// `content/index.md`: the home page introduction.
     pub home: Option<Document>,
-    /// `content/<folder>/_index.md` by category name.
+    /// `content/<folder>/_index.md` by folder (`policies`).
     pub intros: BTreeMap<String, Document>,
     /// Other files, sorted.
     pub assets: Vec<Asset>,
-}
-
-/// Which kind of Markdown file a path is.
-enum MdKind {
-    Home,
-    Intro(String),
-    Doc { bundle: Option<String> },
+    /// Copies of documents (backups, merge leftovers): never published.
+    pub copies: Vec<String>,
 }
 
 /// One Markdown file read: its path, the document or its errors, and warnings.
@@ -161,7 +158,11 @@ pub fn load_with(
     cache: Option<&LoadCache>,
 ) -> Content {
     let dir = root.join(CONTENT_DIR);
-    let (md_files, other_files) = walk(&dir, diags);
+    let Walked {
+        md: md_files,
+        other: other_files,
+        copies,
+    } = walk(&dir, diags);
     let config_sum: [u8; 32] = Sha256::digest(format!("{config:?}")).into();
     let loaded: Vec<LoadedFile> = md_files
         .par_iter()
@@ -176,18 +177,41 @@ pub fn load_with(
         let Ok(doc) = doc.map_err(|e| diags.extend(e)) else {
             continue;
         };
-        match kind(&rel) {
-            MdKind::Home => content.home = Some(doc),
-            MdKind::Intro(folder) => {
-                content.intros.insert(category_name(&folder), doc);
+        match publish::classify(&rel) {
+            FileKind::Home => {
+                if let Some(first) = &content.home {
+                    diags.push(Diagnostic::error(
+                        &doc.source,
+                        1,
+                        1,
+                        format!("two home introductions: {} is one too", first.source),
+                    ));
+                }
+                content.home = Some(doc);
             }
-            MdKind::Doc { bundle } => content.documents.push(Document {
+            FileKind::Intro(folder) => {
+                content.intros.insert(folder, doc);
+            }
+            FileKind::Document { bundle } => content.documents.push(Document {
                 bundle_dir: bundle,
                 ..doc
             }),
+            FileKind::Copy | FileKind::Asset | FileKind::Ignored => {}
         }
     }
     content.assets = assign_assets(&dir, other_files, &content.documents);
+    for rel in &copies {
+        diags.push(
+            Diagnostic::warning(
+                format!("{CONTENT_DIR}/{rel}"),
+                0,
+                0,
+                "not published: this looks like a copy of a document (editor backup, temp file or merge leftover); delete it or rename it",
+            )
+            .code("asset/document-copy"),
+        );
+    }
+    content.copies = copies;
     check_duplicates(&content.documents, diags);
     content
 }
@@ -246,21 +270,20 @@ fn load_cached(
     loaded
 }
 
-fn kind(rel: &str) -> MdKind {
-    if rel == "index.md" {
-        return MdKind::Home;
-    }
-    if let Some(folder) = rel.strip_suffix("/_index.md").filter(|f| !f.contains('/')) {
-        return MdKind::Intro(folder.to_string());
-    }
-    let bundle = rel.strip_suffix("/index.md").map(str::to_string);
-    MdKind::Doc { bundle }
+/// The files of content/, sorted, by what [`publish::classify`] says they are.
+#[derive(Default)]
+struct Walked {
+    /// Documents and introductions.
+    md: Vec<String>,
+    /// Other files.
+    other: Vec<String>,
+    /// Copies of documents.
+    copies: Vec<String>,
 }
 
-/// Sorted content-relative paths of Markdown files and of other files.
-fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<String>) {
-    let mut md = Vec::new();
-    let mut other = Vec::new();
+/// Sorted content-relative paths of Markdown files, other files and copies.
+fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
+    let mut found = Walked::default();
     // `follow_root_links(false)`: a symlinked `content/` is skipped like any
     // other link (it used to be walked, publishing files from outside the site).
     let walker = walkdir::WalkDir::new(dir)
@@ -268,7 +291,11 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<String>) {
         .follow_root_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_string_lossy().as_ref()));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_type().is_dir()
+                || publish::is_content_dir(e.file_name().to_string_lossy().as_ref())
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -290,6 +317,10 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<String>) {
             }
         };
         let rel = rel_to(dir, entry.path());
+        let kind = publish::classify(&rel);
+        if kind == FileKind::Ignored {
+            continue;
+        }
         if entry.path_is_symlink() {
             diags.push(Diagnostic::warning(
                 format!("{CONTENT_DIR}/{rel}"),
@@ -317,18 +348,13 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<String>) {
             ));
             continue;
         }
-        if rel.ends_with(".md") {
-            md.push(rel);
-        } else {
-            other.push(rel);
+        match kind {
+            FileKind::Copy => found.copies.push(rel),
+            FileKind::Asset => found.other.push(rel),
+            _ => found.md.push(rel),
         }
     }
-    (md, other)
-}
-
-/// Names starting with `.` or `_` are not content (except `_index.md`).
-fn is_hidden(name: &str) -> bool {
-    name.starts_with('.') || (name.starts_with('_') && name != "_index.md")
+    found
 }
 
 fn rel_to(dir: &Path, p: &Path) -> String {
@@ -352,8 +378,8 @@ fn load_doc(
     parse_doc(rel, bytes, config, diags)
 }
 
-/// A document from its file's bytes.
-fn parse_doc(
+/// A document from its file's bytes (`rel`: path under content/).
+pub(crate) fn parse_doc(
     rel: &str,
     bytes: Vec<u8>,
     config: &SiteConfig,
@@ -477,7 +503,7 @@ fn check_shortcodes(source: &str, body: &str, body_line: usize, diags: &mut Vec<
 
 /// Controlled documents must carry owner and version: a warning here, an
 /// error in `check` (so migrated corpora still build).
-fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>) {
     if !fm.controlled_document {
         return;
     }
@@ -500,12 +526,16 @@ fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>)
 /// `policies/Access Control.md` -> `policies/access-control/`;
 /// a bundle's `index.md` takes its folder's URL.
 pub fn url_path(rel: &str) -> String {
-    let stem = rel.strip_suffix(".md").unwrap_or(rel);
-    let stem = stem
-        .strip_suffix("/index")
-        .or_else(|| stem.strip_suffix("/_index"))
-        .unwrap_or(stem);
-    let parts: Vec<String> = stem.split('/').map(slugify).collect();
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let stem = publish::doc_stem(name).unwrap_or(name);
+    let own_folder = !dir.is_empty()
+        && (stem.eq_ignore_ascii_case("index") || stem.eq_ignore_ascii_case("_index"));
+    let path = match (dir, own_folder) {
+        (_, true) => dir.to_string(),
+        ("", _) => stem.to_string(),
+        _ => format!("{dir}/{stem}"),
+    };
+    let parts: Vec<String> = path.split('/').map(slugify).collect();
     format!("{}/", parts.join("/"))
 }
 
@@ -536,9 +566,14 @@ pub fn slugify(s: &str) -> String {
 /// The top-level folder, unless the document is that folder (a top-level
 /// bundle or section page) or sits at the content root: then "Documents".
 fn default_category(rel: &str) -> String {
-    let own_folder = rel
-        .strip_suffix("/index.md")
-        .or_else(|| rel.strip_suffix("/_index.md"));
+    let own_folder = match publish::classify(rel) {
+        FileKind::Document { bundle } => bundle,
+        _ => rel
+            .rsplit_once('/')
+            .filter(|(_, n)| publish::doc_stem(n).is_some_and(|s| s.eq_ignore_ascii_case("_index")))
+            .map(|(d, _)| d.to_string()),
+    };
+    let own_folder = own_folder.as_deref();
     match rel.split_once('/') {
         Some((top, _)) if own_folder != Some(top) => category_name(top),
         _ => "Documents".to_string(),
@@ -654,6 +689,9 @@ mod tests {
         assert_eq!(default_category("policies/bundle/index.md"), "Policies");
         assert_eq!(category_name("data-governance"), "Data Governance");
         assert_eq!(slugify("ISO/IEC 27001:2022"), "iso-iec-27001-2022");
+        assert_eq!(url_path("security/x.html.md"), "security/x/");
+        assert_eq!(url_path("security/x.html.md.erb"), "security/x/");
+        assert_eq!(url_path("a/B/Index.markdown"), "a/b/");
     }
 
     /// A cached file is taken unread only while its stamp is old enough and

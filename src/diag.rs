@@ -4,6 +4,13 @@
 //! CLI edge decides how to print them (`path:line:col: severity: message` by
 //! default, or one of the CI formats in `report`). This module owns the type
 //! and the plain-text rendering; it does no IO.
+//!
+//! Paths and messages carry text from content (file names, field values,
+//! titles), so every diagnostic is built through [`clean`]: control
+//! characters (C0, DEL, C1), line and paragraph separators and bidi
+//! controls are written as visible escapes (`\n`, `\u{1b}`), so content can
+//! never start a new CI annotation line (`::error`), move the cursor or
+//! recolour a terminal, or reorder what a reviewer reads.
 
 use serde::Serialize;
 use std::fmt;
@@ -71,12 +78,12 @@ impl Diagnostic {
         msg: impl Into<String>,
     ) -> Self {
         Diagnostic {
-            path: path.into(),
+            path: clean(&path.into()).into_owned(),
             line,
             col,
             severity,
             code: "",
-            message: msg.into(),
+            message: clean(&msg.into()).into_owned(),
         }
     }
 
@@ -114,6 +121,49 @@ impl fmt::Display for Diagnostic {
             self.severity.as_str(),
             self.message
         )
+    }
+}
+
+/// Whether `c` must not reach a terminal or CI log as is.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `s` with every control character, line or paragraph separator and bidi
+/// control written as a visible escape: `\n`, `\r`, `\t`, else `\u{1b}`.
+/// A backslash stays as it is (paths on Windows; escapes stay readable).
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+impl Diagnostic {
+    /// The same diagnostic with path and message passed through [`clean`]
+    /// again (for output edges, in case a field was changed after
+    /// construction).
+    #[must_use]
+    pub fn cleaned(&self) -> Diagnostic {
+        Diagnostic {
+            path: clean(&self.path).into_owned(),
+            message: clean(&self.message).into_owned(),
+            ..self.clone()
+        }
     }
 }
 
@@ -164,6 +214,31 @@ mod tests {
         assert_eq!(d.to_string(), "content/a.md:3:7: error: bad");
         let w = Diagnostic::warning("trust.yaml", 0, 0, "meh");
         assert_eq!(w.to_string(), "trust.yaml: warning: meh");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_path_and_message() {
+        let d = Diagnostic::error(
+            "content/a\n::error file=x::forged.md",
+            1,
+            1,
+            "title `\x1b[2J\x07\u{9b}31m\u{202e}x\r\n::warning::y`",
+        );
+        assert_eq!(d.path, "content/a\\n::error file=x::forged.md");
+        assert_eq!(
+            d.message,
+            "title `\\u{1b}[2J\\u{7}\\u{9b}31m\\u{202e}x\\r\\n::warning::y`"
+        );
+        let shown = d.to_string();
+        assert!(!shown.chars().any(is_unsafe), "{shown}");
+        assert_eq!(shown.lines().count(), 1);
+        assert!(matches!(
+            clean("plain ü \\ path"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let mut changed = d.clone();
+        changed.message.push('\u{1b}');
+        assert!(!changed.cleaned().message.contains('\u{1b}'));
     }
 
     #[test]

@@ -48,6 +48,17 @@ impl Highlighter {
         }
     }
 
+    /// A highlighter that highlights nothing: code is escaped as plain
+    /// text and no syntax set is loaded (`check` needs no highlighted HTML).
+    pub fn plain() -> Self {
+        Highlighter {
+            syntaxes: SyntaxSet::default(),
+            cache: None,
+            disk: None,
+            blobs: crate::blobs::Blobs::default(),
+        }
+    }
+
     /// A highlighter that keeps blocks in `dir` across builds (created if
     /// missing).
     pub fn with_disk_cache(dir: &Path) -> std::io::Result<Self> {

@@ -26,8 +26,16 @@ pub struct Manifest {
     pub today: String,
     /// Every published document (public and restricted).
     pub documents: Vec<ManifestDoc>,
-    /// SHA-256 of every other output file, by path.
+    /// SHA-256 of every other output file, by path. Not listed: the
+    /// manifest itself, its signature (`manifest.json.sig`), the output
+    /// marker and the download bundle, which holds this manifest (see
+    /// [`Manifest::bundle`]).
     pub files: BTreeMap<String, String>,
+    /// Output path of the download bundle (`download/....zip`). The bundle
+    /// contains this manifest, so its hash cannot be listed here: `verify`
+    /// checks each of its entries against this manifest instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
 }
 
 /// One published document.
@@ -55,6 +63,27 @@ pub struct ManifestDoc {
     pub source_sha256: String,
     /// Source path relative to the site root.
     pub source: String,
+    /// Every version found in git, newest first (empty without history).
+    #[serde(default)]
+    pub versions: Vec<ManifestVersion>,
+}
+
+/// One committed version of a published document (restricted ones too).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ManifestVersion {
+    /// Version label.
+    pub version: String,
+    /// Date of `commit`, `YYYY-MM-DD`.
+    pub date: String,
+    /// Commit whose text this version is.
+    pub commit: String,
+    /// SHA-256 of `git show <commit>:<path>`.
+    pub source_sha256: String,
+    /// In force from, `YYYY-MM-DD`.
+    pub effective: String,
+    /// Its page (absolute URL), for earlier public versions and the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -76,6 +105,17 @@ impl ManifestDoc {
             status: v.status.clone(),
             source_sha256: v.source_sha256.clone(),
             source: v.source_path.clone(),
+            versions: (v.versions.iter())
+                .filter(|x| !x.commit.is_empty())
+                .map(|x| ManifestVersion {
+                    version: x.version.clone(),
+                    date: x.date.clone(),
+                    commit: x.commit.clone(),
+                    source_sha256: x.source_sha256.clone(),
+                    effective: x.effective.clone(),
+                    url: opt(&x.permalink),
+                })
+                .collect(),
         }
     }
 }

@@ -31,6 +31,12 @@ pub struct LinkDecision {
 pub trait LinkPolicy {
     /// Decision for `dest` found in this document.
     fn decide(&self, dest: &str) -> LinkDecision;
+
+    /// Decision for the source of a local image (remote ones never reach
+    /// the policy); by default the same as a link's.
+    fn decide_image(&self, dest: &str) -> LinkDecision {
+        self.decide(dest)
+    }
 }
 
 /// A problem found while rendering, with its line and column in the file.
@@ -157,6 +163,7 @@ fn policed<'e>(
         heading: None,
         code: None,
         link_stack: Vec::new(),
+        image_stack: Vec::new(),
         id_suffix: HashMap::new(),
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
@@ -184,6 +191,8 @@ struct Renderer<'a, 'e> {
     code: Option<(String, String)>,
     /// For each open link: whether it was dropped.
     link_stack: Vec<bool>,
+    /// For each open image: whether it was dropped (its alt text is kept).
+    image_stack: Vec<bool>,
     /// Next suffix to try per heading id base (see [`unique_id`]).
     id_suffix: HashMap<String, usize>,
 }
@@ -261,13 +270,22 @@ impl<'e> Renderer<'_, 'e> {
                 title,
                 id,
             }) => {
-                let dest = self.image_dest(dest_url, offset);
+                let Some(dest) = self.image_dest(dest_url, offset) else {
+                    self.image_stack.push(true);
+                    return;
+                };
+                self.image_stack.push(false);
                 self.emit(Event::Start(Tag::Image {
                     link_type,
                     dest_url: dest,
                     title,
                     id,
                 }));
+            }
+            Event::End(TagEnd::Image) => {
+                if !self.image_stack.pop().unwrap_or(false) {
+                    self.emit(Event::End(TagEnd::Image));
+                }
             }
             Event::Html(raw) | Event::InlineHtml(raw) => {
                 self.out.had_raw_html = true;
@@ -302,7 +320,10 @@ impl<'e> Renderer<'_, 'e> {
         id: CowStr<'e>,
         offset: usize,
     ) {
-        let mut decision = if is_unsafe_scheme(&dest_url) {
+        let mut decision = if link_type == pulldown_cmark::LinkType::Email {
+            // `<someone@example.com>`: a mailto link, not a path.
+            LinkDecision::default()
+        } else if is_unsafe_scheme(&dest_url) {
             LinkDecision {
                 drop: true,
                 warning: Some(format!("link to `{dest_url}` removed: unsafe URL scheme")),
@@ -332,8 +353,10 @@ impl<'e> Renderer<'_, 'e> {
         }));
     }
 
-    /// Images from other hosts would make visitors' browsers call them: refused.
-    fn image_dest(&mut self, dest: CowStr<'e>, offset: usize) -> CowStr<'e> {
+    /// Images from other hosts would make visitors' browsers call them:
+    /// refused. A local one goes through the link policy; None: dropped
+    /// (its alt text stays as text).
+    fn image_dest(&mut self, dest: CowStr<'e>, offset: usize) -> Option<CowStr<'e>> {
         let lower = dest.to_ascii_lowercase();
         let remote =
             lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//");
@@ -343,9 +366,16 @@ impl<'e> Renderer<'_, 'e> {
                 "image/remote",
                 format!("image `{dest}` not embedded: pages make no requests to other hosts; copy the image into content/"),
             );
-            return CowStr::from("");
+            return Some(CowStr::from(""));
         }
-        dest
+        let mut decision = self.links.decide_image(&dest);
+        if let Some(w) = decision.warning.take() {
+            self.note(offset, decision.code, w);
+        }
+        if decision.drop {
+            return None;
+        }
+        Some(decision.href.map(CowStr::from).unwrap_or(dest))
     }
 
     fn finish_code(&mut self) {
@@ -554,6 +584,33 @@ mod tests {
         assert!(!r.html.contains("evil.example/p.png\""));
         assert_eq!(r.notes.len(), 2);
         assert_eq!((r.notes[0].line, r.notes[0].col), (7, 1));
+    }
+
+    #[test]
+    fn email_autolinks_never_reach_the_link_policy() {
+        struct Refuse;
+        impl LinkPolicy for Refuse {
+            fn decide(&self, dest: &str) -> LinkDecision {
+                LinkDecision {
+                    drop: true,
+                    warning: Some(format!("asked about {dest}")),
+                    ..LinkDecision::default()
+                }
+            }
+        }
+        let r = render(
+            "Mail <security@example.com>.\n",
+            1,
+            &Refuse,
+            &Highlighter::new(false),
+            false,
+        );
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+        assert!(
+            r.html.contains("href=\"mailto:security@example.com\""),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

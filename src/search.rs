@@ -191,7 +191,7 @@ impl Indexer {
 }
 
 /// One document's part of the index: its result row and weighted terms.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DocEntry {
     row: (String, String, String, bool),
     terms: Vec<(Box<str>, u8, u8)>,

@@ -105,6 +105,11 @@ impl Builder {
             Ok(l) => l,
             Err(e) => return (None, config_diags(e)),
         };
+        if self.build_time.is_none()
+            && let Some(note) = &loaded.history.note
+        {
+            eprintln!("note: {note}");
+        }
         let (now, today) = match crate::cli_time::resolve(self.today, &loaded.config.timezone) {
             Ok(x) => x,
             Err(e) => {
@@ -120,6 +125,11 @@ impl Builder {
             base_url: Some(self.base_url.clone()),
             drafts: self.drafts,
             internal: self.internal,
+            search: true,
+            evidence: site::Evidence {
+                preview: true,
+                ..Default::default()
+            },
         };
         let sink = MemorySink::default();
         let outcome = site::render_with(&loaded, &opts, &self.hl, Some(&self.memo), &sink);

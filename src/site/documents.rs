@@ -10,23 +10,31 @@ use super::memo::DocPage;
 use super::{Ctx, links, pages};
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// Renders every shown document page; returns them in document order.
-pub(super) fn render(ctx: &Ctx) -> Vec<Arc<DocPage>> {
+/// Renders every shown document page; by document index (None: not shown).
+pub(super) fn render(ctx: &Ctx) -> Vec<Option<Arc<DocPage>>> {
     let docs = &ctx.loaded.content.documents;
-    let url_of: Vec<Option<String>> = ctx
-        .views
-        .iter()
-        .map(|v| v.as_ref().map(|v| v.url.clone()))
-        .collect();
-    let index = links::LinkIndex::new(docs, &url_of);
-    let results: Vec<Option<Arc<DocPage>>> = (0..docs.len())
+    (0..docs.len())
         .into_par_iter()
-        .map(|i| document(ctx, i, &index))
-        .collect();
-    check_anchors(ctx, &results);
-    results.into_iter().flatten().collect()
+        .map(|i| document(ctx, i, &ctx.links))
+        .collect()
+}
+
+/// Checks the anchors that document pages and introductions link to, once
+/// every page is there; returns the content files the published pages need.
+pub(super) fn check_links(ctx: &Ctx, results: &[Option<Arc<DocPage>>]) -> BTreeSet<String> {
+    check_anchors(ctx, results);
+    let found = std::mem::take(&mut *ctx.intro_found.lock().unwrap_or_else(|e| e.into_inner()));
+    let (intro_checks, mut needed) = found;
+    for (source, target, anchor, line, col) in &intro_checks {
+        broken_anchor(ctx, results, source, (*target, anchor), (*line, *col));
+    }
+    for page in results.iter().flatten() {
+        needed.extend(page.needs.iter().cloned());
+    }
+    needed
 }
 
 /// Document `i`'s page (None when it is not shown), from the memo or fresh.
@@ -72,20 +80,35 @@ fn check_anchors(ctx: &Ctx, results: &[Option<Arc<DocPage>>]) {
     for (from, page) in results.iter().enumerate() {
         let Some(page) = page else { continue };
         for (target, anchor, line, col) in &page.checks {
-            let Some(Some(target_page)) = results.get(*target) else {
-                continue;
-            };
-            let published = ctx.views[*target].as_ref().is_some_and(|v| !v.restricted);
-            if published && !target_page.ids.contains(anchor) {
-                let msg = format!(
-                    "broken anchor `#{anchor}`: no such heading in {}",
-                    docs[*target].source
-                );
-                ctx.out.problem(
-                    Diagnostic::warning(&docs[from].source, *line, *col, msg)
-                        .code("link/broken-anchor"),
-                );
-            }
+            broken_anchor(
+                ctx,
+                results,
+                &docs[from].source,
+                (*target, anchor),
+                (*line, *col),
+            );
         }
+    }
+}
+
+/// Warns when `source` links to `#anchor` of a full page that lacks it.
+fn broken_anchor(
+    ctx: &Ctx,
+    results: &[Option<Arc<DocPage>>],
+    source: &str,
+    (target, anchor): (usize, &str),
+    (line, col): (usize, usize),
+) {
+    let Some(Some(target_page)) = results.get(target) else {
+        return;
+    };
+    let published = ctx.views[target].as_ref().is_some_and(|v| !v.restricted);
+    if published && !target_page.ids.contains(anchor) {
+        let msg = format!(
+            "broken anchor `#{anchor}`: no such heading in {}",
+            ctx.loaded.content.documents[target].source
+        );
+        ctx.out
+            .problem(Diagnostic::warning(source, line, col, msg).code("link/broken-anchor"));
     }
 }

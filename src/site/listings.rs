@@ -12,6 +12,7 @@ use super::pages::{render_page, render_to};
 use super::views::{self, Urls};
 use crate::config::CertStatus;
 use crate::diag::Diagnostic;
+use crate::publish::Publication;
 use crate::view::{CertificationView, ControlView, DocView, FrameworkView, Link};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -96,22 +97,47 @@ fn memo_render(
     }
 }
 
-fn intro_html(ctx: &Ctx, doc: &crate::content::Document) -> String {
-    let r = crate::markdown::render(&doc.body, doc.body_line, &NoRewrite, ctx.hl, false);
+/// An introduction's HTML, its links resolved like a document's (against
+/// its source and the listing page at `page`); anchors it links to and
+/// files it needs are kept for after the document pages.
+fn intro_html(ctx: &Ctx, doc: &crate::content::Document, page: &str) -> String {
+    let links = ctx.links.policy(None, &doc.source, page);
+    let r = crate::markdown::render(&doc.body, doc.body_line, &links, ctx.hl, false);
     for n in &r.notes {
         ctx.out.problem(
             Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code),
         );
     }
+    let mut found = ctx.intro_found.lock().unwrap_or_else(|e| e.into_inner());
+    found.0.extend(
+        r.anchor_checks
+            .into_iter()
+            .map(|(d, a, line, col)| (doc.source.clone(), d, a, line, col)),
+    );
+    found.1.extend(links.needs());
     r.html
 }
 
-/// Intros (home, listings) keep their links as written.
-struct NoRewrite;
-impl crate::markdown::LinkPolicy for NoRewrite {
-    fn decide(&self, _dest: &str) -> crate::markdown::LinkDecision {
-        crate::markdown::LinkDecision::default()
-    }
+/// The introduction of the listing `name`: the `_index.md` of the folder
+/// whose name gives that category, when it is published and the listing
+/// shows a document from that folder (an intro belongs to its folder, not to
+/// whatever else names the same category).
+fn category_intro<'a>(
+    ctx: &'a Ctx,
+    name: &str,
+    docs: &[&DocView],
+) -> Option<&'a crate::content::Document> {
+    let content = &ctx.loaded.content;
+    content.intros.iter().find_map(|(folder, intro)| {
+        let own = crate::content::category_name(folder) == name
+            && ctx.plan.intros.get(folder) == Some(&Publication::Full);
+        let prefix = format!("content/{folder}/");
+        let lists_own = docs.iter().any(|v| {
+            ctx.index(v)
+                .is_some_and(|i| content.documents[i].source.starts_with(&prefix))
+        });
+        (own && lists_own).then_some(intro)
+    })
 }
 
 /// A listing as the templates see it (`name`, `url`, `intro_html`,
@@ -131,14 +157,10 @@ fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<Stri
     let cats: Vec<(&String, &Vec<&DocView>)> = cats.iter().collect();
     cats.par_iter()
         .map(|(name, docs)| {
-            let intro = ctx
-                .loaded
-                .content
-                .intros
-                .get(*name)
-                .map(|d| intro_html(ctx, d))
-                .unwrap_or_default();
             let rel = Urls::category_rel(name);
+            let intro = category_intro(ctx, name, docs)
+                .map(|d| intro_html(ctx, d, &rel))
+                .unwrap_or_default();
             let path = format!("{rel}index.html");
             let parts = [name.as_bytes(), intro.as_bytes()];
             memo_render(ctx, ("listing.html", &path), &parts, docs, || {
@@ -154,8 +176,11 @@ fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<Stri
 }
 
 fn home(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>, intros: &[String], shown: &[&DocView]) {
-    let intro = match &ctx.loaded.content.home {
-        Some(d) => serde_json::json!({"title": d.title, "html": intro_html(ctx, d)}),
+    let home = (ctx.plan.home == Some(Publication::Full))
+        .then_some(ctx.loaded.content.home.as_ref())
+        .flatten();
+    let intro = match home {
+        Some(d) => serde_json::json!({"title": d.title, "html": intro_html(ctx, d, "")}),
         None => serde_json::json!({"title": ctx.loaded.config.title, "html": ""}),
     };
     let intro_key = intro.to_string();

@@ -49,6 +49,8 @@ pub(crate) struct DocPage {
     pub ids: HashSet<String>,
     /// Anchors in other documents to check: (doc, anchor, line, col).
     pub checks: Vec<(usize, String, usize, usize)>,
+    /// Content files (outside bundles) the page links to or embeds.
+    pub needs: Vec<String>,
     /// Warnings found rendering it.
     pub diags: Vec<Diagnostic>,
 }
@@ -58,6 +60,7 @@ pub(crate) struct DocPage {
 #[derive(Default)]
 pub struct Memo {
     pub(crate) content: crate::content::LoadCache,
+    pub(crate) history: crate::versions::Cache,
     docs: Mutex<HashMap<Key, Arc<DocPage>>>,
     pages: Mutex<HashMap<Key, Arc<Page>>>,
     values: Mutex<HashMap<Key, tera::Value>>,
@@ -178,11 +181,23 @@ impl Keys {
         field(&mut h, &ctx.theme.fingerprint);
         field(&mut h, crate::highlight::VERSION.as_bytes());
         field(&mut h, &serde_json::to_vec(&ctx.site).unwrap_or_default());
+        field(
+            &mut h,
+            loaded.history.head.as_deref().unwrap_or("").as_bytes(),
+        );
         for (d, v) in loaded.content.documents.iter().zip(&ctx.views) {
             field(&mut h, d.source.as_bytes());
             field(&mut h, d.visibility.as_str().as_bytes());
             field(&mut h, v.as_ref().map_or("", |v| v.url.as_str()).as_bytes());
         }
+        // Links resolve against every file, copy and generated page too.
+        for a in &loaded.content.assets {
+            field(&mut h, a.rel.as_bytes());
+        }
+        for c in &loaded.content.copies {
+            field(&mut h, c.as_bytes());
+        }
+        field(&mut h, format!("{:?}", ctx.links.pages()).as_bytes());
         let global: Key = h.finalize().into();
         let docs: Vec<Option<Key>> = loaded
             .content
@@ -289,6 +304,8 @@ mod tests {
             base_url: None,
             drafts: false,
             internal: false,
+            search: true,
+            evidence: Default::default(),
         };
         let sink = MemorySink::default();
         let outcome = match memo {

@@ -2,26 +2,31 @@
 //!
 //! [`load`] reads trust.yaml and content/; [`render`] renders documents in
 //! parallel and every generated page and file into a [`Sink`], recording
-//! SHA-256s for the manifest, which it writes last. Visibility is decided
-//! here, in one place ([`Shown`]): only what it admits ever reaches a view,
-//! a template, an index or the sink. `build`, `check` and `serve` all call
-//! this; none of them renders anything itself.
+//! SHA-256s for the manifest, which it writes last. What is published is
+//! decided by [`crate::publish`] alone (the build's [`Plan`]): only what it
+//! publishes ever reaches a view, a template, an index or the sink. `build`,
+//! `check` and `serve` all call this; none of them renders anything itself.
 
 mod documents;
+mod evidence;
 mod links;
 mod listings;
 mod memo;
 mod pages;
 pub mod pdfs;
+mod urlpath;
+mod versions;
 pub mod views;
 
 pub use memo::Memo;
+pub use urlpath::{decode_path, percent_decode};
 
-use crate::config::{self, ConfigError, SiteConfig, Visibility};
-use crate::content::{self, Content, Document};
+use crate::config::{self, ConfigError, SiteConfig};
+use crate::content::{self, Content};
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::output::Sink;
+use crate::publish::{Audience, Plan, Publication};
 use crate::review::{self, Review, ReviewInput};
 use crate::search::Indexer;
 use crate::theme::Theme;
@@ -47,6 +52,24 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Show internal documents (serve --internal).
     pub internal: bool,
+    /// Build the search index (off for `check`, which writes nothing).
+    pub search: bool,
+    /// Signature and download bundle.
+    pub evidence: Evidence,
+}
+
+/// What a build adds as evidence beyond manifest.json and the OSCAL file.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Signs manifest.json into manifest.json.sig (build with a key only).
+    pub signer: Option<std::sync::Arc<crate::sign::Signer>>,
+    /// A preview (`serve`): no download bundle and no OSCAL export, and no
+    /// link to them (a preview needs no download, and zipping every source
+    /// on each keystroke would cost more than the rebuild).
+    pub preview: bool,
+    /// `check` (writes nothing): sources are screened for the bundle, with
+    /// the same warnings as `build`, but the zip is not compressed.
+    pub validate_only: bool,
 }
 
 /// A loaded site: config, content and the problems found loading it.
@@ -59,6 +82,8 @@ pub struct Loaded {
     pub content: Content,
     /// Problems found while loading.
     pub diags: Vec<Diagnostic>,
+    /// Versions from git (empty when there is no repository).
+    pub history: crate::versions::History,
 }
 
 /// Loads trust.yaml and content/.
@@ -71,12 +96,22 @@ pub fn load_with(root: &Path, memo: Option<&Memo>) -> Result<Loaded, ConfigError
     let config = config::load(root)?;
     let mut diags = Vec::new();
     let cache = memo.map(|m| &m.content);
-    let content = content::load_with(root, &config, &mut diags, cache);
+    let mut content = content::load_with(root, &config, &mut diags, cache);
+    let files = content.assets.iter().map(|a| a.rel.as_str());
+    diags.extend(crate::active::check_names(files, &config.allow_active));
+    let history = crate::versions::load(
+        root,
+        &config,
+        &mut content,
+        &mut diags,
+        memo.map(|m| &m.history),
+    );
     Ok(Loaded {
         root: root.to_path_buf(),
         config,
         content,
         diags,
+        history,
     })
 }
 
@@ -107,8 +142,10 @@ pub struct Stats {
     pub restricted: usize,
     /// Documents not published (internal, drafts).
     pub withheld: usize,
-    /// Overdue or never-reviewed documents (all of them).
+    /// Overdue documents (all of them, internal ones included).
     pub overdue: usize,
+    /// Controlled documents never reviewed (counted apart, as `check` does).
+    pub never_reviewed: usize,
     /// Files written.
     pub files: usize,
 }
@@ -134,16 +171,20 @@ impl Outcome {
     }
 }
 
-/// Which documents a build shows.
-pub struct Shown {
-    drafts: bool,
-    internal: bool,
-}
-
-impl Shown {
-    /// Whether document `d` is shown in this build.
-    pub fn admits(&self, d: &Document) -> bool {
-        (!d.fm.draft || self.drafts) && (d.visibility != Visibility::Internal || self.internal)
+impl BuildOptions {
+    /// Who this build is for, on its "today" and build instant in the
+    /// site's time zone (Hugo's embargo fields withhold a page like `draft`).
+    pub fn audience(&self, config: &SiteConfig) -> Audience {
+        Audience {
+            drafts: self.drafts,
+            internal: self.internal,
+            clock: Some(crate::embargo::Clock {
+                today: self.today,
+                now: self.build_time,
+                // The config's zone was validated; UTC only if it vanished since.
+                tz: jiff::tz::TimeZone::get(&config.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
+            }),
+        }
     }
 }
 
@@ -241,6 +282,13 @@ pub(crate) struct Ctx<'a> {
     pub site: crate::view::SiteView,
     /// Search-index terms of each document, computed as its page renders.
     pub indexer: Indexer,
+    /// What this build publishes (documents and introductions).
+    pub plan: Plan,
+    /// Every name a link may resolve to.
+    pub links: links::LinkIndex<'a>,
+    /// What introductions found while rendering: anchors to check in other
+    /// documents (source, doc, anchor, line, col) and content files needed.
+    pub intro_found: Mutex<(Vec<IntroCheck>, std::collections::BTreeSet<String>)>,
     /// Rendered pages kept across rebuilds (serve only) and this build's keys.
     pub memo: Option<(&'a Memo, memo::Keys)>,
     /// Each shown document's view as a template value, built at most once
@@ -249,6 +297,10 @@ pub(crate) struct Ctx<'a> {
     /// Document index of each view, by the view's address in `views`
     /// (listings hold `&DocView`s; the address names the document exactly).
     index_of: HashMap<usize, usize>,
+    /// Extra public output files the download bundle carries besides the
+    /// sources (e.g. PDFs): whoever emits one also pushes it here with
+    /// [`Ctx::add_to_bundle`].
+    bundle_extras: Mutex<Vec<crate::bundle::Entry>>,
 }
 
 impl Ctx<'_> {
@@ -279,12 +331,26 @@ impl Ctx<'_> {
         }
     }
 
+    /// Adds a public output file (already emitted at `path`) to the
+    /// download bundle, under `public/<path>`.
+    pub(crate) fn add_to_bundle(&self, path: &str, bytes: Vec<u8>) {
+        let entry = crate::bundle::Entry {
+            name: format!("public/{path}"),
+            bytes,
+        };
+        let mut extras = self.bundle_extras.lock().unwrap_or_else(|e| e.into_inner());
+        extras.push(entry);
+    }
+
     /// The document index of a view in `views`.
     pub(crate) fn index(&self, view: &DocView) -> Option<usize> {
         let addr = std::ptr::from_ref(view).addr();
         self.index_of.get(&addr).copied()
     }
 }
+
+/// An anchor an introduction links to: (source, document, anchor, line, col).
+pub(crate) type IntroCheck = (String, usize, String, usize, usize);
 
 /// Renders the whole site into `sink`, cold.
 pub fn render(loaded: &Loaded, opts: &BuildOptions, hl: &Highlighter, sink: &dyn Sink) -> Outcome {
@@ -308,17 +374,24 @@ pub fn render_with(
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (search, pdfs) = rayon::join(
+    let (docs, (((), version_needs), pdfs)) = rayon::join(
+        || documents::render(&ctx),
         || {
-            let docs = documents::render(&ctx);
-            match memo {
-                Some(memo) => memo.search_index(docs),
-                None => search_index(docs),
-            }
+            rayon::join(
+                || rayon::join(|| listings::render(&ctx, &shown), || versions::render(&ctx)),
+                || pdfs::render(&ctx),
+            )
         },
-        || rayon::join(|| listings::render(&ctx, &shown), || pdfs::render(&ctx)).1,
     );
-    pages::render_site_pages(&ctx, search);
+    let mut needed = documents::check_links(&ctx, &docs);
+    needed.extend(version_needs);
+    let docs: Vec<_> = docs.into_iter().flatten().collect();
+    let search = match memo {
+        _ if !opts.search => String::new(),
+        Some(memo) => memo.search_index(docs),
+        None => search_index(docs),
+    };
+    pages::render_site_pages(&ctx, search, &needed);
     if let Some((memo, _)) = ctx.memo {
         memo.sweep();
     }
@@ -338,24 +411,29 @@ fn search_index(docs: Vec<std::sync::Arc<memo::DocPage>>) -> String {
     crate::search::merge(&docs.iter().map(|d| &d.entry).collect::<Vec<_>>())
 }
 
-/// The view of each document the build shows (None for the others).
+/// The view of each document the build publishes (None for the others).
 fn doc_views(
     loaded: &Loaded,
-    opts: &BuildOptions,
+    plan: &Plan,
     urls: &Urls,
     reviews: &[Review],
 ) -> Vec<Option<DocView>> {
-    let shown = Shown {
-        drafts: opts.drafts,
-        internal: opts.internal,
-    };
-    (loaded.content.documents.par_iter().zip(reviews))
-        .map(|(d, r)| {
-            shown
-                .admits(d)
-                .then(|| views::doc_view(d, r, &loaded.config, urls))
+    (loaded
+        .content
+        .documents
+        .par_iter()
+        .zip(reviews)
+        .zip(&plan.docs)
+        .enumerate())
+    .map(|(i, ((d, r), p))| {
+        p.is_published().then(|| {
+            let mut v = views::doc_view(d, r, &loaded.config, urls);
+            v.restricted = *p == Publication::Stub;
+            versions::attach(&mut v, d, loaded.history.of(i), urls);
+            v
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// Theme, views and site view: everything the page builders share (Err
@@ -389,8 +467,20 @@ fn context<'a>(
     let Some(mut theme) = theme else {
         return Err(reviews);
     };
-    let mut views = doc_views(loaded, opts, &urls, &reviews);
-    pdfs::withhold(loaded, &mut views, diags);
+    let plan = Plan::new(&loaded.content, opts.audience(&loaded.config));
+    diags.extend(crate::publish::intro_warnings(
+        &loaded.content,
+        opts.audience(&loaded.config),
+    ));
+    let mut views = doc_views(loaded, &plan, &urls, &reviews);
+    let links = links::LinkIndex::new(
+        &loaded.content,
+        &plan,
+        &urls,
+        config.external_base.clone(),
+        links::generated_pages(&loaded.config, &views),
+    );
+    pdfs::withhold(loaded, &plan, &links, &mut views, diags);
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
     let searchable = views.iter().flatten().filter(|v| !v.restricted).count();
@@ -411,8 +501,12 @@ fn context<'a>(
         views,
         site,
         indexer: Indexer::new(searchable),
+        plan,
+        links,
+        intro_found: Mutex::default(),
         memo: None,
         index_of,
+        bundle_extras: Mutex::default(),
     };
     ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx, m)));
     Ok(ctx)
@@ -438,14 +532,16 @@ fn finish(
 
 fn stats(ctx: &Ctx) -> Stats {
     let mut s = Stats::default();
-    for (i, d) in ctx.loaded.content.documents.iter().enumerate() {
-        match (&ctx.views[i], d.visibility) {
-            (Some(_), Visibility::Restricted) => s.restricted += 1,
-            (Some(_), _) => s.public += 1,
-            (None, _) => s.withheld += 1,
+    for (i, p) in ctx.plan.docs.iter().enumerate() {
+        match p {
+            Publication::Stub => s.restricted += 1,
+            Publication::Full => s.public += 1,
+            Publication::Nothing => s.withheld += 1,
         }
-        if ctx.reviews[i].status.is_failing() {
-            s.overdue += 1;
+        match ctx.reviews[i].status {
+            review::ReviewStatus::Overdue => s.overdue += 1,
+            review::ReviewStatus::NeverReviewed => s.never_reviewed += 1,
+            _ => {}
         }
     }
     s

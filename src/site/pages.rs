@@ -7,13 +7,13 @@
 use super::listings::{categories, frameworks};
 use super::memo::{DocPage, Page};
 use super::views::{self, Urls};
-use super::{Ctx, links::DocLinks};
+use super::{Ctx, links::PageLinks};
 use crate::diag::Diagnostic;
 use crate::manifest::{Manifest, ManifestDoc};
 use crate::search::SearchDoc;
 use crate::view::{DocView, Link, SiteView, SubprocessorView};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use tera::Context;
 
 /// The site-wide view for templates.
@@ -76,6 +76,17 @@ pub(super) fn site_view(
         search_index_url: urls.url("search-index.json"),
         feed_url: urls.url("feed.xml"),
         manifest_url: urls.url("manifest.json"),
+        bundle_url: if opts.evidence.preview {
+            String::new()
+        } else {
+            urls.url(&super::evidence::bundle_path(loaded, opts))
+        },
+        oscal_url: if opts.evidence.preview {
+            String::new()
+        } else {
+            urls.url(crate::oscal::FILE)
+        },
+        signed: opts.evidence.signer.is_some(),
         preview_banner: banner,
     }
 }
@@ -118,9 +129,18 @@ pub(super) fn render_page(
     }
 }
 
+/// The search entry of a page, or an empty one when no index is built.
+fn search_entry(ctx: &Ctx, search: &SearchDoc) -> crate::search::DocEntry {
+    if ctx.opts.search {
+        ctx.indexer.entry(search)
+    } else {
+        crate::search::DocEntry::default()
+    }
+}
+
 /// Renders one shown document's page (not emitted yet), with its search
 /// entry, heading ids, anchors to check and warnings.
-pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLinks) -> DocPage {
+pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLinks) -> DocPage {
     let doc = &ctx.loaded.content.documents[i];
     let path = format!("{}index.html", doc.url_path);
     let mut context = Context::new();
@@ -136,7 +156,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLink
     let mut diags = Vec::new();
     if view.restricted {
         let page = render_page(ctx, "restricted.html", &context, &path, &mut diags);
-        let entry = ctx.indexer.entry(&search);
+        let entry = search_entry(ctx, &search);
         return DocPage {
             path,
             source: doc.source.clone(),
@@ -144,15 +164,17 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLink
             entry,
             ids: HashSet::new(),
             checks: Vec::new(),
+            needs: Vec::new(),
             diags,
         };
     }
-    let r = crate::markdown::render(&doc.body, doc.body_line, links, ctx.hl, true);
+    let r = crate::markdown::render(&doc.body, doc.body_line, links, ctx.hl, ctx.opts.search);
     body_warnings(doc, &r, &mut diags);
     let overdue = ctx.loaded.config.review.show_on_site && ctx.reviews[i].status.is_failing();
     context.insert("content", &r.html);
     context.insert("toc", &r.toc);
     context.insert("overdue", &overdue);
+    context.insert("redline", &super::versions::current_redline(ctx, i));
     let page = render_page(ctx, "page.html", &context, &path, &mut diags);
     drop(context);
     search.headings = r.toc.iter().map(|t| t.title.clone()).collect();
@@ -161,9 +183,10 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &DocLink
         path,
         source: doc.source.clone(),
         page,
-        entry: ctx.indexer.entry(&search),
+        entry: search_entry(ctx, &search),
         ids: r.ids,
         checks: r.anchor_checks,
+        needs: links.needs(),
         diags,
     }
 }
@@ -188,8 +211,9 @@ fn body_warnings(
 }
 
 /// Every page and file besides document and listing pages, given the
-/// search index (JSON); the manifest last.
-pub(super) fn render_site_pages(ctx: &Ctx, search: String) {
+/// search index (JSON) and the content files published pages need; the
+/// manifest last.
+pub(super) fn render_site_pages(ctx: &Ctx, search: String, needed: &BTreeSet<String>) {
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
     let changes = views::changes(&shown);
     ctx.out
@@ -201,8 +225,10 @@ pub(super) fn render_site_pages(ctx: &Ctx, search: String) {
     render_to(ctx, "changes.html", &c, "changes/index.html");
     render_to(ctx, "404.html", &Context::new(), "404.html");
     files(ctx, &shown, &changes);
-    assets(ctx);
-    manifest(ctx, &shown);
+    assets(ctx, needed);
+    super::evidence::oscal(ctx, &shown);
+    let manifest = manifest(ctx, &shown);
+    super::evidence::sign_and_bundle(ctx, &shown, manifest.as_bytes());
 }
 
 fn subprocessors(ctx: &Ctx) {
@@ -299,23 +325,37 @@ pub(crate) fn security_txt(ctx: &Ctx, shown: &[&DocView]) -> Option<String> {
     Some(crate::securitytxt::render(&txt))
 }
 
-fn assets(ctx: &Ctx) {
+/// Theme files, and the content files [`crate::publish::assets`] publishes.
+fn assets(ctx: &Ctx, needed: &BTreeSet<String>) {
     for (path, bytes) in &ctx.theme.asset_files {
         ctx.out.emit(path, bytes, "(theme)");
     }
-    for asset in &ctx.loaded.content.assets {
-        let published = match asset.owner {
-            Some(i) => ctx.views[i].as_ref().is_some_and(|v| !v.restricted),
-            None => true,
-        };
-        if !published {
+    let mut diags = Vec::new();
+    let content = &ctx.loaded.content;
+    let decisions = crate::publish::assets(
+        content,
+        &ctx.plan,
+        &ctx.loaded.config,
+        &ctx.urls.base_url,
+        needed,
+        &mut diags,
+    );
+    diags.into_iter().for_each(|d| ctx.out.problem(d));
+    for (asset, decision) in content.assets.iter().zip(decisions) {
+        let crate::publish::FileDecision::Publish(out) = decision else {
             continue;
-        }
+        };
         let origin = format!("content/{}", asset.rel);
         match std::fs::read(&asset.abs) {
-            Ok(bytes) => ctx
-                .out
-                .emit(&asset_output_path(ctx, asset), &bytes, &origin),
+            Ok(bytes) => {
+                // The bytes published are the bytes checked (active content).
+                let allow = &ctx.loaded.config.allow_active;
+                let refused = crate::active::check_asset(&origin, &bytes, allow);
+                if refused.is_empty() {
+                    ctx.out.emit(&out, &bytes, &origin);
+                }
+                refused.into_iter().for_each(|d| ctx.out.problem(d));
+            }
             Err(e) => ctx
                 .out
                 .problem(Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))),
@@ -323,22 +363,8 @@ fn assets(ctx: &Ctx) {
     }
 }
 
-/// Bundle assets sit beside their document's page; other files keep their path.
-fn asset_output_path(ctx: &Ctx, asset: &crate::content::Asset) -> String {
-    let Some(i) = asset.owner else {
-        return asset.rel.clone();
-    };
-    let doc = &ctx.loaded.content.documents[i];
-    let dir = doc.bundle_dir.as_deref().unwrap_or("");
-    let inner = asset
-        .rel
-        .strip_prefix(dir)
-        .unwrap_or(&asset.rel)
-        .trim_start_matches('/');
-    format!("{}{inner}", doc.url_path)
-}
-
-fn manifest(ctx: &Ctx, shown: &[&DocView]) {
+/// Emits manifest.json and returns its text.
+fn manifest(ctx: &Ctx, shown: &[&DocView]) -> String {
     let files = ctx
         .out
         .hashes
@@ -354,10 +380,11 @@ fn manifest(ctx: &Ctx, shown: &[&DocView]) {
         today: ctx.opts.today.to_string(),
         documents: shown.iter().map(|v| ManifestDoc::from_view(v)).collect(),
         files,
+        bundle: (!ctx.opts.evidence.preview)
+            .then(|| super::evidence::bundle_path(ctx.loaded, ctx.opts)),
     };
-    ctx.out.emit(
-        crate::manifest::FILE,
-        m.to_json().as_bytes(),
-        "manifest.json",
-    );
+    let text = m.to_json();
+    ctx.out
+        .emit(crate::manifest::FILE, text.as_bytes(), "manifest.json");
+    text
 }

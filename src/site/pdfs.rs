@@ -28,12 +28,14 @@ pub fn output_path(doc: &Document, config: &SiteConfig) -> Option<String> {
 }
 
 /// Takes the PDF away (warning located at the cause) from each document
-/// whose source names a document the build does not show: a PDF carries
-/// its source as it is, so a link the page drops (`internal.md`) would
-/// reach the reader through the attachment. Fail closed: the page stays,
-/// the PDF and its "Download PDF" link go.
+/// whose source the download bundle would leave out (an HTML comment, or a
+/// withheld document's name: [`super::evidence::unsafe_source`]) or whose
+/// page drops a link to a withheld document: a PDF carries its source as
+/// it is. Fail closed: the page stays, the PDF and its "Download PDF" link go.
 pub(super) fn withhold(
     loaded: &super::Loaded,
+    plan: &crate::publish::Plan,
+    index: &links::LinkIndex,
     views: &mut [Option<DocView>],
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -41,21 +43,7 @@ pub(super) fn withhold(
         return;
     }
     let docs = &loaded.content.documents;
-    let hidden: Vec<String> = docs
-        .iter()
-        .zip(views.iter())
-        .filter(|(_, v)| v.is_none())
-        .filter_map(|(d, _)| d.source.rsplit('/').next())
-        .filter(|name| {
-            !name.eq_ignore_ascii_case("index.md") && !name.eq_ignore_ascii_case("_index.md")
-        })
-        .map(str::to_lowercase)
-        .collect();
-    let url_of: Vec<Option<String>> = views
-        .iter()
-        .map(|v| v.as_ref().map(|v| v.url.clone()))
-        .collect();
-    let index = links::LinkIndex::new(docs, &url_of);
+    let hidden = super::evidence::withheld_names(loaded, plan, views);
     let found: Vec<Option<Diagnostic>> = (0..docs.len())
         .into_par_iter()
         .map(|i| {
@@ -78,24 +66,24 @@ pub(super) fn withhold(
 fn names_withheld(
     root: &std::path::Path,
     doc: &Document,
-    policy: &links::DocLinks,
+    policy: &links::PageLinks,
     hidden: &[String],
 ) -> Option<Diagnostic> {
+    let no_pdf = |line, col, why: &str| {
+        let msg = format!("no PDF: a PDF carries its source as it is, and {why}");
+        Some(Diagnostic::warning(&doc.source, line, col, msg).code("pdf/source-withheld"))
+    };
     let (rendered, _) = crate::markdown::events(&doc.body, doc.body_line, policy);
-    let why = "no PDF: its source names a document that is not published, and a PDF carries its source as it is; remove the reference to get a PDF";
     if let Some(n) = rendered.notes.iter().find(|n| n.code == "link/unpublished") {
-        return Some(
-            Diagnostic::warning(&doc.source, n.line, n.col, why).code("pdf/names-withheld"),
+        return no_pdf(
+            n.line,
+            n.col,
+            "it links to a document or file that is not published",
         );
     }
     let text = std::fs::read(root.join(&doc.source)).unwrap_or_default();
-    let lower = String::from_utf8_lossy(&text).to_lowercase();
-    let at = hidden
-        .iter()
-        .filter_map(|name| lower.find(name.as_str()))
-        .min()?;
-    let line = 1 + lower[..at].matches('\n').count();
-    Some(Diagnostic::warning(&doc.source, line, 1, why).code("pdf/names-withheld"))
+    let (why, line, col) = super::evidence::unsafe_source(&String::from_utf8_lossy(&text), hidden)?;
+    no_pdf(line, col, &why)
 }
 
 /// Renders and emits every PDF; returns their output paths, sorted.
@@ -104,15 +92,9 @@ pub(super) fn render(ctx: &Ctx) -> Vec<String> {
         return Vec::new();
     }
     let docs = &ctx.loaded.content.documents;
-    let url_of: Vec<Option<String>> = ctx
-        .views
-        .iter()
-        .map(|v| v.as_ref().map(|v| v.url.clone()))
-        .collect();
-    let index = links::LinkIndex::new(docs, &url_of);
     let done: Vec<(String, crate::blobs::Key)> = (0..docs.len())
         .into_par_iter()
-        .filter_map(|i| document(ctx, i, &index))
+        .filter_map(|i| document(ctx, i, &ctx.links))
         .collect();
     ctx.hl
         .blobs()
@@ -162,6 +144,7 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, cr
     match ctx.hl.blobs().get_or(&key, || pdf::render(&job)) {
         Ok(bytes) => {
             ctx.out.emit(&path, &bytes, &doc.source);
+            ctx.add_to_bundle(&path, bytes.to_vec());
             Some((path, key))
         }
         Err(e) => fail("pdf/render", e.to_string()),

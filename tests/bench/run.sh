@@ -46,7 +46,7 @@ EDITS="${EDITS:-5}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 BIN="$TARGET_DIR/release/trustsite"
 FLOOR="$TARGET_DIR/release/examples/floor"
-PY=(python3 "$HERE/shared_py.py")
+PY=(python3)
 TODAY=2026-11-22
 export SOURCE_DATE_EPOCH=1795392000 # 2026-11-22T00:00:00Z: outputs comparable run to run
 

@@ -11,11 +11,53 @@ pub const CANARIES: &[&str] = &[
     "canary-asset",
     "internal-doc",
     "secret-bundle",
+    "canary-embargo",
+    "canary-backup",
+    "canary-spelling",
+    "canary-intro",
+    "canary-elsewhere",
+    "canary-loose",
+    "canary-secret",
+    "secret-plan",
+    "secret plan",
+    "secret%20plan",
 ];
 
+/// Copies of the withheld documents as editors and merges leave them.
+const COPIES: &[(&str, &str)] = &[
+    ("internal-doc.md~", "internal-doc.md"),
+    ("#internal-doc.md#", "internal-doc.md"),
+    (".#internal-doc.md", "internal-doc.md"),
+    (".internal-doc.md.swp", "internal-doc.md"),
+    ("internal-doc.md.orig", "internal-doc.md"),
+    ("internal-doc.md.rej", "internal-doc.md"),
+    ("restricted-doc.md.bak", "restricted-doc.md"),
+    ("restricted-doc.MD~", "restricted-doc.md"),
+    ("canary-spelling-5.html.md.erb.orig", "restricted-doc.md"),
+];
+
+/// The canary fixture plus copies of its withheld documents (kept out of
+/// the fixture itself: `check` fails on them, and other tests check it).
+fn canary_with_copies() -> Site {
+    let site = Site::fixture("canary");
+    for (copy, of) in COPIES {
+        let text = std::fs::read_to_string(site.path(&format!("content/policies/{of}"))).unwrap();
+        let text = text.replace("CANARY-INTERNAL-BODY", "CANARY-BACKUP-BODY");
+        site.write(&format!("content/policies/{copy}"), &text);
+    }
+    site.write(
+        "content/standards/copies.md",
+        "---\ntitle: Links to copies\nvisibility: public\n---\n[x](../policies/internal-doc.md~) [y](../policies/%23internal-doc.md%23)\n",
+    );
+    site
+}
+
+/// Issue 11: nothing withheld (internal, draft, default-internal, restricted
+/// bodies, copies, other Markdown spellings, intros, loose files, files of
+/// withheld bundles, links in any form) reaches any output file.
 #[test]
 fn no_internal_draft_default_or_restricted_content_in_any_output_file() {
-    let site = Site::fixture("canary");
+    let site = canary_with_copies();
     let out = site.build();
     assert!(out.status.success(), "{}", stderr(&out));
     let files = read_tree(&site.path("public"));
@@ -34,6 +76,33 @@ fn no_internal_draft_default_or_restricted_content_in_any_output_file() {
             );
         }
     }
+    // The download bundle is unpacked and every entry grepped too.
+    let unpacked = tempfile::tempdir().unwrap();
+    let zips: Vec<&String> = files.keys().filter(|p| p.ends_with(".zip")).collect();
+    assert_eq!(zips.len(), 1, "one download bundle: {zips:?}");
+    let names = crate::evidence::unzip(&site.path("public").join(zips[0]), unpacked.path());
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with("/content/standards/crypto.md"))
+    );
+    for (path, bytes) in read_tree(unpacked.path()) {
+        let lower = String::from_utf8_lossy(&bytes).to_lowercase();
+        for canary in CANARIES {
+            assert!(
+                !lower.contains(canary),
+                "{canary} leaked into bundle entry {path}"
+            );
+            assert!(
+                !path.to_lowercase().contains(canary),
+                "{canary} in bundle entry name {path}"
+            );
+        }
+        assert!(
+            !path.contains("restricted-doc"),
+            "restricted source {path} in the bundle"
+        );
+    }
     let restricted =
         String::from_utf8_lossy(&files["policies/restricted-doc/index.html"]).into_owned();
     assert!(restricted.contains("Restricted Plan"));
@@ -48,8 +117,44 @@ fn no_internal_draft_default_or_restricted_content_in_any_output_file() {
         "md link rewritten to pretty URL"
     );
     assert!(
+        public.contains("Withheld in every form: a, b,"),
+        "text of removed links and images kept: {public}"
+    );
+    assert!(public.contains("href=\"/policies/attachment.txt\""));
+    assert!(
+        files.contains_key("policies/attachment.txt"),
+        "a file a published page links to is published"
+    );
+    assert!(
         !files.contains_key("hidden/index.html"),
         "a category listing only internal documents"
+    );
+    assert!(
+        files.contains_key("embargo/published-now/index.html"),
+        "a page whose embargo has lifted is published"
+    );
+    let svg = std::fs::read(site.path("content/public-bundle/inert.svg")).unwrap();
+    assert_eq!(
+        files.get("public-bundle/inert.svg"),
+        Some(&svg),
+        "an inert SVG is published as it is"
+    );
+    for page in ["standards/tls/index.html", "standards/retention/index.html"] {
+        assert!(
+            files.contains_key(page),
+            "public doc in another spelling: {page}"
+        );
+    }
+    let home = String::from_utf8_lossy(&files["index.html"]).into_owned();
+    assert!(
+        home.contains("Public intro text."),
+        "a public home intro is shown"
+    );
+    let intro = String::from_utf8_lossy(&files["policies/index.html"]).into_owned();
+    assert!(intro.contains("See one and two and three."), "{intro}");
+    assert!(
+        files.contains_key("elsewhere/index.html"),
+        "the listing exists (a public document names its category)"
     );
     let warn = stderr(&out);
     assert!(
@@ -58,6 +163,71 @@ fn no_internal_draft_default_or_restricted_content_in_any_output_file() {
         ),
         "unpublished link warning is located: {warn}"
     );
+    assert!(
+        warn.contains("content/policies/_index.md:5:32: warning: image `Secret%20Plan.md` removed"),
+        "intros apply the link rule: {warn}"
+    );
+    for (copy, _) in COPIES {
+        assert!(
+            warn.contains(&format!("content/policies/{copy}: warning: not published: this looks like a copy of a document")),
+            "{copy}: {warn}"
+        );
+    }
+    for loose in [
+        "canary-loose-internal.pdf",
+        "canary-loose-restricted.txt",
+        "canary-loose-nobody.csv",
+    ] {
+        assert!(
+            warn.contains(&format!("content/policies/{loose}: warning: file withheld")),
+            "{loose}: {warn}"
+        );
+    }
+    assert!(!warn.contains("attachment.txt"), "{warn}");
+    assert!(
+        warn.contains("content/standards/copies.md:5:35: warning: link `../policies/%23internal-doc.md%23` removed: it points to a copy of a document"),
+        "{warn}"
+    );
+}
+
+/// Issue 11 point 2: copies of documents are warnings in `build` (publishing
+/// goes on) and errors in `check`; every Markdown spelling is counted.
+#[test]
+fn copies_are_errors_in_check_and_every_spelling_is_a_document() {
+    let site = canary_with_copies();
+    let out = site.run(&["check", "--today", "2026-11-22", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = report["problems"].as_array().unwrap();
+    for (copy, _) in COPIES {
+        let path = format!("content/policies/{copy}");
+        assert!(
+            problems.iter().any(|p| p["path"] == path.as_str()
+                && p["severity"] == "error"
+                && p["code"] == "asset/document-copy"),
+            "{path}: {problems:?}"
+        );
+    }
+    let paths: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    for doc in [
+        "content/policies/canary-spelling-0.markdown",
+        "content/policies/canary-spelling-1.MD",
+        "content/policies/canary-spelling-5.html.md.erb",
+        "content/standards/retention.markdown",
+    ] {
+        assert!(paths.contains(&doc), "{doc} not counted: {paths:?}");
+    }
+    let withheld = problems
+        .iter()
+        .find(|p| p["path"] == "content/policies/canary-loose-nobody.csv")
+        .expect("loose file reported");
+    assert_eq!(withheld["severity"], "warning");
+    assert_eq!(withheld["code"], "asset/withheld");
 }
 
 #[test]
@@ -68,7 +238,7 @@ fn manifest_hashes_match_sources_and_every_output_file() {
     let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
     let docs = manifest["documents"].as_array().unwrap();
     let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert_eq!(ids.len(), 11, "{ids:?}");
     assert!(ids.contains(&"restricted-plan") && ids.contains(&"public-policy"));
     for d in docs {
         let source = std::fs::read(site.path(d["source"].as_str().unwrap())).unwrap();
@@ -83,8 +253,12 @@ fn manifest_hashes_match_sources_and_every_output_file() {
         }
     }
     let listed = manifest["files"].as_object().unwrap();
+    // Not listed: the manifest, the marker, and the bundle that holds the
+    // manifest (named by `bundle`, checked entry by entry by verify).
+    let bundle = manifest["bundle"].as_str().unwrap();
+    assert!(files.contains_key(bundle), "{bundle}");
     for (path, bytes) in &files {
-        if path == "manifest.json" || path == ".trustsite-output" {
+        if path == "manifest.json" || path == ".trustsite-output" || path == bundle {
             continue;
         }
         let want = listed
@@ -92,7 +266,7 @@ fn manifest_hashes_match_sources_and_every_output_file() {
             .unwrap_or_else(|| panic!("{path} not in manifest"));
         assert_eq!(want.as_str().unwrap(), sha256_hex(bytes), "{path}");
     }
-    assert_eq!(listed.len(), files.len() - 2);
+    assert_eq!(listed.len(), files.len() - 3);
     for key in ["title", "base_url", "release", "generator", "build_time"] {
         assert!(manifest.get(key).is_some(), "{key}");
     }
@@ -377,7 +551,10 @@ fn bundle_assets_follow_their_document() {
         "a public bundle's asset sits beside its page"
     );
     let page = std::fs::read_to_string(site.path("public/public-bundle/index.html")).unwrap();
-    assert!(page.contains("src=\"diagram.svg\""));
+    assert!(
+        page.contains("src=\"/public-bundle/diagram.svg\""),
+        "bundle image under its page URL"
+    );
     assert!(site.path("public/restricted-bundle/index.html").is_file());
     assert!(
         !site

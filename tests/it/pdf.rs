@@ -202,7 +202,7 @@ fn no_pdf_text_or_attachment_carries_a_withheld_document() {
     // Its source links to an internal document: attached as it is, the
     // source would name it, so that document gets no PDF (and no link).
     assert!(
-        stderr(&out).contains("content/policies/public-policy.md:20:1: warning: no PDF: its source names a document that is not published"),
+        stderr(&out).contains("content/policies/public-policy.md:20:1: warning: no PDF: a PDF carries its source as it is, and it links to a document or file that is not published"),
         "{}",
         stderr(&out)
     );
