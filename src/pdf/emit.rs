@@ -475,7 +475,8 @@ mod tests {
     }
 
     fn run(md: &str, limits: &Limits) -> Result<Emitted, TooLarge> {
-        let (_, events) = crate::markdown::events(md, 1, &Resolve);
+        let opts = crate::markdown::RenderOptions::default();
+        let (_, events) = crate::markdown::events(md, 1, &Resolve, &opts);
         let urls = Urls {
             permalink: "https://t.example/trust/policies/a/",
         };

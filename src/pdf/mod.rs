@@ -89,13 +89,13 @@ pub enum PdfError {
 /// as its page's; the caller reports them once).
 pub fn prepare(
     meta: Meta,
-    body: &str,
-    first_line: usize,
+    (body, first_line): (&str, usize),
     links: &dyn LinkPolicy,
+    opts: &markdown::RenderOptions,
     syntaxes: &SyntaxSet,
     source: Vec<u8>,
 ) -> Result<(Job, Vec<Note>), PdfError> {
-    let (rendered, events) = markdown::events(body, first_line, links);
+    let (rendered, events) = markdown::events(body, first_line, links, opts);
     let urls = emit::Urls {
         permalink: &meta.permalink,
     };

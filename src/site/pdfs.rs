@@ -50,7 +50,7 @@ pub(super) fn withhold(
             let wants = views[i].as_ref().is_some_and(|v| !v.pdf_url.is_empty());
             let policy = index.policy_for(i);
             wants
-                .then(|| names_withheld(&loaded.root, &docs[i], &policy, &hidden))
+                .then(|| names_withheld(&loaded.root, &loaded.config, &docs[i], &policy, &hidden))
                 .flatten()
         })
         .collect();
@@ -65,6 +65,7 @@ pub(super) fn withhold(
 /// Why `doc`'s source must not be attached, as a warning (None: it may).
 fn names_withheld(
     root: &std::path::Path,
+    config: &SiteConfig,
     doc: &Document,
     policy: &links::PageLinks,
     hidden: &[String],
@@ -73,7 +74,8 @@ fn names_withheld(
         let msg = format!("no PDF: a PDF carries its source as it is, and {why}");
         Some(Diagnostic::warning(&doc.source, line, col, msg).code("pdf/source-withheld"))
     };
-    let (rendered, _) = crate::markdown::events(&doc.body, doc.body_line, policy);
+    let opts = config.render_options(Some(&doc.title));
+    let (rendered, _) = crate::markdown::events(&doc.body, doc.body_line, policy, &opts);
     if let Some(n) = rendered.notes.iter().find(|n| n.code == "link/unpublished") {
         return no_pdf(
             n.line,
@@ -136,7 +138,9 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, cr
     let meta = meta(ctx, doc, view);
     let syntaxes = ctx.hl.syntaxes();
     let policy = index.policy_for(i);
-    let job = match pdf::prepare(meta, &doc.body, doc.body_line, &policy, syntaxes, source) {
+    let opts = ctx.loaded.config.render_options(Some(&doc.title));
+    let body = (&*doc.body, doc.body_line);
+    let job = match pdf::prepare(meta, body, &policy, &opts, syntaxes, source) {
         Ok((job, _notes)) => job,
         Err(e) => return fail("pdf/too-large", e.to_string()),
     };

@@ -4,6 +4,7 @@ mod check;
 mod evidence;
 mod harden;
 mod links;
+mod migrate;
 mod pdf;
 mod support;
 mod trust;
