@@ -90,6 +90,7 @@ mod tests {
             permalink: format!("https://trust.example.com/policies/{id}/"),
             visibility: visibility.into(),
             restricted: visibility == "restricted",
+            pdf_url: String::new(),
             draft: false,
             category: "Policies".into(),
             category_url: "/policies/".into(),

@@ -94,6 +94,8 @@ pub struct SiteConfig {
     /// `links.external_base`: where root-relative links that are not part of
     /// this site point (absolute, ending in `/`).
     pub external_base: Option<String>,
+    /// A PDF of every public document (needs the cargo feature `pdf`).
+    pub pdf: bool,
 }
 
 impl SiteConfig {
@@ -242,6 +244,7 @@ struct Raw {
     defaults: Option<BTreeMap<String, Spanned<serde_json::Value>>>,
     owners_from: Option<Spanned<String>>,
     default_owner_slack: Option<String>,
+    pdf: Option<Spanned<bool>>,
     #[serde(default)]
     allow_active: Vec<Spanned<String>>,
     publish: Option<RawPublish>,
@@ -678,6 +681,7 @@ fn validate(
         subprocessors: validate_subs(raw.subprocessors, diags),
         frameworks: load_frameworks(raw.frameworks.unwrap_or_default(), root, diags),
         aliases,
+        pdf: validate_pdf(raw.pdf, diags),
         allow_active: validate_allow_active(raw.allow_active, diags),
         publish_files: validate_publish(raw.publish, diags),
         external_base: validate_links(raw.links, diags),
@@ -750,6 +754,25 @@ fn validate_links(raw: Option<RawLinks>, diags: &mut Vec<Diagnostic>) -> Option<
         return None;
     }
     Some(normalize_base_url(v))
+}
+
+/// `pdf: true` in a binary that cannot render PDFs is an error, not a
+/// site quietly without them.
+fn validate_pdf(pdf: Option<Spanned<bool>>, diags: &mut Vec<Diagnostic>) -> bool {
+    let Some(pdf) = pdf else { return false };
+    if pdf.value && !crate::pdf::AVAILABLE {
+        let (line, col) = yaml::position(&pdf);
+        diags.push(
+            Diagnostic::error(
+                CONFIG_FILE,
+                line,
+                col,
+                "`pdf: true` needs trustsite built with the cargo feature `pdf` (cargo install/build --features pdf); remove `pdf` or rebuild",
+            )
+            .code("config/pdf-unavailable"),
+        );
+    }
+    pdf.value
 }
 
 /// A theme is a folder name under `themes/`, never a path: `theme: /etc` or

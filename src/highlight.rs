@@ -38,6 +38,8 @@ pub struct Highlighter {
     disk: Option<DiskCache>,
     /// Owner of this highlighter's per-thread [`LineMemo`]s.
     id: u64,
+    /// Rendered files kept alongside (PDFs), in memory or on disk alike.
+    blobs: crate::blobs::Blobs,
 }
 
 impl Highlighter {
@@ -49,6 +51,7 @@ impl Highlighter {
             cache: cache.then(|| Mutex::new(HashMap::new())),
             disk: None,
             id: next_owner(),
+            blobs: crate::blobs::Blobs::new(cache),
         }
     }
 
@@ -60,6 +63,7 @@ impl Highlighter {
             cache: None,
             disk: None,
             id: next_owner(),
+            blobs: crate::blobs::Blobs::default(),
         }
     }
 
@@ -68,13 +72,27 @@ impl Highlighter {
     pub fn with_disk_cache(dir: &Path) -> std::io::Result<Self> {
         Ok(Highlighter {
             disk: Some(DiskCache::open(dir)?),
+            blobs: crate::blobs::Blobs::on_disk(&dir.join("files")),
             ..Highlighter::new(false)
         })
     }
 
     /// The first error writing the disk cache, if any (the build goes on).
     pub fn cache_error(&self) -> Option<String> {
-        self.disk.as_ref().and_then(DiskCache::error)
+        self.disk
+            .as_ref()
+            .and_then(DiskCache::error)
+            .or_else(|| self.blobs.error())
+    }
+
+    /// The syntaxes blocks are highlighted with.
+    pub fn syntaxes(&self) -> &SyntaxSet {
+        &self.syntaxes
+    }
+
+    /// Rendered files (PDFs) kept the way this highlighter keeps blocks.
+    pub fn blobs(&self) -> &crate::blobs::Blobs {
+        &self.blobs
     }
 
     /// HTML for one code block (`lang` may be empty).

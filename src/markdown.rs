@@ -162,6 +162,58 @@ pub fn render_with(
     want_text: bool,
     opts: &RenderOptions,
 ) -> Rendered {
+    walk(
+        body,
+        first_line,
+        links,
+        Some(hl),
+        want_text,
+        opts,
+        |mut r| {
+            let mut html = String::with_capacity(body.len() * 2);
+            pulldown_cmark::html::push_html(&mut html, r.events.into_iter());
+            r.out.ids = r.ids.seen;
+            r.out.html = if r.out.had_raw_html {
+                crate::sanitize::clean(&html)
+            } else {
+                html
+            };
+            r.out
+        },
+    )
+}
+
+/// The events of `body` after the same decisions as [`render_with`] (links
+/// and images resolved or dropped, raw HTML checked, the title heading
+/// dropped), for other output formats (the PDF). Headings come as
+/// `Start(Heading)` with their final id and level, code blocks as one
+/// `Text` between `Start`/`End` `CodeBlock`, raw HTML as `Html` events
+/// (not sanitised: the caller treats them as text). Warnings are in the
+/// returned [`Rendered`]; its `html` is empty.
+pub fn events(
+    body: &str,
+    first_line: usize,
+    links: &dyn LinkPolicy,
+    opts: &RenderOptions,
+) -> (Rendered, Vec<Event<'static>>) {
+    walk(body, first_line, links, None, false, opts, |mut r| {
+        r.out.ids = r.ids.seen;
+        let events = r.events.into_iter().map(Event::into_static).collect();
+        (r.out, events)
+    })
+}
+
+/// The walk shared by [`render_with`] (`hl` given: headings and code as
+/// HTML) and [`events`] (`hl` None: as events); `finish` takes the renderer.
+fn walk<T>(
+    body: &str,
+    first_line: usize,
+    links: &dyn LinkPolicy,
+    hl: Option<&Highlighter>,
+    want_text: bool,
+    opts: &RenderOptions,
+    finish: impl FnOnce(Renderer<'_, '_>) -> T,
+) -> T {
     let pre = crate::shortcodes::needed(body).then(|| crate::shortcodes::preprocess(body));
     let text = pre.as_ref().map_or(body, |p| p.text.as_str());
     let mut pos = Position::new(text, first_line);
@@ -205,15 +257,7 @@ pub fn render_with(
         r.event(event, offset);
     }
     r.flush_html_block();
-    let mut html = String::with_capacity(text.len() * 2);
-    pulldown_cmark::html::push_html(&mut html, r.events.into_iter());
-    r.out.ids = r.ids.seen;
-    r.out.html = if r.out.had_raw_html {
-        crate::sanitize::clean(&html)
-    } else {
-        html
-    };
-    r.out
+    finish(r)
 }
 
 /// Drops a leading level-1 heading whose text is the document's title (the
@@ -267,7 +311,7 @@ struct Renderer<'a, 'e> {
     events: Vec<Event<'e>>,
     pos: &'a Position<'a>,
     links: &'a dyn LinkPolicy,
-    hl: &'a Highlighter,
+    hl: Option<&'a Highlighter>,
     want_text: bool,
     heading: Option<HeadingState<'e>>,
     code: Option<(String, String)>,
@@ -589,7 +633,14 @@ impl<'e> Renderer<'_, 'e> {
             self.out.text.push_str(&code);
             self.out.text.push('\n');
         }
-        let html = self.hl.block(&lang, &code);
+        let Some(hl) = self.hl else {
+            let kind = CodeBlockKind::Fenced(CowStr::from(lang));
+            self.emit(Event::Start(Tag::CodeBlock(kind)));
+            self.emit(Event::Text(CowStr::from(code)));
+            self.emit(Event::End(TagEnd::CodeBlock));
+            return;
+        };
+        let html = hl.block(&lang, &code);
         self.emit(Event::Html(CowStr::from(html)));
     }
 
@@ -598,28 +649,11 @@ impl<'e> Renderer<'_, 'e> {
         let title = h.text.trim().to_string();
         let lvl = (h.level as u8 + self.demote).min(6);
         let id = self.ids.id(&title, lvl, h.id.clone());
-        let class = if h.classes.is_empty() {
-            String::new()
+        if self.hl.is_none() {
+            self.heading_event(h, lvl, &id);
         } else {
-            format!(
-                " class=\"{}\"",
-                crate::highlight::escape_attr(&h.classes.join(" "))
-            )
-        };
-        let open = format!(
-            "<h{lvl} id=\"{}\"{class}>",
-            crate::highlight::escape_attr(&id)
-        );
-        self.events.push(Event::Html(CowStr::from(open)));
-        self.events.extend(h.events);
-        // Focusable, so it is named rather than `aria-hidden` (axe: a hidden
-        // element must not take keyboard focus).
-        let anchor = format!(
-            "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a></h{lvl}>\n",
-            crate::highlight::escape_attr(&id),
-            crate::highlight::escape_attr(&title)
-        );
-        self.events.push(Event::Html(CowStr::from(anchor)));
+            self.heading_html(h, lvl, &id, &title);
+        }
         if lvl >= 2 {
             self.out.toc.push(TocEntry {
                 level: lvl,
@@ -630,6 +664,45 @@ impl<'e> Renderer<'_, 'e> {
         if self.want_text {
             self.out.text.push('\n');
         }
+    }
+
+    /// A heading as events (see [`events`]), at its final level.
+    fn heading_event(&mut self, h: HeadingState<'e>, lvl: u8, id: &str) {
+        let level = HeadingLevel::try_from(usize::from(lvl)).unwrap_or(h.level);
+        let classes = h.classes.into_iter().map(CowStr::from).collect();
+        self.events.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(id.to_string())),
+            classes,
+            attrs: Vec::new(),
+        }));
+        self.events.extend(h.events);
+        self.events.push(Event::End(TagEnd::Heading(level)));
+    }
+
+    fn heading_html(&mut self, h: HeadingState<'e>, lvl: u8, id: &str, title: &str) {
+        let class = if h.classes.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " class=\"{}\"",
+                crate::highlight::escape_attr(&h.classes.join(" "))
+            )
+        };
+        let open = format!(
+            "<h{lvl} id=\"{}\"{class}>",
+            crate::highlight::escape_attr(id)
+        );
+        self.events.push(Event::Html(CowStr::from(open)));
+        self.events.extend(h.events);
+        // Focusable, so it is named rather than `aria-hidden` (axe: a hidden
+        // element must not take keyboard focus).
+        let anchor = format!(
+            "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a></h{lvl}>\n",
+            crate::highlight::escape_attr(id),
+            crate::highlight::escape_attr(title)
+        );
+        self.events.push(Event::Html(CowStr::from(anchor)));
     }
 }
 

@@ -96,6 +96,8 @@ pub struct DocView {
     pub visibility: String,
     /// True when the body is withheld (restricted).
     pub restricted: bool,
+    /// URL of the document's PDF (`pdf: true`, public documents only), or empty.
+    pub pdf_url: String,
     /// True for a draft shown by `serve --drafts`.
     pub draft: bool,
     /// Category name, e.g. `Policies`.

@@ -99,10 +99,14 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
 /// of withheld bundle files and of copies of documents (lowercase, at least
 /// 3 characters). Titles are not screened: pages keep the text of a
 /// removed link, which is often the title.
-fn withheld_names(ctx: &Ctx) -> Vec<String> {
+pub(super) fn withheld_names(
+    loaded: &Loaded,
+    plan: &crate::publish::Plan,
+    views: &[Option<DocView>],
+) -> Vec<String> {
     let mut names = Vec::new();
-    for (i, d) in ctx.loaded.content.documents.iter().enumerate() {
-        if ctx.views[i].is_some() {
+    for (i, d) in loaded.content.documents.iter().enumerate() {
+        if views[i].is_some() {
             continue;
         }
         let file = d.source.rsplit('/').next().unwrap_or(&d.source);
@@ -111,11 +115,11 @@ fn withheld_names(ctx: &Ctx) -> Vec<String> {
         names.extend([file, stem, &d.id].map(str::to_lowercase));
         names.extend(folder.map(str::to_lowercase));
     }
-    let content = &ctx.loaded.content;
+    let content = &loaded.content;
     let withheld_files = content
         .assets
         .iter()
-        .filter(|a| a.owner.is_some_and(|i| !ctx.plan.bundle_files(i)))
+        .filter(|a| a.owner.is_some_and(|i| !plan.bundle_files(i)))
         .map(|a| a.rel.as_str())
         .chain(content.copies.iter().map(String::as_str));
     for rel in withheld_files {
@@ -132,13 +136,13 @@ fn withheld_names(ctx: &Ctx) -> Vec<String> {
 
 /// The withheld names as one automaton (`<!--` first): a source is
 /// scanned once, whatever the number of withheld documents.
-struct Screen {
+pub(super) struct Screen {
     names: Vec<String>,
     automaton: aho_corasick::AhoCorasick,
 }
 
 impl Screen {
-    fn new(withheld: &[String]) -> Screen {
+    pub(super) fn new(withheld: &[String]) -> Screen {
         let names: Vec<String> = std::iter::once("<!--".to_string())
             .chain(withheld.iter().cloned())
             .collect();
@@ -155,7 +159,7 @@ impl Screen {
 /// byte for byte, so its hash matches): an HTML comment (editor notes are
 /// never published) or a withheld document's name. Gives the reason and
 /// the 1-based line and column of the first one.
-fn unsafe_source(text: &str, screen: &Screen) -> Option<(String, usize, usize)> {
+pub(super) fn unsafe_source(text: &str, screen: &Screen) -> Option<(String, usize, usize)> {
     let lower = text.to_lowercase();
     let found = screen.automaton.find(&lower)?;
     let at = found.start();
@@ -176,7 +180,7 @@ fn unsafe_source(text: &str, screen: &Screen) -> Option<(String, usize, usize)> 
 /// screened in parallel; the entries and problems keep document order.
 fn sources(ctx: &Ctx, shown: &[&DocView]) -> Vec<Entry> {
     use rayon::prelude::*;
-    let screen = Screen::new(&withheld_names(ctx));
+    let screen = Screen::new(&withheld_names(ctx.loaded, &ctx.plan, &ctx.views));
     let public: Vec<&&DocView> = shown.iter().filter(|v| !v.restricted).collect();
     let results: Vec<Result<Entry, Diagnostic>> = public
         .par_iter()

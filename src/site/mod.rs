@@ -13,6 +13,7 @@ mod links;
 mod listings;
 mod memo;
 mod pages;
+pub mod pdfs;
 mod redirects;
 mod urlpath;
 mod versions;
@@ -165,6 +166,8 @@ pub struct Outcome {
     pub reviews: Vec<Review>,
     /// SHA-256 of every file written (manifest.json itself excluded).
     pub hashes: BTreeMap<String, String>,
+    /// Output paths of the documents' PDFs (`pdf: true`), sorted.
+    pub pdfs: Vec<String>,
 }
 
 impl Outcome {
@@ -336,7 +339,6 @@ impl Ctx<'_> {
 
     /// Adds a public output file (already emitted at `path`) to the
     /// download bundle, under `public/<path>`.
-    #[allow(dead_code)]
     pub(crate) fn add_to_bundle(&self, path: &str, bytes: Vec<u8>) {
         let entry = crate::bundle::Entry {
             name: format!("public/{path}"),
@@ -378,9 +380,14 @@ pub fn render_with(
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (docs, ((), version_needs)) = rayon::join(
+    let (docs, (((), version_needs), pdfs)) = rayon::join(
         || documents::render(&ctx),
-        || rayon::join(|| listings::render(&ctx, &shown), || versions::render(&ctx)),
+        || {
+            rayon::join(
+                || rayon::join(|| listings::render(&ctx, &shown), || versions::render(&ctx)),
+                || pdfs::render(&ctx),
+            )
+        },
     );
     let mut needed = documents::check_links(&ctx, &docs);
     needed.extend(version_needs);
@@ -398,7 +405,10 @@ pub fn render_with(
     let Ctx { out, reviews, .. } = ctx;
     diags.extend(out.diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     let hashes = out.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
-    finish(diags, stats, reviews, hashes)
+    Outcome {
+        pdfs,
+        ..finish(diags, stats, reviews, hashes)
+    }
 }
 
 /// The search index (JSON) of the rendered document pages: merged as soon
@@ -468,7 +478,7 @@ fn context<'a>(
         &loaded.content,
         opts.audience(&loaded.config),
     ));
-    let views = doc_views(loaded, &plan, &urls, &reviews);
+    let mut views = doc_views(loaded, &plan, &urls, &reviews);
     let links = links::LinkIndex::new(
         &loaded.content,
         &plan,
@@ -476,6 +486,7 @@ fn context<'a>(
         config.external_base.clone(),
         links::generated_pages(&loaded.config, &views),
     );
+    pdfs::withhold(loaded, &plan, &links, &mut views, diags);
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
     let searchable = views.iter().flatten().filter(|v| !v.restricted).count();
@@ -521,6 +532,7 @@ fn finish(
         stats,
         reviews,
         hashes,
+        pdfs: Vec::new(),
     }
 }
 

@@ -71,6 +71,7 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         permalink: urls.permalink(&doc.url_path),
         visibility: doc.visibility.as_str().to_string(),
         restricted: doc.visibility == Visibility::Restricted,
+        pdf_url: super::pdfs::output_path(doc, config).map_or_else(String::new, |p| urls.url(&p)),
         draft: fm.draft,
         category: doc.category.clone(),
         category_url: urls.url(&Urls::category_rel(&doc.category)),

@@ -1,7 +1,7 @@
 //! `trustsite build`: visibility, manifest, determinism, atomic output.
 use crate::support::*;
 
-const CANARIES: &[&str] = &[
+pub const CANARIES: &[&str] = &[
     "canary-internal",
     "canary-draft",
     "canary-default",

@@ -5,6 +5,7 @@ mod evidence;
 mod harden;
 mod links;
 mod migrate;
+mod pdf;
 mod support;
 mod trust;
 mod versions;

@@ -1,0 +1,192 @@
+//! PDFs of public documents (`pdf: true`): which documents, where, and the
+//! render stage that makes them in parallel, reusing kept ones.
+//!
+//! Only a shown, public, non-draft document gets a PDF ([`output_path`]):
+//! restricted and internal ones never, whatever the build shows. Each PDF
+//! is made by [`crate::pdf`] from the document's source file, re-read and
+//! checked against the hash the page and manifest carry, so the attached
+//! bytes are exactly those.
+
+use super::{Ctx, links};
+use crate::config::{SiteConfig, Visibility};
+use crate::content::Document;
+use crate::diag::Diagnostic;
+use crate::pdf::{self, Meta};
+use crate::view::DocView;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// Output path of `doc`'s PDF (`policies/access-control/access-control.pdf`),
+/// or None when it gets none.
+pub fn output_path(doc: &Document, config: &SiteConfig) -> Option<String> {
+    if !config.pdf || doc.visibility != Visibility::Public || doc.fm.draft {
+        return None;
+    }
+    let last = doc.url_path.trim_end_matches('/').rsplit('/').next();
+    let name = last.filter(|s| !s.is_empty()).unwrap_or(&doc.id);
+    Some(format!("{}{name}.pdf", doc.url_path))
+}
+
+/// Takes the PDF away (warning located at the cause) from each document
+/// whose source the download bundle would leave out (an HTML comment, or a
+/// withheld document's name: [`super::evidence::unsafe_source`]) or whose
+/// page drops a link to a withheld document: a PDF carries its source as
+/// it is. Fail closed: the page stays, the PDF and its "Download PDF" link go.
+pub(super) fn withhold(
+    loaded: &super::Loaded,
+    plan: &crate::publish::Plan,
+    index: &links::LinkIndex,
+    views: &mut [Option<DocView>],
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !loaded.config.pdf {
+        return;
+    }
+    let docs = &loaded.content.documents;
+    let hidden =
+        super::evidence::Screen::new(&super::evidence::withheld_names(loaded, plan, views));
+    let found: Vec<Option<Diagnostic>> = (0..docs.len())
+        .into_par_iter()
+        .map(|i| {
+            let wants = views[i].as_ref().is_some_and(|v| !v.pdf_url.is_empty());
+            let policy = index.policy_for(i);
+            wants
+                .then(|| names_withheld(&loaded.root, &loaded.config, &docs[i], &policy, &hidden))
+                .flatten()
+        })
+        .collect();
+    for (i, d) in found.into_iter().enumerate() {
+        if let (Some(d), Some(view)) = (d, views[i].as_mut()) {
+            view.pdf_url.clear();
+            diags.push(d);
+        }
+    }
+}
+
+/// Why `doc`'s source must not be attached, as a warning (None: it may).
+fn names_withheld(
+    root: &std::path::Path,
+    config: &SiteConfig,
+    doc: &Document,
+    policy: &links::PageLinks,
+    hidden: &super::evidence::Screen,
+) -> Option<Diagnostic> {
+    let no_pdf = |line, col, why: &str| {
+        let msg = format!("no PDF: a PDF carries its source as it is, and {why}");
+        Some(Diagnostic::warning(&doc.source, line, col, msg).code("pdf/source-withheld"))
+    };
+    let opts = config.render_options(Some(&doc.title));
+    let (rendered, _) = crate::markdown::events(&doc.body, doc.body_line, policy, &opts);
+    if let Some(n) = rendered.notes.iter().find(|n| n.code == "link/unpublished") {
+        return no_pdf(
+            n.line,
+            n.col,
+            "it links to a document or file that is not published",
+        );
+    }
+    let text = std::fs::read(root.join(&doc.source)).unwrap_or_default();
+    let (why, line, col) = super::evidence::unsafe_source(&String::from_utf8_lossy(&text), hidden)?;
+    no_pdf(line, col, &why)
+}
+
+/// Renders and emits every PDF; returns their output paths, sorted.
+pub(super) fn render(ctx: &Ctx) -> Vec<String> {
+    if !ctx.loaded.config.pdf {
+        return Vec::new();
+    }
+    let docs = &ctx.loaded.content.documents;
+    let done: Vec<(String, crate::blobs::Key)> = (0..docs.len())
+        .into_par_iter()
+        .filter_map(|i| document(ctx, i, &ctx.links))
+        .collect();
+    ctx.hl
+        .blobs()
+        .retain(&done.iter().map(|(_, k)| *k).collect());
+    #[cfg(feature = "pdf")]
+    typst::comemo::evict(10);
+    let mut paths: Vec<String> = done.into_iter().map(|(p, _)| p).collect();
+    paths.sort();
+    paths
+}
+
+/// Document `i`'s PDF, emitted; its path and cache key.
+fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, crate::blobs::Key)> {
+    let view = ctx.views[i]
+        .as_ref()
+        .filter(|v| !v.restricted && !v.pdf_url.is_empty())?;
+    let doc = &ctx.loaded.content.documents[i];
+    let path = output_path(doc, &ctx.loaded.config)?;
+    let fail = |code: &'static str, msg: String| {
+        let d = Diagnostic::error(&doc.source, doc.body_line, 1, format!("PDF: {msg}"));
+        ctx.out.problem(d.code(code));
+        None
+    };
+    let source = match std::fs::read(ctx.loaded.root.join(&doc.source)) {
+        Ok(bytes) if crate::content::hex(&Sha256::digest(&bytes)) == doc.sha256 => bytes,
+        Ok(_) => {
+            return fail(
+                "pdf/source-changed",
+                "the file changed during the build".into(),
+            );
+        }
+        Err(e) => {
+            return fail(
+                "pdf/source-unreadable",
+                format!("cannot read the source: {e}"),
+            );
+        }
+    };
+    let meta = meta(ctx, doc, view);
+    let syntaxes = ctx.hl.syntaxes();
+    let policy = index.policy_for(i);
+    let opts = ctx.loaded.config.render_options(Some(&doc.title));
+    let body = (&*doc.body, doc.body_line);
+    let job = match pdf::prepare(meta, body, &policy, &opts, syntaxes, source) {
+        Ok((job, _notes)) => job,
+        Err(e) => return fail("pdf/too-large", e.to_string()),
+    };
+    let key = job.key();
+    match ctx.hl.blobs().get_or(&key, || pdf::render(&job)) {
+        Ok(bytes) => {
+            ctx.out.emit(&path, &bytes, &doc.source);
+            ctx.add_to_bundle(&path, bytes.to_vec());
+            Some((path, key))
+        }
+        Err(e) => fail("pdf/render", e.to_string()),
+    }
+}
+
+/// The cover and metadata of `doc`'s PDF.
+fn meta(ctx: &Ctx, doc: &Document, view: &DocView) -> Meta {
+    let rows = [
+        ("Document ID", &view.id),
+        ("Version", &view.version),
+        ("Owner", &view.owner),
+        ("Approved by", &view.approved_by),
+        ("Effective", &view.effective),
+        ("Last reviewed", &view.last_reviewed),
+        ("Next review", &view.next_due),
+    ];
+    let date = doc
+        .fm
+        .effective
+        .or(doc.fm.last_reviewed)
+        .unwrap_or(ctx.opts.today);
+    Meta {
+        title: view.title.clone(),
+        id: view.id.clone(),
+        version: view.version.clone(),
+        summary: view.summary.clone(),
+        organization: ctx.loaded.config.organization.clone(),
+        sha256: doc.sha256.clone(),
+        permalink: view.permalink.clone(),
+        manifest: format!("{}manifest.json", ctx.urls.base_url),
+        attachment: pdf::attachment_name(&doc.source),
+        rows: rows
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        date,
+    }
+}
