@@ -305,7 +305,9 @@ pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let msg = "file is not valid UTF-8 text";
-        ConfigError::Invalid(vec![Diagnostic::error(CONFIG_FILE, line, 1, msg)])
+        ConfigError::Invalid(vec![
+            Diagnostic::error(CONFIG_FILE, line, 1, msg).code("config/not-utf8"),
+        ])
     })?;
     parse(&text, root)
 }
@@ -313,12 +315,9 @@ pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
 /// Parses configuration text; `root` is used to read framework catalogues.
 pub fn parse(text: &str, root: &Path) -> Result<SiteConfig, ConfigError> {
     let raw: Raw = yaml::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-        ConfigError::Invalid(vec![Diagnostic::error(
-            CONFIG_FILE,
-            e.line,
-            e.col,
-            e.message,
-        )])
+        ConfigError::Invalid(vec![
+            Diagnostic::error(CONFIG_FILE, e.line, e.col, e.message).code("config/invalid"),
+        ])
     })?;
     let mut diags = Vec::new();
     let config = validate(raw, root, &mut diags);
@@ -330,7 +329,7 @@ pub fn parse(text: &str, root: &Path) -> Result<SiteConfig, ConfigError> {
 
 fn err_at<T>(diags: &mut Vec<Diagnostic>, s: &Spanned<T>, msg: String) {
     let (line, col) = yaml::position(s);
-    diags.push(Diagnostic::error(CONFIG_FILE, line, col, msg));
+    diags.push(Diagnostic::error(CONFIG_FILE, line, col, msg).code("config/bad-value"));
 }
 
 /// Parses a spanned `YYYY-MM-DD`, reporting a located error.
@@ -355,12 +354,15 @@ fn validate(raw: Raw, root: &Path, diags: &mut Vec<Diagnostic>) -> SiteConfig {
     };
     for c in &security_contact {
         if !(c.starts_with("mailto:") || c.starts_with("https://")) {
-            diags.push(Diagnostic::error(
-                CONFIG_FILE,
-                0,
-                0,
-                format!("`security_contact`: `{c}` must be a mailto: or https:// URI"),
-            ));
+            diags.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    0,
+                    0,
+                    format!("`security_contact`: `{c}` must be a mailto: or https:// URI"),
+                )
+                .code("config/bad-value"),
+            );
         }
     }
     SiteConfig {

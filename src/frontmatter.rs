@@ -176,6 +176,8 @@ pub struct FieldProblem {
     pub message: String,
     /// Error (true) or warning.
     pub error: bool,
+    /// Stable diagnostic code (`frontmatter/unknown-field`; see `diag`).
+    pub code: &'static str,
 }
 
 /// Parses YAML front-matter that starts on `yaml_line` of its file.
@@ -207,6 +209,7 @@ pub fn parse(
                 col: e.col.max(1),
                 message: format!("invalid front-matter: {}", e.message),
                 error: true,
+                code: "frontmatter/invalid",
             };
             (None, vec![problem])
         }
@@ -387,13 +390,14 @@ impl Conv<'_> {
         (l + self.shift, c)
     }
 
-    fn error<T>(&mut self, s: &Spanned<T>, message: String) {
+    fn error<T>(&mut self, s: &Spanned<T>, code: &'static str, message: String) {
         let (line, col) = self.at(s);
         self.problems.push(FieldProblem {
             line,
             col,
             message,
             error: true,
+            code,
         });
     }
 
@@ -416,7 +420,7 @@ impl Conv<'_> {
         match crate::review::parse_date(&s.value.0) {
             Ok(d) => Some(d),
             Err(e) => {
-                self.error(&s, format!("`{field}`: {e}"));
+                self.error(&s, "frontmatter/invalid-date", format!("`{field}`: {e}"));
                 None
             }
         }
@@ -428,7 +432,11 @@ impl Conv<'_> {
         match ReviewCycle::parse(&s.value.0) {
             Ok(c) => Some(c),
             Err(e) => {
-                self.error(&s, format!("`review_cycle`: {e}"));
+                self.error(
+                    &s,
+                    "frontmatter/invalid-cycle",
+                    format!("`review_cycle`: {e}"),
+                );
                 None
             }
         }
@@ -453,7 +461,11 @@ impl Conv<'_> {
                     summary: summary.map(|t| t.0).unwrap_or_default(),
                     approved_by: approved_by.map(|t| t.0),
                 }),
-                Err(e) => self.error(&date, format!("`revisions`: date: {e}")),
+                Err(e) => self.error(
+                    &date,
+                    "frontmatter/invalid-date",
+                    format!("`revisions`: date: {e}"),
+                ),
             }
         }
         out
@@ -477,6 +489,7 @@ impl Raw {
                 col: *col,
                 message: format!("unknown front-matter field `{key}` (ignored){hint}"),
                 error: false,
+                code: "frontmatter/unknown-field",
             });
         }
         for (key, line, col) in &self.duplicates {
@@ -487,6 +500,7 @@ impl Raw {
                     "field `{key}` given twice (directly or through an alias); the first one wins"
                 ),
                 error: false,
+                code: "frontmatter/duplicate-field",
             });
         }
         let mut c = Conv {

@@ -175,20 +175,19 @@ fn render_human(report: &Report, color: bool) -> String {
 /// `path:line:col: severity: message`, the severity in bold red/yellow when
 /// `color` is set.
 fn human_line(problem: &Diagnostic, color: bool) -> String {
-    let plain = problem.to_string();
     if !color {
-        return plain;
+        return problem.to_string();
     }
     let severity = problem.severity.as_str();
-    let tail = format!(": {severity}: {}", problem.message);
-    let location = plain.strip_suffix(&tail).unwrap_or(&problem.path);
-    let code = match problem.severity {
+    let ansi = match problem.severity {
         Severity::Error => "1;31",
         Severity::Warning => "1;33",
     };
     format!(
-        "{location}: \x1b[{code}m{severity}\x1b[0m: {}",
-        problem.message
+        "{}: \x1b[{ansi}m{severity}\x1b[0m: {}{}",
+        problem.location(),
+        problem.message,
+        problem.code_suffix()
     )
 }
 
@@ -233,8 +232,8 @@ fn render_github(report: &Report) -> String {
     out
 }
 
-/// `::error file=PATH,line=L,col=C,title=trustsite::MESSAGE` (line and col
-/// left out when unknown).
+/// `::error file=PATH,line=L,col=C,title=trustsite CODE::MESSAGE` (line
+/// and col left out when unknown).
 fn github_command(problem: &Diagnostic) -> String {
     let mut props = format!("file={}", github_property(&problem.path));
     if problem.line > 0 {
@@ -244,6 +243,9 @@ fn github_command(problem: &Diagnostic) -> String {
         }
     }
     props.push_str(",title=trustsite");
+    if !problem.code.is_empty() {
+        let _ = write!(props, " {}", github_property(problem.code));
+    }
     format!(
         "::{} {props}::{}",
         problem.severity.as_str(),
@@ -286,43 +288,21 @@ struct CodeQualityLines {
     begin: usize,
 }
 
-/// What a problem is about, read from the review messages' fixed prefixes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    ReviewOverdue,
-    NeverReviewed,
-    ReviewDueSoon,
-    Other,
-}
-
-impl Kind {
-    fn of(message: &str) -> Kind {
-        if message.starts_with("review overdue") {
-            Kind::ReviewOverdue
-        } else if message.starts_with("never reviewed") {
-            Kind::NeverReviewed
-        } else if message.starts_with("review due") {
-            Kind::ReviewDueSoon
-        } else {
-            Kind::Other
-        }
-    }
-
-    fn check_name(self) -> &'static str {
-        match self {
-            Kind::ReviewOverdue => "trustsite/review-overdue",
-            Kind::NeverReviewed => "trustsite/never-reviewed",
-            Kind::ReviewDueSoon => "trustsite/review-due-soon",
-            Kind::Other => "trustsite/problem",
-        }
+/// The GitLab `check_name`: the problem's code (`review/overdue`), or
+/// `trustsite/problem` for one without a code.
+fn check_name(problem: &Diagnostic) -> &'static str {
+    if problem.code.is_empty() {
+        "trustsite/problem"
+    } else {
+        problem.code
     }
 }
 
 /// `critical` for overdue and never-reviewed documents (the SPEC counts
 /// never reviewed as overdue), `major` for other errors, `minor` for warnings.
-fn gitlab_severity(problem: &Diagnostic, kind: Kind) -> &'static str {
-    match (problem.severity, kind) {
-        (Severity::Error, Kind::ReviewOverdue | Kind::NeverReviewed) => "critical",
+fn gitlab_severity(problem: &Diagnostic) -> &'static str {
+    match (problem.severity, problem.code) {
+        (Severity::Error, "review/overdue" | "review/never-reviewed") => "critical",
         (Severity::Error, _) => "major",
         (Severity::Warning, _) => "minor",
     }
@@ -333,20 +313,17 @@ fn render_gitlab(report: &Report) -> String {
     let issues: Vec<CodeQualityIssue> = report
         .sorted_problems()
         .into_iter()
-        .map(|problem| {
-            let kind = Kind::of(&problem.message);
-            CodeQualityIssue {
-                description: &problem.message,
-                check_name: kind.check_name(),
-                fingerprint: unique_fingerprint(problem, &mut seen),
-                severity: gitlab_severity(problem, kind),
-                location: CodeQualityLocation {
-                    path: &problem.path,
-                    lines: CodeQualityLines {
-                        begin: problem.line.max(1),
-                    },
+        .map(|problem| CodeQualityIssue {
+            description: &problem.message,
+            check_name: check_name(problem),
+            fingerprint: unique_fingerprint(problem, &mut seen),
+            severity: gitlab_severity(problem),
+            location: CodeQualityLocation {
+                path: &problem.path,
+                lines: CodeQualityLines {
+                    begin: problem.line.max(1),
                 },
-            }
+            },
         })
         .collect();
     to_pretty_json(&issues)
@@ -396,6 +373,8 @@ struct TestCase<'a> {
     name: &'a str,
     errors: Vec<String>,
     warnings: Vec<String>,
+    /// Codes of the errors, sorted and deduplicated (the failure's `type`).
+    codes: BTreeSet<&'static str>,
 }
 
 impl<'a> TestCase<'a> {
@@ -407,11 +386,17 @@ impl<'a> TestCase<'a> {
                 .map(|p| p.to_string())
                 .collect()
         };
+        let codes = problems
+            .iter()
+            .filter(|p| p.path == name && p.is_error())
+            .map(|p| if p.code.is_empty() { "error" } else { p.code })
+            .collect();
         TestCase {
             classname,
             name,
             errors: lines(Severity::Error),
             warnings: lines(Severity::Warning),
+            codes,
         }
     }
 
@@ -477,10 +462,12 @@ fn write_test_case(out: &mut String, case: &TestCase) {
     out.push_str(">\n");
     if case.failed() {
         let text = case.errors.join("\n");
+        let codes: Vec<&str> = case.codes.iter().copied().collect();
         let _ = writeln!(
             out,
-            "      <failure message=\"{}\" type=\"error\">{}</failure>",
+            "      <failure message=\"{}\" type=\"{}\">{}</failure>",
             xml_attr(&text),
+            xml_attr(&codes.join(" ")),
             xml_text(&text)
         );
     }
@@ -541,11 +528,14 @@ mod tests {
                 doc("content/policies/incident.md", "never_reviewed", None, None),
             ],
             problems: vec![
-                Diagnostic::error("trust.yaml", 4, 1, YAML_MSG),
-                Diagnostic::error("content/policies/backup.md", 12, 5, "broken link `x.md`"),
+                Diagnostic::error("trust.yaml", 4, 1, YAML_MSG).code("config/invalid"),
+                Diagnostic::error("content/policies/backup.md", 12, 5, "broken link `x.md`")
+                    .code("link/broken"),
                 Diagnostic::warning("content/policies/access.md", 0, 0, "unknown field `tgas`"),
-                Diagnostic::error("content/policies/incident.md", 1, 1, NEVER),
-                Diagnostic::error("content/policies/backup.md", 5, 1, OVERDUE),
+                Diagnostic::error("content/policies/incident.md", 1, 1, NEVER)
+                    .code("review/never-reviewed"),
+                Diagnostic::error("content/policies/backup.md", 5, 1, OVERDUE)
+                    .code("review/overdue"),
             ],
         }
     }
@@ -601,16 +591,16 @@ mod tests {
         assert_eq!(lines[1], "");
         assert_eq!(
             lines[2],
-            format!("content/policies/backup.md:5:1: error: {OVERDUE}")
+            format!("content/policies/backup.md:5:1: error: {OVERDUE} [review/overdue]")
         );
         assert_eq!(
             lines[3],
-            "content/policies/backup.md:12:5: error: broken link `x.md`"
+            "content/policies/backup.md:12:5: error: broken link `x.md` [link/broken]"
         );
         assert_eq!(lines[4], "");
         assert_eq!(
             lines[5],
-            format!("content/policies/incident.md:1:1: error: {NEVER}")
+            format!("content/policies/incident.md:1:1: error: {NEVER} [review/never-reviewed]")
         );
         assert_eq!(
             lines[7],
@@ -737,12 +727,12 @@ mod tests {
         assert_eq!(
             lines[1],
             format!(
-                "::error file=content/policies/backup.md,line=5,col=1,title=trustsite::{OVERDUE}"
+                "::error file=content/policies/backup.md,line=5,col=1,title=trustsite review/overdue::{OVERDUE}"
             )
         );
         assert_eq!(
             lines[4],
-            "::error file=trust.yaml,line=4,col=1,title=trustsite::\
+            "::error file=trust.yaml,line=4,col=1,title=trustsite config/invalid::\
              unknown key: `colour`, at top level%0Asee 100%25 of the docs"
         );
         assert!(lines[5].starts_with("checked 3 documents"));
@@ -771,11 +761,12 @@ mod tests {
         assert_eq!(issues[0]["location"]["lines"]["begin"], 1);
         assert_eq!(issues[0]["location"]["path"], "content/policies/access.md");
         assert_eq!(field(1, "severity"), "critical");
-        assert_eq!(field(1, "check_name"), "trustsite/review-overdue");
+        assert_eq!(field(1, "check_name"), "review/overdue");
         assert_eq!(field(1, "description"), OVERDUE);
         assert_eq!(issues[1]["location"]["lines"]["begin"], 5);
         assert_eq!(field(2, "severity"), "major");
-        assert_eq!(field(3, "check_name"), "trustsite/never-reviewed");
+        assert_eq!(field(3, "check_name"), "review/never-reviewed");
+        assert_eq!(field(2, "check_name"), "link/broken");
         assert_eq!(field(3, "severity"), "critical");
         assert_eq!(field(4, "severity"), "major");
         assert_eq!(field(4, "description"), YAML_MSG);
@@ -801,20 +792,37 @@ mod tests {
                 3,
                 1,
                 "review due soon: due 2026-12-01 (in 9 days)",
-            ),
+            )
+            .code("review/due-soon"),
             Diagnostic::warning(
                 "content/a.md",
                 3,
                 1,
                 "review due soon: due 2026-12-01 (in 9 days)",
-            ),
+            )
+            .code("review/due-soon"),
         ];
         let v: Value = serde_json::from_str(&render(&report, Format::Gitlab, false)).unwrap();
         assert_ne!(v[0]["fingerprint"], v[1]["fingerprint"]);
-        assert_eq!(v[0]["check_name"], "trustsite/review-due-soon");
+        assert_eq!(v[0]["check_name"], "review/due-soon");
         assert_eq!(v[0]["severity"], "minor");
         report.problems.clear();
         assert_eq!(render(&report, Format::Gitlab, false), "[]\n");
+    }
+
+    /// Severity and check name follow the code, whatever the message says.
+    #[test]
+    fn gitlab_severity_keys_on_the_code_not_the_wording() {
+        let mut report = fixture();
+        report.problems = vec![
+            Diagnostic::error("content/a.md", 3, 1, "review overdue (wording)").code("link/broken"),
+            Diagnostic::error("content/b.md", 3, 1, "reworded: late").code("review/overdue"),
+        ];
+        let v: Value = serde_json::from_str(&render(&report, Format::Gitlab, false)).unwrap();
+        assert_eq!(v[0]["check_name"], "link/broken");
+        assert_eq!(v[0]["severity"], "major");
+        assert_eq!(v[1]["check_name"], "review/overdue");
+        assert_eq!(v[1]["severity"], "critical");
     }
 
     fn case<'a, 'i>(doc: &'a roxmltree::Document<'i>, name: &str) -> roxmltree::Node<'a, 'i> {
@@ -861,10 +869,13 @@ mod tests {
 
         let overdue = case(&xml, "content/policies/backup.md");
         let failure = child(overdue, "failure").unwrap();
-        assert_eq!(failure.attribute("type"), Some("error"));
+        assert_eq!(
+            failure.attribute("type"),
+            Some("link/broken review/overdue")
+        );
         let expected = format!(
-            "content/policies/backup.md:5:1: error: {OVERDUE}\n\
-             content/policies/backup.md:12:5: error: broken link `x.md`"
+            "content/policies/backup.md:5:1: error: {OVERDUE} [review/overdue]\n\
+             content/policies/backup.md:12:5: error: broken link `x.md` [link/broken]"
         );
         assert_eq!(failure.attribute("message"), Some(expected.as_str()));
         assert_eq!(failure.text(), Some(expected.as_str()));
@@ -876,7 +887,10 @@ mod tests {
             .unwrap()
             .attribute("message")
             .unwrap();
-        assert_eq!(message, format!("trust.yaml:4:1: error: {YAML_MSG}"));
+        assert_eq!(
+            message,
+            format!("trust.yaml:4:1: error: {YAML_MSG} [config/invalid]")
+        );
     }
 
     #[test]

@@ -104,15 +104,18 @@ pub(super) fn render_page(
             Some(Page { bytes, sha })
         }
         Err(e) => {
-            diags.push(Diagnostic::error(
-                format!("(theme) {template}"),
-                0,
-                0,
-                format!(
-                    "template error rendering {path}: {}",
-                    crate::theme::error_chain(&e)
-                ),
-            ));
+            diags.push(
+                Diagnostic::error(
+                    format!("(theme) {template}"),
+                    0,
+                    0,
+                    format!(
+                        "template error rendering {path}: {}",
+                        crate::theme::error_chain(&e)
+                    ),
+                )
+                .code("template/render"),
+            );
             None
         }
     }
@@ -189,12 +192,15 @@ fn body_warnings(
         diags.push(Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code));
     }
     if r.had_raw_html {
-        diags.push(Diagnostic::warning(
-            &doc.source,
-            doc.body_line,
-            1,
-            "raw HTML is shown as text, not interpreted (trustsite escapes HTML in Markdown)",
-        ));
+        diags.push(
+            Diagnostic::warning(
+                &doc.source,
+                doc.body_line,
+                1,
+                "raw HTML is shown as text, not interpreted (trustsite escapes HTML in Markdown)",
+            )
+            .code("markdown/raw-html"),
+        );
     }
 }
 
@@ -291,12 +297,15 @@ pub(crate) fn security_txt(ctx: &Ctx, shown: &[&DocView]) -> Option<String> {
             .find(|d| &d.id == p && !d.restricted)
             .map(|d| d.permalink.clone());
         if found.is_none() {
-            ctx.out.problem(Diagnostic::warning(
-                "trust.yaml",
-                0,
-                0,
-                format!("`security_txt.policy`: no published public document with id `{p}`"),
-            ));
+            ctx.out.problem(
+                Diagnostic::warning(
+                    "trust.yaml",
+                    0,
+                    0,
+                    format!("`security_txt.policy`: no published public document with id `{p}`"),
+                )
+                .code("securitytxt/policy-not-public"),
+            );
         }
         found
     });
@@ -334,9 +343,10 @@ fn assets(ctx: &Ctx, needed: &BTreeSet<String>) {
         let origin = format!("content/{}", asset.rel);
         match std::fs::read(&asset.abs) {
             Ok(bytes) => ctx.out.emit(&out, &bytes, &origin),
-            Err(e) => ctx
-                .out
-                .problem(Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))),
+            Err(e) => ctx.out.problem(
+                Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))
+                    .code("content/unreadable"),
+            ),
         }
     }
 }
