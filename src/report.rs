@@ -406,7 +406,8 @@ impl<'a> TestCase<'a> {
 }
 
 /// Test cases: every document (`trustsite.documents`), then every other
-/// path with errors (`trustsite.site`), sorted by path.
+/// path with problems (`trustsite.site`; it fails when one is an error),
+/// sorted by path.
 fn test_cases<'a>(report: &'a Report, problems: &[&'a Diagnostic]) -> Vec<TestCase<'a>> {
     let mut cases: Vec<TestCase> = report
         .documents
@@ -416,7 +417,7 @@ fn test_cases<'a>(report: &'a Report, problems: &[&'a Diagnostic]) -> Vec<TestCa
     let doc_paths: HashSet<&str> = report.documents.iter().map(|d| d.path.as_str()).collect();
     let site_paths: BTreeSet<&str> = problems
         .iter()
-        .filter(|p| p.is_error() && !doc_paths.contains(p.path.as_str()))
+        .filter(|p| !doc_paths.contains(p.path.as_str()))
         .map(|p| p.path.as_str())
         .collect();
     cases.extend(
@@ -913,8 +914,17 @@ mod tests {
         let want = "content/a&b<\"c\">.md:1:1: error: bad <x> & 'y'\r\tz";
         assert_eq!(failure.attribute("message"), Some(want));
         assert_eq!(failure.text(), Some(want));
-        // A site file with only warnings is no test case.
-        assert_eq!(xml.root_element().attribute("tests"), Some("3"));
+        // A site file with only warnings is a passing test case that shows them.
+        assert_eq!(xml.root_element().attribute("tests"), Some("4"));
         assert_eq!(xml.root_element().attribute("failures"), Some("1"));
+        let site = case(&xml, "templates/page.html");
+        assert!(child(site, "failure").is_none());
+        assert!(
+            child(site, "system-out")
+                .unwrap()
+                .text()
+                .unwrap()
+                .contains("]]> here")
+        );
     }
 }
