@@ -1,6 +1,7 @@
 //! Integration tests: build fixture sites with the real binary and assert on files.
 mod build;
 mod check;
+mod cli_cases;
 mod codes;
 mod links;
 mod support;
