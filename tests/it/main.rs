@@ -4,5 +4,6 @@ mod check;
 mod cli_cases;
 mod codes;
 mod links;
+mod snapshots;
 mod support;
 mod trust;
