@@ -465,11 +465,9 @@ fn the_repository_example_site_builds_and_checks_clean() {
 
 #[test]
 fn migrating_from_hugo_the_gitlab_handbook_builds_with_warnings_only() {
-    let corpus = repo().join("../shared/corpora/gitlab-handbook/content");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} not present", corpus.display());
+    let Some(corpus) = corpus("gitlab-handbook/content") else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&corpus, &dir.path().join("content"));
     std::fs::write(
@@ -545,11 +543,9 @@ fn duplicate_ids_and_colliding_urls_are_errors() {
 
 #[test]
 fn migrating_from_comply_with_aliases_and_an_opening_fence() {
-    let corpus = repo().join("../shared/corpora/comply/themes/comply-soc2/policies");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} not present", corpus.display());
+    let Some(corpus) = corpus("comply/themes/comply-soc2/policies") else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content/policies");
     copy_tree(&corpus, &content);
