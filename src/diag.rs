@@ -153,7 +153,7 @@ pub const CODES: &[Code] = &[
     Code {
         code: "asset/withheld",
         severity: Severity::Warning,
-        meaning: "a file a published page needs is withheld (it belongs to an unpublished document)",
+        meaning: "a file under `content/` is not published: no published page links to or embeds it, and `publish.files` does not name it",
     },
     Code {
         code: "baseline/removed",
@@ -358,7 +358,7 @@ pub const CODES: &[Code] = &[
     Code {
         code: "publish/restricted-intro",
         severity: Severity::Warning,
-        meaning: "a listing or home introduction marked `restricted` is not published",
+        meaning: "a listing or home introduction marked `restricted` is not published (an introduction is all or nothing)",
     },
     Code {
         code: "review/due-soon",
