@@ -102,6 +102,8 @@ mod tests {
             source_sha256: String::new(),
             source_path: format!("content/policies/{id}.md"),
             revisions: Vec::new(),
+            versions: Vec::new(),
+            from_git: Default::default(),
             frameworks: Vec::new(),
             weight: 0,
             extra,

@@ -17,12 +17,14 @@ use crate::review::{Review, ReviewStatus};
 use crate::site::{self, BuildOptions, Loaded};
 use std::sync::Mutex;
 
-/// Keeps only security.txt (to lint it); discards every other file.
+/// Keeps only security.txt (to lint it); discards every other file, but
+/// refuses the paths and clashes the build's folder would refuse.
 #[derive(Default)]
-struct SecurityTxtSink(Mutex<Option<String>>);
+struct SecurityTxtSink(Mutex<Option<String>>, crate::output::NullSink);
 
 impl Sink for SecurityTxtSink {
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.1.put(path, bytes)?;
         if path == ".well-known/security.txt" {
             *self.0.lock().unwrap_or_else(|e| e.into_inner()) =
                 Some(String::from_utf8_lossy(bytes).into_owned());
@@ -52,7 +54,7 @@ pub fn run(loaded: &Loaded, opts: &BuildOptions, baseline: Option<&Manifest>) ->
         security_txt(loaded, &outcome.reviews, &text, opts, &mut problems);
     }
     if let Some(m) = baseline {
-        change_control(loaded, m, &mut problems);
+        change_control(loaded, &opts.audience(&loaded.config), m, &mut problems);
     }
     crate::diag::sort(&mut problems);
     problems.dedup();
@@ -153,6 +155,7 @@ fn doc_report(d: &Document, r: &Review) -> DocReport {
 }
 
 fn certifications(loaded: &Loaded, opts: &BuildOptions, problems: &mut Vec<Diagnostic>) {
+    let audience = opts.audience(&loaded.config);
     for c in &loaded.config.certifications {
         if c.status != CertStatus::Certified {
             continue;
@@ -189,7 +192,7 @@ fn certifications(loaded: &Loaded, opts: &BuildOptions, problems: &mut Vec<Diagn
                 .content
                 .documents
                 .iter()
-                .any(|d| &d.id == id && d.is_published())
+                .any(|d| &d.id == id && audience.document(d).is_published())
         {
             problems.push(
                 Diagnostic::warning(
@@ -271,7 +274,12 @@ fn security_txt(
     }
 }
 
-fn change_control(loaded: &Loaded, base: &Manifest, problems: &mut Vec<Diagnostic>) {
+fn change_control(
+    loaded: &Loaded,
+    audience: &crate::publish::Audience,
+    base: &Manifest,
+    problems: &mut Vec<Diagnostic>,
+) {
     let docs = &loaded.content.documents;
     for old in &base.documents {
         let Some(d) = docs.iter().find(|d| d.id == old.id) else {
@@ -287,7 +295,7 @@ fn change_control(loaded: &Loaded, base: &Manifest, problems: &mut Vec<Diagnosti
             continue;
         };
         let line = line_of(d, &["version", "title"]);
-        if !d.is_published() {
+        if !audience.document(d).is_published() {
             problems.push(Diagnostic::warning(&d.source, line, 1, format!("document `{}` was published ({}) in the baseline release and is no longer published", d.id, old.visibility)).code("baseline/unpublished"));
             continue;
         }

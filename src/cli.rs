@@ -42,6 +42,8 @@ pub enum Command {
     Init(InitArgs),
     /// Create a new document with complete front-matter.
     New(NewArgs),
+    /// Tell which published document and version a file is (by SHA-256).
+    Identify(IdentifyArgs),
 }
 
 /// Options shared by commands that read a site.
@@ -124,6 +126,20 @@ pub struct VerifyArgs {
     pub dir: PathBuf,
 }
 
+/// `identify` options.
+#[derive(Debug, Args)]
+pub struct IdentifyArgs {
+    /// The file to identify (e.g. a copy of a policy received under NDA).
+    pub file: PathBuf,
+    /// A site root (rendered in memory, with its git history) or a built
+    /// output folder holding manifest.json (default: .).
+    #[arg(long, conflicts_with = "manifest")]
+    pub site: Option<PathBuf>,
+    /// A copy of a site's manifest.json (download it first; no network).
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
+}
+
 /// `init` options.
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -164,13 +180,14 @@ pub fn run(cli: Cli) -> u8 {
         Command::Verify(a) => crate::commands::verify(&a),
         Command::Init(a) => crate::scaffold::init(&a),
         Command::New(a) => crate::scaffold::new(&a),
+        Command::Identify(a) => crate::identify::run(&a),
     }
 }
 
 /// Prints diagnostics to stderr, the severity colored on a terminal.
 pub fn print_diags(diags: &[Diagnostic]) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diags {
+    for d in diags.iter().map(Diagnostic::cleaned) {
         if color {
             let code = if d.is_error() { "31" } else { "33" };
             let sev = d.severity.as_str();

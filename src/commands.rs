@@ -21,11 +21,22 @@ pub struct Unprepared {
 
 impl Unprepared {
     /// Prints the problems as human text on stderr; returns the exit code.
-    fn print(self) -> u8 {
-        print_diags(&self.diags);
+    pub fn print(self) -> u8 {
+        for d in self.diags.iter().filter(|d| d.path == NO_FILE) {
+            eprintln!("{}: {}{}", d.severity.as_str(), d.message, d.code_suffix());
+        }
+        let located: Vec<Diagnostic> = self
+            .diags
+            .into_iter()
+            .filter(|d| d.path != NO_FILE)
+            .collect();
+        print_diags(&located);
         self.exit
     }
 }
+
+/// The path of a problem that concerns no file (a bad argument): `.`.
+const NO_FILE: &str = ".";
 
 /// Loads the site and resolves time.
 pub fn prepare(
@@ -39,7 +50,13 @@ pub fn prepare(
     };
     if !root.is_dir() {
         let msg = format!("site root {} is not a folder", root.display());
-        return Err(cannot_run("site/no-root", ".", msg));
+        return Err(cannot_run("site/no-root", NO_FILE, msg));
+    }
+    if let Some(url) = &base_url
+        && let Err(why) = crate::config::check_base_url(url)
+    {
+        let msg = format!("--base-url: {why}");
+        return Err(cannot_run("config/base-url", NO_FILE, msg));
     }
     let loaded = site::load(root).map_err(|e| match e {
         ConfigError::Unreadable { .. } => {
@@ -50,6 +67,9 @@ pub fn prepare(
             diags,
         },
     })?;
+    if let Some(note) = &loaded.history.note {
+        eprintln!("note: {note}");
+    }
     let (build_time, today) = crate::cli_time::resolve(today, &loaded.config.timezone)
         .map_err(|e| cannot_run("time/unresolved", CONFIG_FILE, e))?;
     let opts = BuildOptions {
@@ -117,13 +137,14 @@ pub fn build(args: &BuildArgs) -> u8 {
     }
     let s = outcome.stats;
     println!(
-        "built {}: {} documents published ({} public, {} restricted), {} withheld, {} overdue, {} files, {warnings} warning(s) in {:.2}s",
+        "built {}: {} documents published ({} public, {} restricted), {} withheld, {} overdue, {} never reviewed, {} files, {warnings} warning(s) in {:.2}s",
         target.display(),
         s.public + s.restricted,
         s.public,
         s.restricted,
         s.withheld,
         s.overdue,
+        s.never_reviewed,
         s.files + 1,
         started.elapsed().as_secs_f64()
     );

@@ -72,6 +72,10 @@ pub struct SiteConfig {
     pub frameworks: BTreeMap<String, Framework>,
     /// Foreign front-matter field name -> trustsite field name.
     pub aliases: BTreeMap<String, String>,
+    /// Active files under content/ (`.html`, `.js`, SVGs that are not
+    /// inert) allowed one by one, as site-relative paths
+    /// (`content/google1234.html`).
+    pub allow_active: Vec<String>,
     /// `publish.files`: globs (content-relative) of files published even
     /// when no published page needs them.
     pub publish_files: Vec<String>,
@@ -89,6 +93,16 @@ pub struct ReviewConfig {
     pub warn_days: i64,
     /// Show badges and overdue banners on the site.
     pub show_on_site: bool,
+    /// Take missing `last_reviewed` (and a controlled document's missing
+    /// `version`) from git history (`review.from_git`).
+    pub from_git: bool,
+    /// Commit-message trailer that marks a review (`review.git_trailer`,
+    /// e.g. `Reviewed-by`): with `from_git`, `last_reviewed` is the last
+    /// commit changing the document that carries it.
+    pub git_trailer: Option<String>,
+    /// Publish the author of each version's commit (`review.git_authors`;
+    /// names are never read otherwise).
+    pub git_authors: bool,
 }
 
 /// `security_txt:` settings.
@@ -180,7 +194,7 @@ pub struct Framework {
 #[serde(deny_unknown_fields)]
 struct Raw {
     title: String,
-    base_url: Option<String>,
+    base_url: Option<Spanned<String>>,
     organization: Option<String>,
     description: Option<String>,
     theme: Option<Spanned<String>>,
@@ -197,6 +211,8 @@ struct Raw {
     #[serde(default)]
     frameworks: BTreeMap<String, RawFramework>,
     front_matter: Option<RawFrontMatterCfg>,
+    #[serde(default)]
+    allow_active: Vec<Spanned<String>>,
     publish: Option<RawPublish>,
     links: Option<RawLinks>,
 }
@@ -220,6 +236,9 @@ struct RawReview {
     cycle: Option<Spanned<String>>,
     warn_days: Option<i64>,
     show_on_site: Option<bool>,
+    from_git: Option<bool>,
+    git_trailer: Option<Spanned<String>>,
+    git_authors: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -297,7 +316,13 @@ pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
         path: path.display().to_string(),
         source,
     };
-    if !std::fs::metadata(&path).map_err(unreadable)?.is_file() {
+    let meta = std::fs::symlink_metadata(&path).map_err(unreadable)?;
+    if meta.file_type().is_symlink() {
+        return Err(unreadable(std::io::Error::other(
+            "it is a symbolic link: trustsite never follows links; copy the file instead",
+        )));
+    }
+    if !meta.is_file() {
         return Err(unreadable(std::io::Error::other("not a regular file")));
     }
     let bytes = std::fs::read(&path).map_err(unreadable)?;
@@ -346,7 +371,15 @@ fn date(diags: &mut Vec<Diagnostic>, field: &str, s: &Option<Spanned<String>>) -
 
 fn validate(raw: Raw, root: &Path, diags: &mut Vec<Diagnostic>) -> SiteConfig {
     let timezone = validate_timezone(&raw.timezone, diags);
-    let base_url = normalize_base_url(raw.base_url.as_deref().unwrap_or("/"));
+    let base_url = match &raw.base_url {
+        Some(url) => {
+            if let Err(why) = check_base_url(&url.value) {
+                err_at(diags, url, format!("`base_url`: {why}"));
+            }
+            normalize_base_url(&url.value)
+        }
+        None => "/".to_string(),
+    };
     let security_contact = match raw.security_contact {
         None => Vec::new(),
         Some(OneOrMany::One(s)) => vec![s],
@@ -381,9 +414,33 @@ fn validate(raw: Raw, root: &Path, diags: &mut Vec<Diagnostic>) -> SiteConfig {
         subprocessors: validate_subs(raw.subprocessors, diags),
         frameworks: load_frameworks(raw.frameworks, root, diags),
         aliases: validate_aliases(raw.front_matter, diags),
+        allow_active: validate_allow_active(raw.allow_active, diags),
         publish_files: validate_publish(raw.publish, diags),
         external_base: validate_links(raw.links, diags),
     }
+}
+
+/// `allow_active` names files one by one: a path under `content/`, no
+/// globs, no `..`, so one entry can never allow more than one file.
+fn validate_allow_active(raw: Vec<Spanned<String>>, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in raw {
+        let p = entry.value.as_str();
+        let bad = if !p.starts_with("content/") {
+            Some("must be a path starting with `content/`")
+        } else if p.contains(['*', '?', '[', ']', '{', '}', '\\']) {
+            Some("must name one file: globs are not allowed here")
+        } else if p.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+            Some("must be a plain path without empty, `.` or `..` parts")
+        } else {
+            None
+        };
+        match bad {
+            Some(why) => err_at(diags, &entry, format!("`allow_active`: `{p}` {why}")),
+            None => out.push(entry.value),
+        }
+    }
+    out
 }
 
 /// `publish.files`: globs relative to content/, never outside it.
@@ -461,6 +518,42 @@ fn validate_timezone(tz: &Option<Spanned<String>>, diags: &mut Vec<Diagnostic>) 
     tz.value.clone()
 }
 
+/// Why `url` cannot be a base URL: it must be an absolute `http(s)://` URL
+/// with a host, or a path starting with a single `/`; no whitespace,
+/// control characters, quotes, angle brackets, backslashes, user info,
+/// query or fragment (each would break or redirect every link on the site).
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let shown: String = url.escape_debug().collect();
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\?#".contains(*c))
+    {
+        return Err(format!(
+            "`{shown}` contains `{}`: a base URL is `https://host/path/` or `/path/`",
+            c.escape_debug()
+        ));
+    }
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(rest) => {
+            let host = rest.split('/').next().unwrap_or_default();
+            if host.is_empty() || host.contains('@') || host.starts_with(':') {
+                return Err(format!(
+                    "`{shown}` has no plain host: write `https://host/` or `https://host/path/`"
+                ));
+            }
+            Ok(())
+        }
+        None if url.starts_with('/') && !url.starts_with("//") => Ok(()),
+        None => Err(format!(
+            "`{shown}` must be an absolute http:// or https:// URL, or a path starting with a single `/`"
+        )),
+    }
+}
+
 /// Ensures a trailing `/`.
 pub fn normalize_base_url(url: &str) -> String {
     let mut u = url.trim().to_string();
@@ -488,8 +581,19 @@ fn validate_review(raw: Option<RawReview>, diags: &mut Vec<Diagnostic>) -> Revie
         cycle: ReviewCycle::ANNUAL,
         warn_days: 30,
         show_on_site: true,
+        from_git: false,
+        git_trailer: None,
+        git_authors: false,
     };
     let Some(raw) = raw else { return review };
+    review.from_git = raw.from_git.unwrap_or(false);
+    review.git_authors = raw.git_authors.unwrap_or(false);
+    if let Some(t) = raw.git_trailer {
+        match crate::git::is_trailer_key(&t.value) {
+            true => review.git_trailer = Some(t.value.clone()),
+            false => err_at(diags, &t, "`review.git_trailer`: a trailer key is letters, digits and `-` (e.g. `Reviewed-by`)".to_string()),
+        }
+    }
     if let Some(c) = raw.cycle {
         match ReviewCycle::parse(&c.value) {
             Ok(cycle) => review.cycle = cycle,
@@ -632,4 +736,57 @@ fn validate_aliases(
         out.insert(from, to.value);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_is_http_or_a_rooted_path() {
+        for ok in [
+            "https://trust.example.com/",
+            "http://localhost:1111/sub/",
+            "HTTPS://Trust.Example.com",
+            "/",
+            "/trust/",
+        ] {
+            assert_eq!(check_base_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)//",
+            "//evil.example/",
+            "trust.example.com",
+            "",
+            "https://",
+            "https:///x",
+            "https://trust.example.com@evil.example/",
+            "https://trust.example.com/\n::error::x",
+            "https://t.example/\u{1b}[31m",
+            "https://t.example/\"onload=\"x",
+            "https://t.example/?q=1",
+            "ftp://t.example/",
+            "data:text/html,x",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn base_url_and_allow_active_errors_are_located() {
+        let root = Path::new("/nonexistent");
+        let Err(ConfigError::Invalid(d)) = parse("title: T\nbase_url: \"javascript:x\"\n", root)
+        else {
+            panic!("accepted");
+        };
+        assert_eq!((d[0].line, d[0].path.as_str()), (2, CONFIG_FILE), "{d:?}");
+        let yaml = "title: T\nallow_active:\n  - content/google1.html\n  - content/*.html\n  - ../x.html\n  - content/../x.js\n";
+        let Err(ConfigError::Invalid(d)) = parse(yaml, root) else {
+            panic!("accepted");
+        };
+        let lines: Vec<usize> = d.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [4, 5, 6], "{d:?}");
+        let ok = parse("title: T\nallow_active: [content/google1.html]\n", root).ok();
+        assert_eq!(ok.unwrap().allow_active, ["content/google1.html"]);
+    }
 }

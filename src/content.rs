@@ -392,8 +392,8 @@ fn load_doc(
     parse_doc(rel, bytes, config, diags)
 }
 
-/// A document from its file's bytes.
-fn parse_doc(
+/// A document from its file's bytes (`rel`: path under content/).
+pub(crate) fn parse_doc(
     rel: &str,
     bytes: Vec<u8>,
     config: &SiteConfig,
@@ -534,7 +534,7 @@ fn check_shortcodes(source: &str, body: &str, body_line: usize, diags: &mut Vec<
 
 /// Controlled documents must carry owner and version: a warning here, an
 /// error in `check` (so migrated corpora still build).
-fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<Diagnostic>) {
     if !fm.controlled_document {
         return;
     }

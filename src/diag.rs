@@ -4,6 +4,13 @@
 //! CLI edge decides how to print them (`path:line:col: severity: message` by
 //! default, or one of the CI formats in `report`). This module owns the type
 //! and the plain-text rendering; it does no IO.
+//!
+//! Paths and messages carry text from content (file names, field values,
+//! titles), so every diagnostic is built through [`clean`]: control
+//! characters (C0, DEL, C1), line and paragraph separators and bidi
+//! controls are written as visible escapes (`\n`, `\u{1b}`), so content can
+//! never start a new CI annotation line (`::error`), move the cursor or
+//! recolour a terminal, or reorder what a reviewer reads.
 
 use serde::Serialize;
 use std::fmt;
@@ -71,12 +78,12 @@ impl Diagnostic {
         msg: impl Into<String>,
     ) -> Self {
         Diagnostic {
-            path: path.into(),
+            path: clean(&path.into()).into_owned(),
             line,
             col,
             severity,
             code: "",
-            message: msg.into(),
+            message: clean(&msg.into()).into_owned(),
         }
     }
 
@@ -146,6 +153,11 @@ pub struct Code {
 /// README's table and the codes used in `src/` in step with this list.
 pub const CODES: &[Code] = &[
     Code {
+        code: "asset/active",
+        severity: Severity::Error,
+        meaning: "an active file (`.html`, `.js`, ...) under `content/` is never published (unless `allow_active` lists it)",
+    },
+    Code {
         code: "asset/document-copy",
         severity: Severity::Warning,
         meaning: "a file under `content/` looks like a copy of a document (backup, merge leftover); never published",
@@ -196,9 +208,19 @@ pub const CODES: &[Code] = &[
         meaning: "a certification's `report` is not a published document",
     },
     Code {
+        code: "config/allow-active-unused",
+        severity: Severity::Warning,
+        meaning: "`allow_active` names no file under `content/`",
+    },
+    Code {
         code: "config/bad-value",
         severity: Severity::Error,
         meaning: "a `trust.yaml` value is invalid (a date, a cycle, a URI, a catalogue...)",
+    },
+    Code {
+        code: "config/base-url",
+        severity: Severity::Error,
+        meaning: "`--base-url` is not `http(s)://host/...` or `/...` (exit 2)",
     },
     Code {
         code: "config/invalid",
@@ -261,6 +283,11 @@ pub const CODES: &[Code] = &[
         meaning: "a document names a control id its framework's catalogue does not have",
     },
     Code {
+        code: "frontmatter/conflicting-field",
+        severity: Severity::Error,
+        meaning: "`draft` or `visibility` given twice (directly or through an alias)",
+    },
+    Code {
         code: "frontmatter/controlled-incomplete",
         severity: Severity::Warning,
         meaning: "a controlled document lacks `owner` or `version`",
@@ -286,6 +313,11 @@ pub const CODES: &[Code] = &[
         meaning: "a date field (or a revision's date) is not a valid `YYYY-MM-DD`",
     },
     Code {
+        code: "frontmatter/invalid-embargo",
+        severity: Severity::Error,
+        meaning: "a Hugo embargo field (`publishDate`, `expiryDate`, `headless`, `_build`) has an invalid value",
+    },
+    Code {
         code: "frontmatter/missing",
         severity: Severity::Error,
         meaning: "a Markdown file has no front-matter",
@@ -304,6 +336,16 @@ pub const CODES: &[Code] = &[
         code: "frontmatter/unknown-field",
         severity: Severity::Warning,
         meaning: "an unknown front-matter field (ignored; the closest known one is suggested)",
+    },
+    Code {
+        code: "git/failed",
+        severity: Severity::Error,
+        meaning: "git history cannot be read (`review.from_git`)",
+    },
+    Code {
+        code: "git/shallow",
+        severity: Severity::Error,
+        meaning: "the git repository is a shallow clone: versions and dates from history would be wrong",
     },
     Code {
         code: "link/broken",
@@ -396,6 +438,11 @@ pub const CODES: &[Code] = &[
         meaning: "security.txt lacks `Contact` or `Expires` (`check`)",
     },
     Code {
+        code: "securitytxt/no-contact",
+        severity: Severity::Warning,
+        meaning: "no `security_contact`: security.txt is not generated",
+    },
+    Code {
         code: "securitytxt/outlives-policy",
         severity: Severity::Warning,
         meaning: "security.txt `Expires` is after its policy's next review (`check`)",
@@ -409,6 +456,11 @@ pub const CODES: &[Code] = &[
         code: "site/no-root",
         severity: Severity::Error,
         meaning: "the site root is not a folder (exit 2)",
+    },
+    Code {
+        code: "svg/active",
+        severity: Severity::Error,
+        meaning: "an SVG under `content/` is not inert (script, event handlers, external references...) and is not published",
     },
     Code {
         code: "template/invalid",
@@ -461,6 +513,49 @@ pub fn codes_table(errors_in_check: &[&str]) -> String {
     out
 }
 
+/// Whether `c` must not reach a terminal or CI log as is.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `s` with every control character, line or paragraph separator and bidi
+/// control written as a visible escape: `\n`, `\r`, `\t`, else `\u{1b}`.
+/// A backslash stays as it is (paths on Windows; escapes stay readable).
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+impl Diagnostic {
+    /// The same diagnostic with path and message passed through [`clean`]
+    /// again (for output edges, in case a field was changed after
+    /// construction).
+    #[must_use]
+    pub fn cleaned(&self) -> Diagnostic {
+        Diagnostic {
+            path: clean(&self.path).into_owned(),
+            message: clean(&self.message).into_owned(),
+            ..self.clone()
+        }
+    }
+}
+
 /// Sorts diagnostics for output: by path, line, column, then severity.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort();
@@ -494,6 +589,31 @@ mod tests {
         assert_eq!(d.to_string(), "content/a.md:3:7: error: bad");
         let w = Diagnostic::warning("trust.yaml", 0, 0, "meh");
         assert_eq!(w.to_string(), "trust.yaml: warning: meh");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_path_and_message() {
+        let d = Diagnostic::error(
+            "content/a\n::error file=x::forged.md",
+            1,
+            1,
+            "title `\x1b[2J\x07\u{9b}31m\u{202e}x\r\n::warning::y`",
+        );
+        assert_eq!(d.path, "content/a\\n::error file=x::forged.md");
+        assert_eq!(
+            d.message,
+            "title `\\u{1b}[2J\\u{7}\\u{9b}31m\\u{202e}x\\r\\n::warning::y`"
+        );
+        let shown = d.to_string();
+        assert!(!shown.chars().any(is_unsafe), "{shown}");
+        assert_eq!(shown.lines().count(), 1);
+        assert!(matches!(
+            clean("plain ü \\ path"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let mut changed = d.clone();
+        changed.message.push('\u{1b}');
+        assert!(!changed.cleaned().message.contains('\u{1b}'));
     }
 
     #[test]

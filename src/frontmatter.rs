@@ -161,6 +161,9 @@ pub struct FrontMatter {
     pub draft: bool,
     /// Free fields for templates.
     pub extra: serde_json::Value,
+    /// Hugo's embargo fields (`publishDate`, `expiryDate`, `headless`,
+    /// `_build`), read without aliases: withhold the page like `draft`.
+    pub embargo: crate::embargo::Embargo,
     /// Line (in the .md file) of each field present, by canonical name.
     pub lines: BTreeMap<&'static str, usize>,
 }
@@ -246,6 +249,11 @@ struct Raw {
     duplicates: Vec<(String, usize, usize)>,
     /// Line (in the YAML) of each known key read.
     key_lines: Vec<(&'static str, usize, String)>,
+    /// `visibility` or `draft` given twice (directly or through an alias):
+    /// (key used, canonical field, line, col). An error: no "first wins".
+    conflicts: Vec<(String, &'static str, usize, usize)>,
+    /// Hugo's embargo fields.
+    embargo: crate::embargo::RawEmbargo,
 }
 
 #[derive(Deserialize)]
@@ -311,17 +319,29 @@ impl<'de> Visitor<'de> for Seed<'_> {
         while let Some(key) = map.next_key::<Spanned<Text>>()? {
             let (line, col) = yaml::position(&key);
             let name = key.value.0;
-            let canonical = self
-                .aliases
-                .get(&name)
-                .map_or(name.as_str(), |s| s.as_str());
+            let lower = name.to_ascii_lowercase();
+            let canonical = match self.aliases.get(&name) {
+                Some(to) => to.as_str(),
+                // Hugo reads keys in any case: `Draft: true` withholds too.
+                None if matches!(lower.as_str(), "draft" | "visibility") => lower.as_str(),
+                None if crate::embargo::is_key(&lower) => {
+                    raw.embargo.read(&lower, &mut map)?;
+                    continue;
+                }
+                None => name.as_str(),
+            };
             if raw.read_field(canonical, &mut map)? {
                 if let Some(field) = FIELDS.iter().find(|f| **f == canonical) {
                     raw.key_lines.push((field, line, name.clone()));
                 }
             } else {
                 map.next_value::<IgnoredAny>()?;
-                if FIELDS.contains(&canonical) {
+                if let Some(field) = ["visibility", "draft"]
+                    .into_iter()
+                    .find(|f| *f == canonical)
+                {
+                    raw.conflicts.push((name, field, line, col));
+                } else if FIELDS.contains(&canonical) {
                     raw.duplicates.push((name, line, col));
                 } else {
                     raw.unknown.push((name, line, col));
@@ -480,6 +500,28 @@ impl Raw {
         problems: &mut Vec<FieldProblem>,
     ) -> FrontMatter {
         let self_key_lines = self.key_lines.clone();
+        for (key, field, line, col) in &self.conflicts {
+            problems.push(FieldProblem {
+                line: line + shift,
+                col: *col,
+                message: format!(
+                    "`{field}` given twice (`{key}` here, directly or through `front_matter.aliases`): say it once"
+                ),
+                error: true,
+                code: "frontmatter/conflicting-field",
+            });
+        }
+        let mut embargo_problems = Vec::new();
+        let embargo = self.embargo.finish(&mut embargo_problems);
+        for (line, col, message, error) in embargo_problems {
+            problems.push(FieldProblem {
+                line: line + shift,
+                col,
+                message,
+                error,
+                code: "frontmatter/invalid-embargo",
+            });
+        }
         for (key, line, col) in &self.unknown {
             let hint = crate::diag::closest(key, FIELDS)
                 .map(|k| format!("; did you mean `{k}`?"))
@@ -538,6 +580,7 @@ impl Raw {
             extra: c
                 .take("extra", self.extra)
                 .unwrap_or(serde_json::Value::Null),
+            embargo,
             lines: BTreeMap::new(),
         };
         let mut lines = c.lines;
@@ -608,6 +651,47 @@ mod tests {
         let (fm, p) = parse_doc("---\ntitle: x\ndraft: [1\n---\n");
         assert!(fm.is_none());
         assert!(p[0].line >= 3, "{p:?}");
+    }
+
+    #[test]
+    fn visibility_or_draft_given_twice_is_an_error() {
+        let mut aliases = BTreeMap::new();
+        aliases.insert("public_flag".to_string(), "visibility".to_string());
+        aliases.insert("hidden".to_string(), "draft".to_string());
+        let text = "---\ntitle: x\npublic_flag: public\nvisibility: internal\nhidden: false\nDraft: true\n---\n";
+        let s = split(text).unwrap();
+        let (_, p) = parse(s.yaml.unwrap(), s.yaml_line, &aliases);
+        let errors: Vec<_> = p.iter().filter(|p| p.error).map(|p| p.line).collect();
+        assert_eq!(errors, [4, 6], "{p:?}");
+        assert!(p[0].message.contains("`visibility` given twice"), "{p:?}");
+        // Any case of `draft` is read as draft (Hugo lowercases keys).
+        let (fm, p) = parse_doc("---\ntitle: x\nDraft: true\nVisibility: internal\n---\n");
+        assert!(p.is_empty(), "{p:?}");
+        let fm = fm.unwrap();
+        assert!(fm.draft);
+        assert_eq!(fm.visibility, Some(Visibility::Internal));
+    }
+
+    #[test]
+    fn hugo_embargo_fields_are_read_without_aliases() {
+        let (fm, p) = parse_doc(
+            "---\ntitle: x\npublishDate: 2030-01-01\nExpiryDate: 2031-01-01T00:00:00Z\nheadless: true\n_build:\n  render: never\n  list: always\n---\n",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let e = fm.unwrap().embargo;
+        assert!(e.headless && e.render_never);
+        assert!(e.publish.is_some() && e.expiry.is_some());
+        // Hugo's order: publishdate before date.
+        let (fm, _) = parse_doc("---\ntitle: x\ndate: 2030-01-01\npubdate: 2020-01-01\n---\n");
+        let want = crate::embargo::When::parse("2020-01-01").unwrap();
+        assert_eq!(fm.unwrap().embargo.publish, Some(want));
+        let (_, p) = parse_doc("---\ntitle: x\nunpublishdate: soon\n---\n");
+        assert!(p[0].error && p[0].line == 3, "{p:?}");
+        let (_, p) = parse_doc("---\ntitle: x\nbuild: {render: sometimes}\n---\n");
+        assert!(p[0].error && p[0].line == 3, "{p:?}");
+        let (fm, p) = parse_doc("---\ntitle: x\n_build: {render: false, list: never}\n---\n");
+        assert!(fm.unwrap().embargo.render_never);
+        assert!(!p[0].error, "{p:?}");
     }
 
     #[test]

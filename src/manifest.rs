@@ -55,6 +55,27 @@ pub struct ManifestDoc {
     pub source_sha256: String,
     /// Source path relative to the site root.
     pub source: String,
+    /// Every version found in git, newest first (empty without history).
+    #[serde(default)]
+    pub versions: Vec<ManifestVersion>,
+}
+
+/// One committed version of a published document (restricted ones too).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ManifestVersion {
+    /// Version label.
+    pub version: String,
+    /// Date of `commit`, `YYYY-MM-DD`.
+    pub date: String,
+    /// Commit whose text this version is.
+    pub commit: String,
+    /// SHA-256 of `git show <commit>:<path>`.
+    pub source_sha256: String,
+    /// In force from, `YYYY-MM-DD`.
+    pub effective: String,
+    /// Its page (absolute URL), for earlier public versions and the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -76,6 +97,17 @@ impl ManifestDoc {
             status: v.status.clone(),
             source_sha256: v.source_sha256.clone(),
             source: v.source_path.clone(),
+            versions: (v.versions.iter())
+                .filter(|x| !x.commit.is_empty())
+                .map(|x| ManifestVersion {
+                    version: x.version.clone(),
+                    date: x.date.clone(),
+                    commit: x.commit.clone(),
+                    source_sha256: x.source_sha256.clone(),
+                    effective: x.effective.clone(),
+                    url: opt(&x.permalink),
+                })
+                .collect(),
         }
     }
 }

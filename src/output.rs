@@ -33,10 +33,84 @@ pub trait Sink: Sync {
     }
 }
 
+/// Longest file or folder name most file systems take (bytes).
+const NAME_MAX: usize = 255;
+
+/// Longest output path (bytes): Linux's PATH_MAX (4096) less room for the
+/// output folder's own path.
+const PATH_MAX: usize = 3072;
+
+/// Refuses an output path no folder can hold as given: empty, `.` or `..`
+/// parts, a NUL, a name longer than [`NAME_MAX`] bytes or a path longer
+/// than [`PATH_MAX`]. Every sink applies it, so `check` and `serve` refuse
+/// what `build` would.
+pub fn check_path(path: &str) -> io::Result<()> {
+    let bad = path.len() > PATH_MAX
+        || path.split('/').any(|c| {
+            c.is_empty() || c == "." || c == ".." || c.contains('\0') || c.len() > NAME_MAX
+        });
+    if bad {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing output path `{path}`"),
+        ));
+    }
+    Ok(())
+}
+
+/// The files and folders a build has produced so far: a file where a
+/// folder must go (or the reverse) is refused whatever the order of the
+/// writes, in every sink, so `check` finds what would fail on disk.
+#[derive(Default)]
+pub struct Shape {
+    files: HashSet<String>,
+    dirs: HashSet<String>,
+}
+
+impl Shape {
+    /// Records `path` (already checked with [`check_path`]); Err when it
+    /// clashes with a file or folder recorded before.
+    pub fn add(&mut self, path: &str) -> io::Result<()> {
+        let clash = |what: &str, other: &str| {
+            Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "`{path}` clashes with {what} `{other}` of the output: rename one of their sources"
+                ),
+            ))
+        };
+        if self.dirs.contains(path) {
+            return clash("the folder", path);
+        }
+        let mut at = 0;
+        while let Some(i) = path[at..].find('/') {
+            let dir = &path[..at + i];
+            if self.files.contains(dir) {
+                return clash("the file", dir);
+            }
+            at += i + 1;
+        }
+        let mut at = 0;
+        while let Some(i) = path[at..].find('/') {
+            self.dirs.insert(path[..at + i].to_string());
+            at += i + 1;
+        }
+        self.files.insert(path.to_string());
+        Ok(())
+    }
+}
+
+/// [`check_path`], then [`Shape::add`].
+fn admit(shape: &Mutex<Shape>, path: &str) -> io::Result<()> {
+    check_path(path)?;
+    lock(shape).add(path)
+}
+
 /// Keeps every file in memory (serve).
 #[derive(Default)]
 pub struct MemorySink {
     files: Mutex<BTreeMap<String, SharedBytes>>,
+    shape: Mutex<Shape>,
 }
 
 impl MemorySink {
@@ -64,22 +138,27 @@ impl MemorySink {
 
 impl Sink for MemorySink {
     fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        admit(&self.shape, path)?;
         self.insert(path, Arc::new(bytes.to_vec()));
         Ok(())
     }
 
     fn put_shared(&self, path: &str, bytes: &SharedBytes) -> io::Result<()> {
+        admit(&self.shape, path)?;
         self.insert(path, Arc::clone(bytes));
         Ok(())
     }
 }
 
-/// Discards everything (check).
-pub struct NullSink;
+/// Discards every file, refusing the paths a folder could not hold (check).
+#[derive(Default)]
+pub struct NullSink {
+    shape: Mutex<Shape>,
+}
 
 impl Sink for NullSink {
-    fn put(&self, _path: &str, _bytes: &[u8]) -> io::Result<()> {
-        Ok(())
+    fn put(&self, path: &str, _bytes: &[u8]) -> io::Result<()> {
+        admit(&self.shape, path)
     }
 }
 
@@ -88,19 +167,13 @@ pub struct DirSink {
     dir: PathBuf,
     /// Files of an earlier output the folder started as (see [`stage_reusing`]).
     reuse: Option<Arc<Reuse>>,
+    /// What this build wrote so far.
+    shape: Mutex<Shape>,
 }
 
 impl Sink for DirSink {
     fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        if path
-            .split('/')
-            .any(|c| c.is_empty() || c == "." || c == "..")
-        {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("refusing output path `{path}`"),
-            ));
-        }
+        admit(&self.shape, path)?;
         let full = self.dir.join(path);
         let Some(reuse) = &self.reuse else {
             return write_new(&full, bytes);
@@ -397,6 +470,7 @@ impl Staging {
         DirSink {
             dir: self.dir.path().to_path_buf(),
             reuse: self.reuse.clone(),
+            shape: Mutex::default(),
         }
     }
 
@@ -504,11 +578,31 @@ mod tests {
     }
 
     #[test]
+    fn every_sink_refuses_bad_paths_and_file_folder_clashes_in_any_order() {
+        let long = format!("a/{}.html", "x".repeat(300));
+        let deep = "abcdefgh/".repeat(400) + "index.html";
+        for bad in ["../index.html", "a//b", "./a", "a/\0", &long, &deep, ""] {
+            assert!(NullSink::default().put(bad, b"").is_err(), "{bad:?}");
+            assert!(MemorySink::default().put(bad, b"").is_err(), "{bad:?}");
+        }
+        for order in [["a/b/index.html", "a/b"], ["a/b", "a/b/index.html"]] {
+            let sink = NullSink::default();
+            assert!(sink.put(order[0], b"").is_ok());
+            assert!(sink.put(order[1], b"").is_err(), "{order:?}");
+        }
+        let sink = MemorySink::default();
+        for ok in ["a/index.html", "a/b/index.html", "a/c.png", "b"] {
+            sink.put(ok, b"").unwrap();
+        }
+    }
+
+    #[test]
     fn dir_sink_refuses_escaping_paths() {
         let tmp = tempfile::tempdir().unwrap();
         let sink = DirSink {
             dir: tmp.path().to_path_buf(),
             reuse: None,
+            shape: Mutex::default(),
         };
         assert!(sink.put("../x", b"").is_err());
         assert!(sink.put("/x", b"").is_err());

@@ -41,12 +41,15 @@ impl Publication {
 
 /// Who a build is for: `build` and `check` publish; `serve --drafts` and
 /// `serve --internal` preview more.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Audience {
     /// Drafts shown (serve --drafts).
     pub drafts: bool,
     /// Internal documents shown in full (serve --internal).
     pub internal: bool,
+    /// The build's "today", instant and time zone, for Hugo's embargo
+    /// fields (withheld like drafts); None: any embargo withholds.
+    pub clock: Option<crate::embargo::Clock>,
 }
 
 impl Audience {
@@ -54,11 +57,13 @@ impl Audience {
     pub const PUBLIC: Audience = Audience {
         drafts: false,
         internal: false,
+        clock: None,
     };
 
     /// What of document `d` this audience gets.
     pub fn document(&self, d: &Document) -> Publication {
-        if d.fm.draft && !self.drafts {
+        let draft = d.fm.draft || d.fm.embargo.withholds(self.clock.as_ref());
+        if draft && !self.drafts {
             return Publication::Nothing;
         }
         match d.visibility {
@@ -268,7 +273,7 @@ pub fn asset_output_path(content: &Content, asset: &Asset) -> String {
 /// Decides every file that is not a document: a bundle's files follow their
 /// document's full page; another file is published when a published page
 /// links to or embeds it (`needed`, content-relative), `trust.yaml` refers to
-/// it, or `publish.files` names it; every other one is withheld with a
+/// it, or `publish.files` or `allow_active` names it; every other one is withheld with a
 /// warning naming it (pushed to `diags`).
 pub fn assets(
     content: &Content,
@@ -289,7 +294,11 @@ pub fn assets(
             Some(_) => FileDecision::BundleWithheld,
             None if needed.contains(&a.rel)
                 || referenced.contains(&a.rel)
-                || config.publish_files.iter().any(|g| glob_match(g, &a.rel)) =>
+                || config.publish_files.iter().any(|g| glob_match(g, &a.rel))
+                || config
+                    .allow_active
+                    .iter()
+                    .any(|p| p.strip_prefix("content/") == Some(a.rel.as_str())) =>
             {
                 FileDecision::Publish(a.rel.clone())
             }
@@ -443,6 +452,7 @@ mod tests {
         let preview = Audience {
             drafts: true,
             internal: true,
+            clock: None,
         };
         let cases = [
             (Visibility::Public, false, Full, Full, Full),

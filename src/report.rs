@@ -142,13 +142,44 @@ impl Report {
 
 /// Renders the report; `color` only affects Human (ANSI colors for severity;
 /// caller passes true only on a TTY).
+/// Every string from content (paths, titles, owners, messages) goes
+/// through [`crate::diag::clean`] first, whatever the format.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
+    let report = &report.cleaned();
     match format {
         Format::Human => render_human(report, color),
         Format::Json => render_json(report),
         Format::Github => render_github(report),
         Format::Gitlab => render_gitlab(report),
         Format::Junit => render_junit(report),
+    }
+}
+
+impl Report {
+    /// A copy with control characters escaped in every string.
+    fn cleaned(&self) -> Report {
+        let c = |s: &str| crate::diag::clean(s).into_owned();
+        let o = |s: &Option<String>| s.as_deref().map(c);
+        Report {
+            today: c(&self.today),
+            documents: self
+                .documents
+                .iter()
+                .map(|d| DocReport {
+                    id: c(&d.id),
+                    path: c(&d.path),
+                    title: c(&d.title),
+                    visibility: c(&d.visibility),
+                    owner: o(&d.owner),
+                    version: o(&d.version),
+                    last_reviewed: o(&d.last_reviewed),
+                    next_due: o(&d.next_due),
+                    status: c(&d.status),
+                    days_left: d.days_left,
+                })
+                .collect(),
+            problems: self.problems.iter().map(Diagnostic::cleaned).collect(),
+        }
     }
 }
 
@@ -489,6 +520,8 @@ mod tests {
     const OVERDUE: &str = "review overdue: was due 2026-11-12 (10 days ago)";
     const NEVER: &str = "never reviewed: controlled document has no last_reviewed or next_review";
     const YAML_MSG: &str = "unknown key: `colour`, at top level\nsee 100% of the docs";
+    /// [`YAML_MSG`] as every format shows it: the newline escaped.
+    const YAML_SHOWN: &str = "unknown key: `colour`, at top level\\nsee 100% of the docs";
 
     fn doc(path: &str, status: &str, next_due: Option<&str>, days_left: Option<i64>) -> DocReport {
         DocReport {
@@ -538,6 +571,49 @@ mod tests {
                 Diagnostic::error("content/policies/backup.md", 5, 1, OVERDUE)
                     .code("review/overdue"),
             ],
+        }
+    }
+
+    /// Content cannot forge a CI annotation or reach a terminal raw, in
+    /// any format, even through fields changed after construction.
+    #[test]
+    fn every_format_escapes_control_characters() {
+        let mut report = fixture();
+        let mut forged = Diagnostic::error("content/x.md", 2, 1, "m");
+        forged.path = "content/a\n::error file=ci.yml::pwned\u{1b}]8;;x\u{7}.md".into();
+        forged.message = "bad\r\n::error::forged\u{9b}2J\u{2028}::notice::x".into();
+        report.problems.push(forged);
+        report.documents[0].title = "T\n::error::title\u{1b}[31m".into();
+        report.documents[0].path = "content/\u{85}::error::p.md".into();
+        for format in [
+            Format::Human,
+            Format::Json,
+            Format::Github,
+            Format::Gitlab,
+            Format::Junit,
+        ] {
+            let out = render(&report, format, false);
+            assert!(
+                !out.chars()
+                    .any(|c| (c.is_control() && c != '\n') || c == '\u{2028}'),
+                "{format:?}: {out:?}"
+            );
+            for line in out.lines() {
+                assert!(!line.contains("::error::forged") || !line.starts_with("::error::forged"));
+                let l = line.trim_start();
+                assert!(
+                    !(l.starts_with("::error::") || l.starts_with("::notice::")),
+                    "{format:?} forged an annotation: {line}"
+                );
+                if format == Format::Github {
+                    assert!(
+                        l.starts_with("::error file=")
+                            || l.starts_with("::warning file=")
+                            || l.starts_with("checked "),
+                        "{line}"
+                    );
+                }
+            }
         }
     }
 
@@ -605,11 +681,11 @@ mod tests {
         );
         assert_eq!(
             lines[7],
-            "trust.yaml:4:1: error: unknown key: `colour`, at top level"
+            format!("trust.yaml:4:1: error: {YAML_SHOWN} [config/invalid]")
         );
-        assert_eq!(lines[9], "");
-        assert!(lines[10].starts_with("checked 3 documents: 1 overdue"));
-        assert_eq!(lines.len(), 11);
+        assert_eq!(lines[8], "");
+        assert!(lines[9].starts_with("checked 3 documents: 1 overdue"));
+        assert_eq!(lines.len(), 10);
         assert!(!out.contains('\x1b'));
     }
 
@@ -703,7 +779,7 @@ mod tests {
         assert_eq!(problems[1]["severity"], "error");
         assert_eq!(problems[1]["message"], OVERDUE);
         assert_eq!(problems[4]["path"], "trust.yaml");
-        assert_eq!(problems[4]["message"], YAML_MSG);
+        assert_eq!(problems[4]["message"], YAML_SHOWN);
         let keys: Vec<&str> = problems[4]
             .as_object()
             .unwrap()
@@ -734,7 +810,7 @@ mod tests {
         assert_eq!(
             lines[4],
             "::error file=trust.yaml,line=4,col=1,title=trustsite config/invalid::\
-             unknown key: `colour`, at top level%0Asee 100%25 of the docs"
+             unknown key: `colour`, at top level\\nsee 100%25 of the docs"
         );
         assert!(lines[5].starts_with("checked 3 documents"));
     }
@@ -770,7 +846,7 @@ mod tests {
         assert_eq!(field(2, "check_name"), "link/broken");
         assert_eq!(field(3, "severity"), "critical");
         assert_eq!(field(4, "severity"), "major");
-        assert_eq!(field(4, "description"), YAML_MSG);
+        assert_eq!(field(4, "description"), YAML_SHOWN);
         let fps: Vec<String> = (0..5).map(|i| field(i, "fingerprint")).collect();
         let unique: HashSet<&String> = fps.iter().collect();
         assert_eq!(unique.len(), 5);
@@ -890,7 +966,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             message,
-            format!("trust.yaml:4:1: error: {YAML_MSG} [config/invalid]")
+            format!("trust.yaml:4:1: error: {YAML_SHOWN} [config/invalid]")
         );
     }
 
@@ -911,7 +987,7 @@ mod tests {
         let xml = roxmltree::Document::parse(&out).unwrap();
         let doc = case(&xml, "content/a&b<\"c\">.md");
         let failure = child(doc, "failure").unwrap();
-        let want = "content/a&b<\"c\">.md:1:1: error: bad <x> & 'y'\r\tz";
+        let want = "content/a&b<\"c\">.md:1:1: error: bad \\u{1}<x> & 'y'\\r\\tz";
         assert_eq!(failure.attribute("message"), Some(want));
         assert_eq!(failure.text(), Some(want));
         // A site file with only warnings is a passing test case that shows them.

@@ -126,6 +126,10 @@ pub struct DocView {
     pub source_path: String,
     /// Revision history, newest first.
     pub revisions: Vec<RevisionView>,
+    /// Versions found in git, newest (current) first; empty without history.
+    pub versions: Vec<VersionView>,
+    /// `version` / `last_reviewed` were taken from git (`review.from_git`).
+    pub from_git: FromGit,
     /// Framework mappings.
     pub frameworks: Vec<DocFramework>,
     /// Ordering weight (default 0).
@@ -145,6 +149,45 @@ pub struct RevisionView {
     pub summary: String,
     /// Approver (may be empty).
     pub approved_by: String,
+    /// Derived from git commits (front-matter has no revisions).
+    pub derived: bool,
+}
+
+/// One version of a document found in git (see `crate::versions`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct VersionView {
+    /// Version label.
+    pub version: String,
+    /// In force from, `YYYY-MM-DD` (front-matter `effective`, else first commit).
+    pub effective: String,
+    /// In force until (the next version's effective date), empty for the current one.
+    pub until: String,
+    /// Date of its commit, `YYYY-MM-DD` (empty: not committed yet).
+    pub date: String,
+    /// Commit whose text it is (empty: not committed yet).
+    pub commit: String,
+    /// First 7 characters of `commit`.
+    pub short_commit: String,
+    /// SHA-256 of the file at that commit (of the working file when uncommitted).
+    pub source_sha256: String,
+    /// Its page: a permalink under `v/` for earlier public versions, the
+    /// document page for the current one, empty when it has none.
+    pub url: String,
+    /// Absolute form of `url` (empty when none).
+    pub permalink: String,
+    /// The current version.
+    pub current: bool,
+    /// Author of `commit`: only with `review.git_authors: true`, else empty.
+    pub author: String,
+}
+
+/// Which values came from git under `review.from_git`.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct FromGit {
+    /// `version` is the date and short id of the last commit.
+    pub version: bool,
+    /// `last_reviewed` is a commit date.
+    pub last_reviewed: bool,
 }
 
 /// A framework and the controls a document covers in it.

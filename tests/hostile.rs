@@ -722,16 +722,18 @@ fn colliding_ids_and_urls_are_errors_naming_both_files() {
 #[test]
 fn documents_and_files_colliding_with_generated_pages_are_errors() {
     let h = Hostile::new();
-    h.config("publish:\n  files: [index.html, feed.xml, manifest.json]\n");
     h.doc("changes.md", &doc("Changes", "mine\n"));
     h.doc("index.html", "<h1>fake home</h1>");
     h.doc("feed.xml", "<feed/>");
+    h.doc("robots.txt", "Disallow: /");
     h.doc("manifest.json", "{}");
+    h.config("publish:\n  files: [robots.txt, manifest.json]\n");
     h.build()
         .expect(1)
         .says("output file `changes/index.html` is produced twice")
-        .says("content/index.html: error: output file `index.html` is produced twice")
-        .says("output file `feed.xml` is produced twice")
+        .says("content/index.html: error: `.html` file under content/ is active content")
+        .says("content/feed.xml: error: `.xml` file under content/ is active content")
+        .says("content/robots.txt: error: output file `robots.txt` is produced twice")
         .says("output file `manifest.json` is produced twice");
     assert!(!h.path("out").exists(), "nothing written");
 }
@@ -909,4 +911,186 @@ fn fuzz_smoke_on_stable() {
             );
         }
     }
+}
+
+// ------------------------------------------------- the attack surface ---
+
+/// Content cannot forge a CI annotation or reach the terminal raw: a file
+/// name and a front-matter key carrying a newline, `::error`, ESC and BEL
+/// come out escaped in every format of `check` and in `build`'s stderr.
+#[test]
+fn control_characters_in_names_and_fields_never_reach_ci_or_terminals() {
+    let h = Hostile::new();
+    h.doc("ok.md", &doc("Ok", "x\n"));
+    let evil_name = "evil\n::error file=ci.yml::forged-by-name\u{1b}[2J\u{7}.md";
+    h.doc(evil_name, "---\ntitle: [unclosed\n---\n");
+    h.doc(
+        "key.md",
+        "---\ntitle: K\n\"x\\n::error::forged-by-key\\e]0;pwned\\a\\u009b31m\": 1\n---\n",
+    );
+    let forged = |out: &str, what: &str| {
+        for line in out.lines() {
+            let l = line.trim_start();
+            assert!(
+                !l.starts_with("::error::forged") && !l.starts_with("::error file=ci.yml"),
+                "{what}: forged annotation line: {line:?}"
+            );
+        }
+        assert!(
+            !out.chars().any(|c| c.is_control() && c != '\n'),
+            "{what}: raw control character in {out:?}"
+        );
+    };
+    let build = h.build();
+    build.expect(1).says("forged-by-name").says("forged-by-key");
+    forged(&build.stderr, "build");
+    for format in ["human", "json", "github", "gitlab", "junit"] {
+        let run = h.run(&["check", "--today", "2026-11-22", "--format", format]);
+        run.expect(1);
+        assert!(
+            run.stdout.contains("forged-by-name"),
+            "{format}: {}",
+            run.stdout
+        );
+        forged(&run.stdout, format);
+        forged(&run.stderr, format);
+    }
+}
+
+#[test]
+fn base_url_must_be_http_or_a_rooted_path() {
+    let h = Hostile::new();
+    h.doc("a.md", &doc("A", "x\n"));
+    for bad in [
+        "javascript:alert(1)//",
+        "//evil.example/",
+        "trust.example.org",
+        "https://trust.example.org@evil.example/",
+    ] {
+        std::fs::write(
+            h.path("site/trust.yaml"),
+            format!("title: T\nbase_url: \"{bad}\"\n"),
+        )
+        .unwrap();
+        h.build()
+            .expect(1)
+            .says("trust.yaml:2:11: error: `base_url`");
+        h.check()
+            .expect(1)
+            .says("trust.yaml:2:11: error: `base_url`");
+    }
+    assert!(!h.path("out").exists(), "nothing written");
+    h.config("");
+    let out = h.path("out");
+    for bad in [
+        "javascript:alert(1)",
+        "//evil.example/",
+        "https://x.example/\n::error::x",
+    ] {
+        h.run(&[
+            "build",
+            "--base-url",
+            bad,
+            "--output",
+            out.to_str().unwrap(),
+        ])
+        .expect(2)
+        .says("error: --base-url:");
+    }
+    h.run(&[
+        "build",
+        "--base-url",
+        "/trust/",
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .expect(0);
+}
+
+#[test]
+fn a_trust_yaml_that_is_a_symlink_is_refused() {
+    let h = Hostile::new();
+    h.doc("a.md", &doc("A", "x\n"));
+    h.write(
+        "outside/trust.yaml",
+        b"title: OUTSIDE-SECRET\nbase_url: /\ndefault_visibility: public\n",
+    );
+    std::fs::remove_file(h.path("site/trust.yaml")).unwrap();
+    h.symlink(h.path("outside/trust.yaml"), "site/trust.yaml");
+    h.build().expect(2).says("is a symbolic link");
+    h.check().expect(2).says("is a symbolic link");
+    assert!(!h.path("out").exists());
+}
+
+#[test]
+fn new_never_writes_through_symlinks() {
+    let h = Hostile::new();
+    plant_outside(&h);
+    let new = |path: &str| h.run(&["new", path, "--title", "Through a link"]);
+    // A symlinked folder on the way.
+    h.symlink(h.path("outside"), "site/content/policies");
+    new("content/policies/x.md")
+        .expect(2)
+        .says("is a symbolic link");
+    assert!(!h.path("outside/x.md").exists(), "written through the link");
+    // A symlinked (dangling) target.
+    h.symlink(h.path("outside/created.md"), "site/content/target.md");
+    new("content/target.md")
+        .expect(2)
+        .says("is a symbolic link");
+    assert!(
+        !h.path("outside/created.md").exists(),
+        "written through the link"
+    );
+    // A symlinked content/ itself.
+    std::fs::remove_dir_all(h.path("site/content")).unwrap();
+    h.symlink(h.path("outside"), "site/content");
+    new("content/y.md").expect(2).says("is a symbolic link");
+    assert!(!h.path("outside/y.md").exists(), "written through the link");
+}
+
+/// `check` runs the build into a sink that refuses what the output folder
+/// refuses: a category named `..` (an output path leaving the folder) and a
+/// file where the build needs a folder.
+#[test]
+fn check_refuses_everything_build_refuses() {
+    let h = Hostile::new();
+    h.doc("a.md", "---\ntitle: A\ncategory: \"..\"\n---\nx\n");
+    let build = h.build();
+    build.expect(1).says("refusing output path `../index.html`");
+    let check = h.check();
+    check.expect(1).says("refusing output path `../index.html`");
+
+    let h = Hostile::new();
+    h.doc("guide.md", &doc("Guide", "x\n"));
+    h.doc("guide", "a file where the guide's folder goes\n");
+    h.config("publish:\n  files: [guide]\n");
+    h.build()
+        .expect(1)
+        .says("content/guide: error: cannot write `guide`: `guide` clashes with");
+    assert!(!h.path("out").exists(), "nothing written");
+    h.check().expect(1).says("clashes with");
+}
+
+#[test]
+fn build_summary_counts_never_reviewed_apart_from_overdue() {
+    let h = Hostile::new();
+    h.doc(
+        "never.md",
+        "---\ntitle: Never\ncontrolled_document: true\nowner: o\nversion: \"1\"\n---\nx\n",
+    );
+    h.doc(
+        "late.md",
+        "---\ntitle: Late\ncontrolled_document: true\nowner: o\nversion: \"1\"\nlast_reviewed: 2020-01-01\n---\nx\n",
+    );
+    let run = h.build();
+    run.expect(0);
+    assert!(
+        run.stdout.contains("1 overdue, 1 never reviewed"),
+        "{}",
+        run.stdout
+    );
+    h.check()
+        .expect(1)
+        .says("checked 2 documents: 1 overdue, 0 due soon, 1 never reviewed");
 }

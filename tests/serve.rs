@@ -7,6 +7,8 @@
 
 #[path = "serve/bench.rs"]
 mod bench;
+#[path = "serve/hardening.rs"]
+mod hardening;
 #[path = "serve/harness.rs"]
 mod harness;
 #[path = "serve/live.rs"]

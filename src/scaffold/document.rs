@@ -69,29 +69,57 @@ fn create(args: &NewArgs) -> Result<String, String> {
         root.as_path()
     };
     let path = base.join(CONTENT_DIR).join(&rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let mut folders: Vec<&str> = std::iter::once(CONTENT_DIR).chain(rel.split('/')).collect();
+    folders.pop();
+    create_folders(base, &folders)?;
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "{} is a symbolic link: trustsite never writes through links",
+            path.display()
+        ));
     }
     write_new(&path, &text).map(|()| path.display().to_string())
 }
 
+/// Creates `base/a/b/…` one folder at a time, refusing any part that is a
+/// symbolic link (or not a folder): `new` never writes through a link.
+fn create_folders(base: &Path, parts: &[&str]) -> Result<(), String> {
+    let mut at = base.to_path_buf();
+    for part in parts {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(format!(
+                    "{} is a symbolic link: trustsite never writes through links",
+                    at.display()
+                ));
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(format!("{} exists and is not a folder", at.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(&at)
+                .map_err(|e| format!("cannot create {}: {e}", at.display()))?,
+            Err(e) => return Err(format!("cannot read {}: {e}", at.display())),
+        }
+    }
+    Ok(())
+}
+
 /// Writes `text` to a file that must not exist yet.
 pub fn write_new(path: &Path, text: &str) -> Result<(), String> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                format!(
-                    "{} already exists: refusing to overwrite it",
-                    path.display()
-                )
-            } else {
-                format!("cannot create {}: {e}", path.display())
-            }
-        })?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "{} already exists: refusing to overwrite it",
+                path.display()
+            )
+        } else {
+            format!("cannot create {}: {e}", path.display())
+        }
+    })?;
     file.write_all(text.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

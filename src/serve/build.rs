@@ -105,6 +105,11 @@ impl Builder {
             Ok(l) => l,
             Err(e) => return (None, config_diags(e)),
         };
+        if self.build_time.is_none()
+            && let Some(note) = &loaded.history.note
+        {
+            eprintln!("note: {note}");
+        }
         let (now, today) = match crate::cli_time::resolve(self.today, &loaded.config.timezone) {
             Ok(x) => x,
             Err(e) => {

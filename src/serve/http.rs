@@ -26,7 +26,8 @@ pub struct Shared {
     snapshot: Mutex<Arc<Snapshot>>,
     /// The connected event streams.
     hub: Hub,
-    /// Accept only local `Host` names (the server is bound to loopback).
+    /// Accept only local `Host` names and IP addresses (the server is
+    /// bound to loopback, or shows drafts or internal documents).
     local_hosts_only: bool,
 }
 
@@ -62,9 +63,13 @@ impl Shared {
 
     /// Streams events to `out`, starting with a hello carrying the current
     /// version; gives `out` back when too many streams are open.
-    fn subscribe<W: std::io::Write + Send + 'static>(&self, out: W) -> Result<(), W> {
+    fn subscribe<W: std::io::Write + Send + 'static>(
+        &self,
+        out: W,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<(), W> {
         let current = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
-        self.hub.subscribe(out, &current.version)
+        self.hub.subscribe(out, &current.version, client)
     }
 }
 
@@ -150,7 +155,8 @@ fn internal(rq: Request, path: &SitePath, shared: &Shared) {
             bytes(200, "text/event-stream; charset=utf-8", Vec::new()),
         ),
         ["events"] => {
-            if let Err(mut out) = shared.subscribe(rq.into_writer()) {
+            let client = rq.remote_addr().map(|a| a.ip().to_canonical());
+            if let Err(mut out) = shared.subscribe(rq.into_writer(), client) {
                 let busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 5\r\n\r\n";
                 let _ = out.write_all(busy.as_bytes()).and_then(|()| out.flush());
             }

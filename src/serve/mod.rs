@@ -57,6 +57,7 @@ fn start(args: &ServeArgs) -> Result<(Arc<AtomicBool>, Receiver<u8>), u8> {
     let builder = Builder::new(args, root.clone(), url.clone());
     let (done_tx, done_rx) = mpsc::channel();
     let session = Session {
+        private: args.drafts || args.internal,
         builder,
         watch,
         changes,
@@ -77,6 +78,8 @@ fn start(args: &ServeArgs) -> Result<(Arc<AtomicBool>, Receiver<u8>), u8> {
 
 /// Everything the server thread owns.
 struct Session {
+    /// Drafts or internal documents are shown (`--drafts`, `--internal`).
+    private: bool,
     builder: Builder,
     watch: watch::Watch,
     changes: Receiver<PathBuf>,
@@ -92,7 +95,11 @@ impl Session {
     fn run(mut self) -> u8 {
         let first = self.builder.build();
         report_first(&first);
-        let shared = Arc::new(Shared::new(first.snapshot, self.addr.ip().is_loopback()));
+        // DNS rebinding: a page on any host name could read the preview
+        // through the visitor's browser; only local names and IP literals
+        // pass when the preview is local or shows what `build` withholds.
+        let hosts_checked = is_loopback(self.addr.ip()) || self.private;
+        let shared = Arc::new(Shared::new(first.snapshot, hosts_checked));
         let server = match tiny_http::Server::from_listener(self.listener, None) {
             Ok(s) => Arc::new(s),
             Err(e) => return cannot_run("cannot start the HTTP server")(e),
@@ -172,7 +179,7 @@ fn report_rebuild(
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let what = changed
         .first()
-        .map(|p| p.display().to_string())
+        .map(|p| crate::diag::clean(&p.display().to_string()).into_owned())
         .unwrap_or_default();
     let more = if changed.len() > 1 {
         format!(" and {} more", changed.len() - 1)
@@ -267,7 +274,7 @@ fn announce(args: &ServeArgs, addr: SocketAddr) {
         (false, true) => Some("internal documents"),
         (false, false) => None,
     };
-    if !addr.ip().is_loopback() {
+    if !is_loopback(addr.ip()) {
         let what = shown.map(|s| format!(", {s} included")).unwrap_or_default();
         eprintln!(
             "warning: bound to {}, not loopback: other machines on the network can read this preview (no authentication{what})",
@@ -277,6 +284,11 @@ fn announce(args: &ServeArgs, addr: SocketAddr) {
     if let Some(shown) = shown {
         eprintln!("note: showing {shown} under a preview banner; `build` would not publish them");
     }
+}
+
+/// Loopback, IPv4-mapped IPv6 loopback (`::ffff:127.0.0.1`) included.
+fn is_loopback(ip: IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
 }
 
 /// A flag set by SIGINT or SIGTERM.
@@ -309,6 +321,22 @@ mod tests {
         assert_eq!(site_url(a), "http://[::1]:8080/");
         let a: SocketAddr = "127.0.0.1:1111".parse().unwrap();
         assert_eq!(site_url(a), "http://127.0.0.1:1111/");
+    }
+
+    #[test]
+    fn ipv4_mapped_loopback_is_loopback() {
+        for ip in ["127.0.0.1", "::1", "::ffff:127.0.0.1", "::ffff:127.1.2.3"] {
+            assert!(is_loopback(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "0.0.0.0",
+            "::",
+            "::ffff:10.0.0.1",
+            "192.168.1.5",
+            "::ffff:0.0.0.0",
+        ] {
+            assert!(!is_loopback(ip.parse().unwrap()), "{ip}");
+        }
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! Live reload: the Server-Sent Events stream at `/__trustsite/events`.
 //!
-//! Each connected browser gets one thread (at most [`MAX_STREAMS`]) that
-//! owns its socket: it sends `retry: 500` and a `hello` event carrying the
-//! current version, then forwards events from the [`Hub`] and writes a
-//! keep-alive comment every [`KEEPALIVE`] of silence. A write error ends
-//! the thread, and the hub forgets clients whose thread has ended, so a
-//! closed tab leaks nothing. Broadcasting never blocks the builder.
+//! Each connected browser gets one thread (at most [`MAX_STREAMS`], and at
+//! most [`MAX_PER_CLIENT`] per client address, so one client cannot take
+//! every slot) that owns its socket: it sends `retry: 500` and a `hello`
+//! event carrying the current version, then forwards events from the
+//! [`Hub`] and writes a keep-alive comment every [`KEEPALIVE`] of silence.
+//! A write error ends the thread, so a closed tab's slot is free again
+//! within about two keep-alives, and the hub forgets clients whose thread
+//! has ended. Broadcasting never blocks the builder.
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -16,8 +20,13 @@ use std::time::Duration;
 /// At most this many event streams at once (one thread each).
 pub const MAX_STREAMS: usize = 64;
 
-/// A comment is sent after this much silence so idle streams stay open.
-pub const KEEPALIVE: Duration = Duration::from_secs(15);
+/// At most this many event streams from one client address.
+pub const MAX_PER_CLIENT: usize = 16;
+
+/// A comment is sent after this much silence: idle streams stay open, and
+/// a stream whose browser went away fails its next write or the one after
+/// (the first may still be buffered), which frees its slot.
+pub const KEEPALIVE: Duration = Duration::from_secs(1);
 
 /// The response head of an event stream (the body runs until close).
 const HEAD: &str = concat!(
@@ -35,6 +44,8 @@ const HEAD: &str = concat!(
 pub struct Hub {
     clients: Mutex<Vec<Sender<String>>>,
     live: Arc<AtomicUsize>,
+    /// Open streams per client address.
+    per_client: Arc<Mutex<HashMap<IpAddr, usize>>>,
 }
 
 impl Hub {
@@ -48,14 +59,31 @@ impl Hub {
         clients.retain(|tx| tx.send(msg.clone()).is_ok());
     }
 
-    /// Starts streaming to `out` (the raw connection, nothing written yet).
-    /// Returns `out` back when the stream limit is reached.
-    pub fn subscribe<W: Write + Send + 'static>(&self, out: W, version: &str) -> Result<(), W> {
+    /// Starts streaming to `out` (the raw connection, nothing written yet)
+    /// for the client at `client`. Returns `out` back when the stream
+    /// limit, or this client's share of it, is reached.
+    pub fn subscribe<W: Write + Send + 'static>(
+        &self,
+        out: W,
+        version: &str,
+        client: Option<IpAddr>,
+    ) -> Result<(), W> {
+        if let Some(ip) = client {
+            let mut per = self.per_client.lock().unwrap_or_else(|e| e.into_inner());
+            let n = per.entry(ip).or_insert(0);
+            if *n >= MAX_PER_CLIENT {
+                return Err(out);
+            }
+            *n += 1;
+        }
+        let guard = LiveGuard {
+            live: Arc::clone(&self.live),
+            per_client: Arc::clone(&self.per_client),
+            client,
+        };
         if self.live.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
-            self.live.fetch_sub(1, Ordering::SeqCst);
             return Err(out);
         }
-        let guard = LiveGuard(Arc::clone(&self.live));
         let (tx, rx) = mpsc::channel();
         self.clients
             .lock()
@@ -75,12 +103,25 @@ impl Hub {
     }
 }
 
-/// Decrements the live count when a stream thread ends.
-struct LiveGuard(Arc<AtomicUsize>);
+/// Gives back a stream's slots (total and per client) when dropped: when
+/// its thread ends, or at once when it was refused.
+struct LiveGuard {
+    live: Arc<AtomicUsize>,
+    per_client: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    client: Option<IpAddr>,
+}
 
 impl Drop for LiveGuard {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.live.fetch_sub(1, Ordering::SeqCst);
+        let Some(ip) = self.client else { return };
+        let mut per = self.per_client.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = per.get_mut(&ip) {
+            *n -= 1;
+            if *n == 0 {
+                per.remove(&ip);
+            }
+        }
     }
 }
 
@@ -155,7 +196,7 @@ mod tests {
     fn streams_hello_and_reload_then_drops_dead_clients() {
         let hub = Hub::default();
         let probe = Probe::default();
-        assert!(hub.subscribe(probe.clone(), "v1").is_ok());
+        assert!(hub.subscribe(probe.clone(), "v1", None).is_ok());
         wait_until("hello", || {
             probe
                 .got
@@ -206,7 +247,37 @@ mod tests {
     fn refuses_beyond_the_limit() {
         let hub = Hub::default();
         hub.live.store(MAX_STREAMS, Ordering::SeqCst);
-        assert!(hub.subscribe(Probe::default(), "v").is_err());
+        assert!(hub.subscribe(Probe::default(), "v", None).is_err());
         assert_eq!(hub.live.load(Ordering::SeqCst), MAX_STREAMS);
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        assert!(hub.subscribe(Probe::default(), "v", Some(ip)).is_err());
+        assert!(
+            hub.per_client.lock().unwrap().is_empty(),
+            "refusal gave the slot back"
+        );
+    }
+
+    /// One client cannot take every slot; a closed stream frees its slot.
+    #[test]
+    fn one_client_gets_a_share_and_closed_streams_free_it() {
+        let hub = Hub::default();
+        let greedy: IpAddr = "10.0.0.1".parse().unwrap();
+        let probes: Vec<Probe> = (0..MAX_PER_CLIENT).map(|_| Probe::default()).collect();
+        for p in &probes {
+            assert!(hub.subscribe(p.clone(), "v", Some(greedy)).is_ok());
+        }
+        assert!(hub.subscribe(Probe::default(), "v", Some(greedy)).is_err());
+        let other: IpAddr = "10.0.0.2".parse().unwrap();
+        let kept = Probe::default();
+        assert!(hub.subscribe(kept.clone(), "v", Some(other)).is_ok());
+        for p in &probes {
+            p.fail.store(true, Ordering::SeqCst);
+        }
+        // Released by the next keep-alive write, with no broadcast needed.
+        wait_until("the closed streams to be released", || {
+            hub.live.load(Ordering::SeqCst) == 1
+        });
+        assert!(hub.subscribe(Probe::default(), "v", Some(greedy)).is_ok());
+        kept.fail.store(true, Ordering::SeqCst);
     }
 }

@@ -8,6 +8,12 @@
 //! ignored (a build's own reads must not trigger another build). Changed
 //! paths go into a channel; [`settle`] waits for a short quiet period so one
 //! save, or many saves during a rebuild, cause one rebuild.
+//!
+//! Symbolic links are never followed: a build skips them, so watching
+//! through them would only cost inotify watches (a link to `/usr` under
+//! `content/` used to add 16,000). `content/` and `themes/` are watched only
+//! when they are real folders, and the watchers are told not to follow
+//! links inside them.
 
 use notify::event::EventKind;
 use notify::{Config, Event, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
@@ -32,12 +38,14 @@ impl Watch {
     /// Starts watching `root` (canonical), sending changed paths to `tx`.
     pub fn start(root: &Path, poll: bool, tx: Sender<PathBuf>) -> notify::Result<Watch> {
         let filter_root = root.to_path_buf();
+        let git_dir = crate::versions::discover(root).ok().map(|r| r.git_dir);
+        let signals = git_dir.as_deref().map(git_signals).unwrap_or_default();
         let handler = move |res: notify::Result<Event>| match res {
             Ok(event) if !ignored_kind(&event.kind) => {
                 for p in event
                     .paths
                     .into_iter()
-                    .filter(|p| is_relevant(&filter_root, p))
+                    .filter(|p| is_relevant(&filter_root, p) || signals.contains(p))
                 {
                     let _ = tx.send(p);
                 }
@@ -49,12 +57,23 @@ impl Watch {
             // Contents are compared too: poll mtimes have whole seconds only.
             let config = Config::default()
                 .with_poll_interval(POLL_INTERVAL)
-                .with_compare_contents(true);
+                .with_compare_contents(true)
+                .with_follow_symlinks(false);
             Box::new(PollWatcher::new(handler, config)?)
         } else {
-            Box::new(RecommendedWatcher::new(handler, Config::default())?)
+            let config = Config::default().with_follow_symlinks(false);
+            Box::new(RecommendedWatcher::new(handler, config)?)
         };
         watcher.watch(root, RecursiveMode::NonRecursive)?;
+        if let Some(dir) = &git_dir {
+            // A commit, checkout or reset rewrites HEAD or appends to its
+            // log: the history (versions, dates) is read again.
+            for d in [dir.clone(), dir.join("logs")] {
+                if d.is_dir() {
+                    let _ = watcher.watch(&d, RecursiveMode::NonRecursive);
+                }
+            }
+        }
         let mut watch = Watch {
             watcher,
             root: root.to_path_buf(),
@@ -76,7 +95,8 @@ impl Watch {
             if self.watched[i] {
                 let _ = self.watcher.unwatch(&dir);
             }
-            self.watched[i] = dir.is_dir() && self.add(&dir);
+            let real_dir = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir());
+            self.watched[i] = real_dir && self.add(&dir);
         }
     }
 
@@ -89,6 +109,14 @@ impl Watch {
             }
         }
     }
+}
+
+/// Files of a git directory that change when HEAD moves (commit, checkout).
+fn git_signals(git_dir: &Path) -> Vec<PathBuf> {
+    ["HEAD", "packed-refs", "logs/HEAD"]
+        .iter()
+        .map(|f| git_dir.join(f))
+        .collect()
 }
 
 /// Reads (and the open/close events around them) never need a rebuild.

@@ -60,6 +60,7 @@ pub(crate) struct DocPage {
 #[derive(Default)]
 pub struct Memo {
     pub(crate) content: crate::content::LoadCache,
+    pub(crate) history: crate::versions::Cache,
     docs: Mutex<HashMap<Key, Arc<DocPage>>>,
     pages: Mutex<HashMap<Key, Arc<Page>>>,
     values: Mutex<HashMap<Key, tera::Value>>,
@@ -180,6 +181,10 @@ impl Keys {
         field(&mut h, &ctx.theme.fingerprint);
         field(&mut h, crate::highlight::VERSION.as_bytes());
         field(&mut h, &serde_json::to_vec(&ctx.site).unwrap_or_default());
+        field(
+            &mut h,
+            loaded.history.head.as_deref().unwrap_or("").as_bytes(),
+        );
         for (d, v) in loaded.content.documents.iter().zip(&ctx.views) {
             field(&mut h, d.source.as_bytes());
             field(&mut h, d.visibility.as_str().as_bytes());

@@ -13,6 +13,7 @@ mod listings;
 mod memo;
 mod pages;
 mod urlpath;
+mod versions;
 pub mod views;
 
 pub use memo::Memo;
@@ -63,6 +64,8 @@ pub struct Loaded {
     pub content: Content,
     /// Problems found while loading.
     pub diags: Vec<Diagnostic>,
+    /// Versions from git (empty when there is no repository).
+    pub history: crate::versions::History,
 }
 
 /// Loads trust.yaml and content/.
@@ -75,12 +78,22 @@ pub fn load_with(root: &Path, memo: Option<&Memo>) -> Result<Loaded, ConfigError
     let config = config::load(root)?;
     let mut diags = Vec::new();
     let cache = memo.map(|m| &m.content);
-    let content = content::load_with(root, &config, &mut diags, cache);
+    let mut content = content::load_with(root, &config, &mut diags, cache);
+    let files = content.assets.iter().map(|a| a.rel.as_str());
+    diags.extend(crate::active::check_names(files, &config.allow_active));
+    let history = crate::versions::load(
+        root,
+        &config,
+        &mut content,
+        &mut diags,
+        memo.map(|m| &m.history),
+    );
     Ok(Loaded {
         root: root.to_path_buf(),
         config,
         content,
         diags,
+        history,
     })
 }
 
@@ -111,8 +124,10 @@ pub struct Stats {
     pub restricted: usize,
     /// Documents not published (internal, drafts).
     pub withheld: usize,
-    /// Overdue or never-reviewed documents (all of them).
+    /// Overdue documents (all of them, internal ones included).
     pub overdue: usize,
+    /// Controlled documents never reviewed (counted apart, as `check` does).
+    pub never_reviewed: usize,
     /// Files written.
     pub files: usize,
 }
@@ -137,11 +152,18 @@ impl Outcome {
 }
 
 impl BuildOptions {
-    /// Who this build is for.
-    pub fn audience(&self) -> Audience {
+    /// Who this build is for, on its "today" and build instant in the
+    /// site's time zone (Hugo's embargo fields withhold a page like `draft`).
+    pub fn audience(&self, config: &SiteConfig) -> Audience {
         Audience {
             drafts: self.drafts,
             internal: self.internal,
+            clock: Some(crate::embargo::Clock {
+                today: self.today,
+                now: self.build_time,
+                // The config's zone was validated; UTC only if it vanished since.
+                tz: jiff::tz::TimeZone::get(&config.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
+            }),
         }
     }
 }
@@ -318,11 +340,12 @@ pub fn render_with(
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (docs, ()) = rayon::join(
+    let (docs, ((), version_needs)) = rayon::join(
         || documents::render(&ctx),
-        || listings::render(&ctx, &shown),
+        || rayon::join(|| listings::render(&ctx, &shown), || versions::render(&ctx)),
     );
-    let needed = documents::check_links(&ctx, &docs);
+    let mut needed = documents::check_links(&ctx, &docs);
+    needed.extend(version_needs);
     let docs: Vec<_> = docs.into_iter().flatten().collect();
     let search = match memo {
         _ if !opts.search => String::new(),
@@ -358,11 +381,13 @@ fn doc_views(
         .documents
         .par_iter()
         .zip(reviews)
-        .zip(&plan.docs))
-    .map(|((d, r), p)| {
+        .zip(&plan.docs)
+        .enumerate())
+    .map(|(i, ((d, r), p))| {
         p.is_published().then(|| {
             let mut v = views::doc_view(d, r, &loaded.config, urls);
             v.restricted = *p == Publication::Stub;
+            versions::attach(&mut v, d, loaded.history.of(i), urls);
             v
         })
     })
@@ -400,10 +425,10 @@ fn context<'a>(
     let Some(mut theme) = theme else {
         return Err(reviews);
     };
-    let plan = Plan::new(&loaded.content, opts.audience());
+    let plan = Plan::new(&loaded.content, opts.audience(&loaded.config));
     diags.extend(crate::publish::intro_warnings(
         &loaded.content,
-        opts.audience(),
+        opts.audience(&loaded.config),
     ));
     let views = doc_views(loaded, &plan, &urls, &reviews);
     let links = links::LinkIndex::new(
@@ -468,8 +493,10 @@ fn stats(ctx: &Ctx) -> Stats {
             Publication::Full => s.public += 1,
             Publication::Nothing => s.withheld += 1,
         }
-        if ctx.reviews[i].status.is_failing() {
-            s.overdue += 1;
+        match ctx.reviews[i].status {
+            review::ReviewStatus::Overdue => s.overdue += 1,
+            review::ReviewStatus::NeverReviewed => s.never_reviewed += 1,
+            _ => {}
         }
     }
     s

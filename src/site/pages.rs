@@ -166,6 +166,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
     context.insert("content", &r.html);
     context.insert("toc", &r.toc);
     context.insert("overdue", &overdue);
+    context.insert("redline", &super::versions::current_redline(ctx, i));
     let page = render_page(ctx, "page.html", &context, &path, &mut diags);
     drop(context);
     search.headings = r.toc.iter().map(|t| t.title.clone()).collect();
@@ -285,7 +286,7 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView]) {
 pub(crate) fn security_txt(ctx: &Ctx, shown: &[&DocView]) -> Option<String> {
     let c = &ctx.loaded.config;
     if c.security_contact.is_empty() {
-        ctx.out.problem(Diagnostic::warning("trust.yaml", 0, 0, "no `security_contact`: .well-known/security.txt is not generated (RFC 9116 requires a Contact)"));
+        ctx.out.problem(Diagnostic::warning("trust.yaml", 0, 0, "no `security_contact`: .well-known/security.txt is not generated (RFC 9116 requires a Contact)").code("securitytxt/no-contact"));
         return None;
     }
     let policy = c.security_txt.policy.as_ref().and_then(|p| {
@@ -342,7 +343,15 @@ fn assets(ctx: &Ctx, needed: &BTreeSet<String>) {
         };
         let origin = format!("content/{}", asset.rel);
         match std::fs::read(&asset.abs) {
-            Ok(bytes) => ctx.out.emit(&out, &bytes, &origin),
+            Ok(bytes) => {
+                // The bytes published are the bytes checked (active content).
+                let allow = &ctx.loaded.config.allow_active;
+                let refused = crate::active::check_asset(&origin, &bytes, allow);
+                if refused.is_empty() {
+                    ctx.out.emit(&out, &bytes, &origin);
+                }
+                refused.into_iter().for_each(|d| ctx.out.problem(d));
+            }
             Err(e) => ctx.out.problem(
                 Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))
                     .code("content/unreadable"),

@@ -60,6 +60,7 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
             date: r.date.to_string(),
             summary: r.summary.clone(),
             approved_by: r.approved_by.clone().unwrap_or_default(),
+            derived: false,
         })
         .collect();
     revisions.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.version.cmp(&a.version)));
@@ -97,6 +98,8 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         source_sha256: doc.sha256.clone(),
         source_path: doc.source.clone(),
         revisions,
+        versions: Vec::new(),
+        from_git: Default::default(),
         frameworks: doc_frameworks(doc, config, urls),
         weight: fm.weight,
         extra: fm.extra.clone(),
@@ -148,6 +151,7 @@ pub fn changes(views: &[&DocView]) -> Vec<ChangeView> {
                 visibility: d.visibility.clone(),
             })
         })
+        .chain(views.iter().flat_map(|d| git_changes(d)))
         .collect();
     out.sort_by(|a, b| {
         b.date
@@ -156,6 +160,25 @@ pub fn changes(views: &[&DocView]) -> Vec<ChangeView> {
             .then_with(|| b.version.cmp(&a.version))
     });
     out
+}
+
+/// Versions found in git that the revision history does not list.
+fn git_changes(d: &DocView) -> impl Iterator<Item = ChangeView> + '_ {
+    d.versions
+        .iter()
+        .filter(|v| !v.commit.is_empty() && !v.effective.is_empty())
+        .filter(|v| !d.revisions.iter().any(|r| r.version == v.version))
+        .map(|v| ChangeView {
+            date: v.effective.clone(),
+            title: d.title.clone(),
+            doc_id: d.id.clone(),
+            url: d.url.clone(),
+            permalink: d.permalink.clone(),
+            version: v.version.clone(),
+            summary: format!("Version {} (from git history)", v.version),
+            approved_by: String::new(),
+            visibility: d.visibility.clone(),
+        })
 }
 
 /// Compares ids so that `A.5.2` sorts before `A.5.10`.

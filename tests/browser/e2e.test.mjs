@@ -210,12 +210,12 @@ test('the review badge turns overdue when the visitor\'s clock passes the due da
   assertClean(seen);
 });
 
-test('accessibility: no moderate, serious or critical axe violations on the home and a document page', { timeout: 90000 }, async () => {
+test('accessibility: no moderate, serious or critical axe violations on the home, a document page (with its redline and version list) and an earlier version', { timeout: 90000 }, async () => {
   const failures = [];
   for (const colorScheme of ['light', 'dark']) {
     const { context, seen } = await openContext({ colorScheme });
     const page = await context.newPage();
-    for (const [name, p] of [['home', '/'], ['document', DOC_PATH]]) {
+    for (const [name, p] of [['home', '/'], ['document', DOC_PATH], ['version', `${DOC_PATH}v/2.3/`]]) {
       await page.goto(origin + p, { waitUntil: 'load' });
       await page.addScriptTag({ content: AXE_SOURCE });
       const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));

@@ -11,6 +11,7 @@ const CANARIES: &[&str] = &[
     "canary-asset",
     "internal-doc",
     "secret-bundle",
+    "canary-embargo",
     "canary-backup",
     "canary-spelling",
     "canary-intro",
@@ -100,6 +101,16 @@ fn no_internal_draft_default_or_restricted_content_in_any_output_file() {
     assert!(
         !files.contains_key("hidden/index.html"),
         "a category listing only internal documents"
+    );
+    assert!(
+        files.contains_key("embargo/published-now/index.html"),
+        "a page whose embargo has lifted is published"
+    );
+    let svg = std::fs::read(site.path("content/public-bundle/inert.svg")).unwrap();
+    assert_eq!(
+        files.get("public-bundle/inert.svg"),
+        Some(&svg),
+        "an inert SVG is published as it is"
     );
     for page in ["standards/tls/index.html", "standards/retention/index.html"] {
         assert!(
@@ -200,7 +211,7 @@ fn manifest_hashes_match_sources_and_every_output_file() {
     let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
     let docs = manifest["documents"].as_array().unwrap();
     let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), 10, "{ids:?}");
+    assert_eq!(ids.len(), 11, "{ids:?}");
     assert!(ids.contains(&"restricted-plan") && ids.contains(&"public-policy"));
     for d in docs {
         let source = std::fs::read(site.path(d["source"].as_str().unwrap())).unwrap();

@@ -166,10 +166,8 @@ fn broken_front_matter_shows_overlay_over_last_good_site_until_fixed() {
         s.get("/").text().contains(OVERLAY),
         "every page shows the overlay"
     );
-    assert!(
-        s.stderr().contains("content/policies/alpha.md:2:"),
-        "diagnostics go to stderr too"
-    );
+    // The reload is announced before the diagnostics are printed: wait.
+    s.wait_stderr("content/policies/alpha.md:2:");
     s.write(
         "content/policies/alpha.md",
         &good.replace("ORIGINAL-ALPHA-TEXT", "FIXED-ALPHA-TEXT"),
@@ -206,4 +204,70 @@ fn first_build_failure_still_serves_error_pages_and_recovers() {
     let home = s.get("/");
     assert_eq!(home.status, 200);
     assert!(!home.text().contains("trustsite-build-errors"));
+}
+
+/// `git` in `dir` with a pinned identity and date, never the user's config.
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "A")
+        .env("GIT_AUTHOR_EMAIL", "a@example.org")
+        .env("GIT_COMMITTER_NAME", "A")
+        .env("GIT_COMMITTER_EMAIL", "a@example.org")
+        .env("GIT_AUTHOR_DATE", "2026-05-01T09:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-05-01T09:00:00Z")
+        .output()
+        .expect("the `git` program is needed by this test (.ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A commit changes no file the watcher sees in content/, yet the history
+/// (versions) is read again: serve watches HEAD and its log.
+#[test]
+fn a_commit_rebuilds_with_the_new_history() {
+    let site = harness::fixture();
+    git(site.path(), &["init", "-q", "-b", "main"]);
+    git(site.path(), &["add", "-A"]);
+    git(site.path(), &["commit", "-q", "-m", "1.0"]);
+    let alpha = site.path().join("content/policies/alpha.md");
+    std::fs::write(
+        &alpha,
+        alpha_with("SECOND-VERSION-TEXT.").replace("\"1.0\"", "\"2.0\""),
+    )
+    .unwrap();
+    let s = Server::start_in(site, &[]);
+    let page = s.get("/policies/alpha/").text();
+    assert!(
+        page.contains("/policies/alpha/v/1.0/"),
+        "earlier version listed"
+    );
+    assert!(
+        page.contains("not committed"),
+        "current version not committed yet"
+    );
+    let mut events = s.events();
+    assert_eq!(events.next().0, "hello");
+    git(s.path("").as_path(), &["commit", "-q", "-a", "-m", "2.0"]);
+    assert_eq!(events.next().0, "reload");
+    let page = s.get("/policies/alpha/").text();
+    assert!(
+        !page.contains("not committed"),
+        "the commit was read: {page}"
+    );
+    assert!(
+        s.get("/policies/alpha/v/1.0/")
+            .text()
+            .contains("This version is superseded")
+    );
 }
