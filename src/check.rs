@@ -246,13 +246,10 @@ fn security_txt(
 ) {
     for f in crate::securitytxt::lint(text, opts.build_time) {
         let path = ".well-known/security.txt";
-        problems.push(
-            match f.severity {
-                Severity::Warning => Diagnostic::warning(path, f.line, 1, f.message),
-                Severity::Error => Diagnostic::error(path, f.line, 1, f.message),
-            }
-            .code(f.code),
-        );
+        problems.push(match f.severity {
+            Severity::Warning => Diagnostic::warning(path, f.line, 1, f.message).code(f.code),
+            Severity::Error => Diagnostic::error(path, f.line, 1, f.message).code(f.code),
+        });
     }
     let Some(policy) = &loaded.config.security_txt.policy else {
         return;

@@ -442,11 +442,10 @@ pub(crate) fn parse_doc(
     let mut errors = Vec::new();
     for p in problems {
         let d = if p.error {
-            Diagnostic::error(&source, p.line, p.col, p.message)
+            Diagnostic::error(&source, p.line, p.col, p.message).code(p.code)
         } else {
-            Diagnostic::warning(&source, p.line, p.col, p.message)
-        }
-        .code(p.code);
+            Diagnostic::warning(&source, p.line, p.col, p.message).code(p.code)
+        };
         if d.is_error() {
             errors.push(d)
         } else {

@@ -692,33 +692,20 @@ mod tests {
             .map(|(a, _)| a)
             .collect();
         let mut found = std::collections::BTreeMap::new();
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        let mut stack = vec![std::path::PathBuf::from(root)];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "rs") || path.ends_with("src/diag.rs") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap();
-                let code = text.split("#[cfg(test)]").next().unwrap_or("");
-                for area in &areas {
-                    let open = format!("\"{area}/");
-                    for (at, _) in code.match_indices(&open) {
-                        let rest = &code[at + open.len()..];
-                        let Some(end) = rest.find('"') else { continue };
-                        let name = &rest[..end];
-                        let shaped = !name.is_empty()
-                            && name
-                                .bytes()
-                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-                        if shaped {
-                            found.insert(format!("{area}/{name}"), path.display().to_string());
-                        }
+        for (path, text) in src_files() {
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for area in &areas {
+                let open = format!("\"{area}/");
+                for (at, _) in code.match_indices(&open) {
+                    let rest = &code[at + open.len()..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let name = &rest[..end];
+                    let shaped = !name.is_empty()
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                    if shaped {
+                        found.insert(format!("{area}/{name}"), path.clone());
                     }
                 }
             }
@@ -742,5 +729,79 @@ mod tests {
                 c.code
             );
         }
+    }
+
+    /// Every `Diagnostic::error(..)`/`warning(..)` in the non-test part of
+    /// `src/` is directly followed by `.code(..)`: a new diagnostic without
+    /// a code fails here, not in a CI parser.
+    #[test]
+    fn every_diagnostic_in_src_is_given_a_code() {
+        let mut missing = Vec::new();
+        for (path, text) in src_files() {
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for open in ["Diagnostic::error(", "Diagnostic::warning("] {
+                for (at, _) in code.match_indices(open) {
+                    let after = &code[at + open.len()..];
+                    let end = closing_paren(after);
+                    let rest = after[end..].trim_start();
+                    if !rest.starts_with(".code(") {
+                        let line = code[..at].lines().count();
+                        missing.push(format!("{path}:{line}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "diagnostics without `.code(..)`: {missing:?}"
+        );
+    }
+
+    /// The byte just after the `)` closing an argument list that starts at
+    /// `text` (strings and nested parentheses skipped).
+    fn closing_paren(text: &str) -> usize {
+        let (mut depth, mut in_str, mut escaped) = (1, false, false);
+        for (i, c) in text.char_indices() {
+            match (in_str, c) {
+                (true, _) if escaped => escaped = false,
+                (true, '\\') => escaped = true,
+                (true, '"') => in_str = false,
+                (true, _) => {}
+                (false, '"') => in_str = true,
+                (false, '(') => depth += 1,
+                (false, ')') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        text.len()
+    }
+
+    /// `(path, text)` of every `.rs` file under `src/` except this one.
+    fn src_files() -> Vec<(String, String)> {
+        let mut files = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && !path.ends_with("src/diag.rs")
+                {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+        files.sort();
+        files
     }
 }
