@@ -398,29 +398,29 @@ fn fingerprint(problem: &Diagnostic, occurrence: usize) -> String {
 
 // ---------------------------------------------------------------- junit
 
-/// One `<testcase>`: a document, or another file with errors.
-struct TestCase<'a> {
+/// One `<testcase>`: a document, or one code at one path.
+struct TestCase {
     classname: &'static str,
-    name: &'a str,
+    name: String,
     errors: Vec<String>,
     warnings: Vec<String>,
     /// Codes of the errors, sorted and deduplicated (the failure's `type`).
     codes: BTreeSet<&'static str>,
 }
 
-impl<'a> TestCase<'a> {
-    fn new(classname: &'static str, name: &'a str, problems: &[&Diagnostic]) -> Self {
+impl TestCase {
+    fn new(classname: &'static str, name: String, problems: &[&Diagnostic]) -> Self {
         let lines = |severity: Severity| {
             problems
                 .iter()
-                .filter(|p| p.path == name && p.severity == severity)
+                .filter(|p| p.severity == severity)
                 .map(|p| p.to_string())
                 .collect()
         };
         let codes = problems
             .iter()
-            .filter(|p| p.path == name && p.is_error())
-            .map(|p| if p.code.is_empty() { "error" } else { p.code })
+            .filter(|p| p.is_error())
+            .map(|p| check_name(p))
             .collect();
         TestCase {
             classname,
@@ -436,26 +436,32 @@ impl<'a> TestCase<'a> {
     }
 }
 
-/// Test cases: every document (`trustsite.documents`), then every other
-/// path with problems (`trustsite.site`; it fails when one is an error),
-/// sorted by path.
-fn test_cases<'a>(report: &'a Report, problems: &[&'a Diagnostic]) -> Vec<TestCase<'a>> {
+/// Test cases: every document (`trustsite.documents`, named by its path;
+/// it fails on any error there), then one per code and path with problems
+/// (`trustsite.problems`, named `CODE PATH`, e.g. `review/overdue
+/// content/policies/x.md`; it fails when one is an error), so the code is
+/// in the test name and config and site files have their cases too.
+fn test_cases(report: &Report, problems: &[&Diagnostic]) -> Vec<TestCase> {
     let mut cases: Vec<TestCase> = report
         .documents
         .iter()
-        .map(|doc| TestCase::new("trustsite.documents", &doc.path, problems))
+        .map(|doc| {
+            let at: Vec<&Diagnostic> = problems
+                .iter()
+                .copied()
+                .filter(|p| p.path == doc.path)
+                .collect();
+            TestCase::new("trustsite.documents", doc.path.clone(), &at)
+        })
         .collect();
-    let doc_paths: HashSet<&str> = report.documents.iter().map(|d| d.path.as_str()).collect();
-    let site_paths: BTreeSet<&str> = problems
-        .iter()
-        .filter(|p| !doc_paths.contains(p.path.as_str()))
-        .map(|p| p.path.as_str())
-        .collect();
-    cases.extend(
-        site_paths
-            .into_iter()
-            .map(|path| TestCase::new("trustsite.site", path, problems)),
-    );
+    let mut by_code: std::collections::BTreeMap<(&str, &str), Vec<&Diagnostic>> =
+        std::collections::BTreeMap::new();
+    for p in problems {
+        by_code.entry((check_name(p), &p.path)).or_default().push(p);
+    }
+    cases.extend(by_code.into_iter().map(|((code, path), ps)| {
+        TestCase::new("trustsite.problems", format!("{code} {path}"), &ps)
+    }));
     cases
 }
 
@@ -485,7 +491,7 @@ fn write_test_case(out: &mut String, case: &TestCase) {
         out,
         "    <testcase classname=\"{}\" name=\"{}\"",
         case.classname,
-        xml_attr(case.name)
+        xml_attr(&case.name)
     );
     if case.errors.is_empty() && case.warnings.is_empty() {
         out.push_str("/>\n");
@@ -919,18 +925,19 @@ mod tests {
         let root = xml.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
         assert_eq!(root.attribute("name"), Some("trustsite check"));
-        assert_eq!(root.attribute("tests"), Some("4"));
-        assert_eq!(root.attribute("failures"), Some("3"));
+        // 3 documents (2 failing) + 5 code-and-path cases (4 failing).
+        assert_eq!(root.attribute("tests"), Some("8"));
+        assert_eq!(root.attribute("failures"), Some("6"));
         let suite = child(root, "testsuite").unwrap();
-        assert_eq!(suite.attribute("tests"), Some("4"));
-        assert_eq!(suite.attribute("failures"), Some("3"));
+        assert_eq!(suite.attribute("tests"), Some("8"));
+        assert_eq!(suite.attribute("failures"), Some("6"));
         assert_eq!(suite.attribute("errors"), Some("0"));
         assert_eq!(
             suite
                 .children()
                 .filter(|n| n.has_tag_name("testcase"))
                 .count(),
-            4
+            8
         );
     }
 
@@ -958,8 +965,18 @@ mod tests {
         assert_eq!(failure.text(), Some(expected.as_str()));
         assert!(child(case(&xml, "content/policies/incident.md"), "failure").is_some());
 
-        let site = case(&xml, "trust.yaml");
-        assert_eq!(site.attribute("classname"), Some("trustsite.site"));
+        // Test names carry the code: one case per code and path.
+        let overdue = case(&xml, "review/overdue content/policies/backup.md");
+        assert_eq!(overdue.attribute("classname"), Some("trustsite.problems"));
+        let failure = child(overdue, "failure").unwrap();
+        assert_eq!(failure.attribute("type"), Some("review/overdue"));
+        let want = format!("content/policies/backup.md:5:1: error: {OVERDUE} [review/overdue]");
+        assert_eq!(failure.text(), Some(want.as_str()));
+        let uncoded = case(&xml, "trustsite/problem content/policies/access.md");
+        assert!(child(uncoded, "failure").is_none());
+
+        let site = case(&xml, "config/invalid trust.yaml");
+        assert_eq!(site.attribute("classname"), Some("trustsite.problems"));
         let message = child(site, "failure")
             .unwrap()
             .attribute("message")
@@ -991,9 +1008,9 @@ mod tests {
         assert_eq!(failure.attribute("message"), Some(want));
         assert_eq!(failure.text(), Some(want));
         // A site file with only warnings is a passing test case that shows them.
-        assert_eq!(xml.root_element().attribute("tests"), Some("4"));
-        assert_eq!(xml.root_element().attribute("failures"), Some("1"));
-        let site = case(&xml, "templates/page.html");
+        assert_eq!(xml.root_element().attribute("tests"), Some("5"));
+        assert_eq!(xml.root_element().attribute("failures"), Some("2"));
+        let site = case(&xml, "trustsite/problem templates/page.html");
         assert!(child(site, "failure").is_none());
         assert!(
             child(site, "system-out")

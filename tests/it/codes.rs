@@ -90,11 +90,19 @@ fn every_format_carries_every_code() {
     let (_, github) = check(&site, "github");
     let (_, junit) = check(&site, "junit");
     let xml = roxmltree::Document::parse(&junit).unwrap();
-    let junit_texts: String = xml
+    // One test case per code and path, named `CODE PATH`, holding its lines.
+    let junit_cases: Vec<(String, String)> = xml
         .descendants()
-        .filter(|n| n.has_tag_name("failure") || n.has_tag_name("system-out"))
-        .filter_map(|n| n.text())
-        .map(|t| format!("{t}\n"))
+        .filter(|n| n.attribute("classname") == Some("trustsite.problems"))
+        .map(|case| {
+            let texts: String = case
+                .children()
+                .filter(|n| n.has_tag_name("failure") || n.has_tag_name("system-out"))
+                .filter_map(|n| n.text())
+                .map(|t| format!("{t}\n"))
+                .collect();
+            (case.attribute("name").unwrap().to_string(), texts)
+        })
         .collect();
     let (_, gitlab) = check(&site, "gitlab");
     let issues: Value = serde_json::from_str(&gitlab).unwrap();
@@ -109,7 +117,12 @@ fn every_format_carries_every_code() {
         let title = format!(",title=trustsite {code}::");
         assert_eq!(count(&github, &title), n, "github {code}:\n{github}");
         let line = format!(" [{code}]\n");
-        assert_eq!(count(&junit_texts, &line), n, "junit {code}:\n{junit}");
+        let named: usize = junit_cases
+            .iter()
+            .filter(|(name, _)| name.starts_with(&format!("{code} ")))
+            .map(|(_, texts)| count(texts, &line))
+            .sum();
+        assert_eq!(named, n, "junit {code}:\n{junit}");
         let named = issues
             .iter()
             .filter(|i| i["check_name"] == code.as_str())
