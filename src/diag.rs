@@ -338,6 +338,11 @@ pub const CODES: &[Code] = &[
         meaning: "an unknown front-matter field (ignored; the closest known one is suggested)",
     },
     Code {
+        code: "frontmatter/unsupported-embargo",
+        severity: Severity::Warning,
+        meaning: "a Hugo `_build` option trustsite does not follow (`list: never`): the page is published and listed",
+    },
+    Code {
         code: "git/failed",
         severity: Severity::Error,
         meaning: "git history cannot be read (`review.from_git`)",

@@ -519,7 +519,11 @@ impl Raw {
                 col,
                 message,
                 error,
-                code: "frontmatter/invalid-embargo",
+                code: if error {
+                    "frontmatter/invalid-embargo"
+                } else {
+                    "frontmatter/unsupported-embargo"
+                },
             });
         }
         for (key, line, col) in &self.unknown {
