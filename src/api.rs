@@ -101,6 +101,7 @@ mod tests {
             controlled: true,
             source_sha256: String::new(),
             source_path: format!("content/policies/{id}.md"),
+            request_access: String::new(),
             revisions: Vec::new(),
             versions: Vec::new(),
             from_git: Default::default(),

@@ -40,6 +40,10 @@ pub fn run(loaded: &Loaded, opts: &BuildOptions, baseline: Option<&Manifest>) ->
     // render exercises every template, link and anchor all the same.
     let opts = &BuildOptions {
         search: false,
+        evidence: crate::site::Evidence {
+            validate_only: true,
+            ..opts.evidence.clone()
+        },
         ..opts.clone()
     };
     let outcome = site::render(loaded, opts, &Highlighter::plain(), &sink);

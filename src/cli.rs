@@ -73,6 +73,11 @@ pub struct BuildArgs {
     /// in this folder: the next build reuses them (warm rebuild).
     #[arg(long)]
     pub cache: Option<PathBuf>,
+    /// Sign manifest.json with this OpenSSH Ed25519 private key (writes
+    /// manifest.json.sig; default: the key in TRUSTSITE_SIGNING_KEY, a path
+    /// or the key text).
+    #[arg(long, value_name = "PATH")]
+    pub sign_key: Option<PathBuf>,
 }
 
 /// `check` options.
@@ -124,6 +129,18 @@ pub struct VerifyArgs {
     /// Built site folder.
     #[arg(default_value = "public")]
     pub dir: PathBuf,
+    /// OpenSSH allowed_signers file: check manifest.json.sig against the
+    /// keys it pins for the site's host before anything else.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Principal to look up in the allowed signers (default: the host of
+    /// the manifest's base_url).
+    #[arg(long, requires = "allowed_signers")]
+    pub principal: Option<String>,
+    /// Refuse a manifest built longer ago than this (e.g. 30d, 12h):
+    /// protects against a mirror serving an old release.
+    #[arg(long, value_name = "AGE", value_parser = crate::verify::parse_max_age)]
+    pub max_age: Option<jiff::SignedDuration>,
 }
 
 /// `identify` options.

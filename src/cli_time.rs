@@ -41,3 +41,16 @@ pub fn resolve(today: Option<Date>, timezone: &str) -> Result<(Timestamp, Date),
 pub fn rfc3339(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
+
+/// "Now" for `verify --max-age`: `SOURCE_DATE_EPOCH` when set, else the clock.
+pub fn now() -> Result<Timestamp, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| Timestamp::from_second(s).ok())
+            .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds")),
+        _ => Ok(Timestamp::now()),
+    }
+}

@@ -79,6 +79,7 @@ pub fn prepare(
         drafts: false,
         internal: false,
         search: true,
+        evidence: Default::default(),
     };
     Ok((loaded, opts))
 }
@@ -89,10 +90,19 @@ const PREVIOUS_OUTPUT: &str = "previous-output";
 /// `trustsite build`.
 pub fn build(args: &BuildArgs) -> u8 {
     let started = Instant::now();
-    let (loaded, opts) = match prepare(&args.site.root, args.site.today, args.base_url.clone()) {
+    let (loaded, mut opts) = match prepare(&args.site.root, args.site.today, args.base_url.clone())
+    {
         Ok(x) => x,
         Err(u) => return u.print(),
     };
+    let env_key = std::env::var(crate::sign::KEY_ENV).ok();
+    match crate::sign::Signer::resolve(args.sign_key.as_deref(), env_key.as_deref()) {
+        Ok(signer) => opts.evidence.signer = signer.map(std::sync::Arc::new),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return CANNOT_RUN;
+        }
+    }
     let target = args
         .output
         .clone()
@@ -261,27 +271,53 @@ fn check_failed(args: &CheckArgs, u: Unprepared) -> u8 {
 
 /// `trustsite verify`.
 pub fn verify(args: &VerifyArgs) -> u8 {
-    match crate::verify::verify(&args.dir) {
+    let now = match args.max_age.map(|_| crate::cli_time::now()).transpose() {
+        Ok(now) => now,
         Err(e) => {
             eprintln!("error: {e}");
-            CANNOT_RUN
+            return CANNOT_RUN;
         }
-        Ok(problems) if problems.is_empty() => {
+    };
+    let opts = crate::verify::Options {
+        allowed_signers: args.allowed_signers.clone(),
+        principal: args.principal.clone(),
+        max_age: args.max_age,
+        now,
+    };
+    let report = match crate::verify::verify(&args.dir, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    for p in &report.problems {
+        println!("{p}");
+    }
+    if !report.problems.is_empty() {
+        eprintln!(
+            "verify failed: {} problem(s) in {}",
+            report.problems.len(),
+            args.dir.display()
+        );
+        return PROBLEMS;
+    }
+    match &report.signed_by {
+        Some(key) => println!(
+            "verified {}: manifest.json is signed by {key}, and every file matches it",
+            args.dir.display()
+        ),
+        None => {
             println!(
                 "verified {}: every file matches manifest.json",
                 args.dir.display()
             );
-            OK
-        }
-        Ok(problems) => {
-            for p in &problems {
-                println!("{p}");
+            if report.has_signature {
+                println!(
+                    "note: manifest.json.sig was not checked; pass --allowed-signers FILE to check it against keys you pin"
+                );
             }
-            eprintln!(
-                "verify failed: {} file(s) differ from manifest.json",
-                problems.len()
-            );
-            PROBLEMS
         }
     }
+    OK
 }

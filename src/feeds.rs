@@ -227,6 +227,9 @@ mod tests {
             search_index_url: "/sub/search-index.json".into(),
             feed_url: "/sub/feed.xml".into(),
             manifest_url: "/sub/manifest.json".into(),
+            bundle_url: String::new(),
+            oscal_url: String::new(),
+            signed: false,
             preview_banner: String::new(),
         }
     }

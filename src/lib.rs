@@ -1,6 +1,8 @@
 //! trustsite: Markdown policies in, a static hash-stamped trust center out.
+pub mod access;
 pub mod active;
 pub mod api;
+pub mod bundle;
 pub mod check;
 pub mod cli;
 pub mod cli_time;
@@ -16,6 +18,7 @@ pub mod highlight;
 pub mod identify;
 pub mod manifest;
 pub mod markdown;
+pub mod oscal;
 pub mod output;
 pub mod publish;
 pub mod redline;
@@ -25,6 +28,7 @@ pub mod scaffold;
 pub mod search;
 pub mod securitytxt;
 pub mod serve;
+pub mod sign;
 pub mod site;
 pub mod theme;
 pub mod verify;

@@ -26,8 +26,16 @@ pub struct Manifest {
     pub today: String,
     /// Every published document (public and restricted).
     pub documents: Vec<ManifestDoc>,
-    /// SHA-256 of every other output file, by path.
+    /// SHA-256 of every other output file, by path. Not listed: the
+    /// manifest itself, its signature (`manifest.json.sig`), the output
+    /// marker and the download bundle, which holds this manifest (see
+    /// [`Manifest::bundle`]).
     pub files: BTreeMap<String, String>,
+    /// Output path of the download bundle (`download/....zip`). The bundle
+    /// contains this manifest, so its hash cannot be listed here: `verify`
+    /// checks each of its entries against this manifest instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
 }
 
 /// One published document.

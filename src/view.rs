@@ -49,6 +49,14 @@ pub struct SiteView {
     pub feed_url: String,
     /// URL of manifest.json.
     pub manifest_url: String,
+    /// URL of the download bundle (zip of public sources, manifest,
+    /// signature and SHA256SUMS); empty when there is none (`serve`).
+    pub bundle_url: String,
+    /// URL of the OSCAL component definition; empty when there is none
+    /// (`serve`).
+    pub oscal_url: String,
+    /// True when the build signs manifest.json.
+    pub signed: bool,
     /// Preview banner text under `serve --drafts/--internal` (empty in builds).
     pub preview_banner: String,
 }
@@ -124,6 +132,9 @@ pub struct DocView {
     pub source_sha256: String,
     /// Source file, relative to the site root.
     pub source_path: String,
+    /// "Request access" link of a restricted document: the first security
+    /// contact carrying id, version and SHA-256 (empty otherwise).
+    pub request_access: String,
     /// Revision history, newest first.
     pub revisions: Vec<RevisionView>,
     /// Versions found in git, newest (current) first; empty without history.

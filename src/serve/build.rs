@@ -129,6 +129,10 @@ impl Builder {
             drafts: self.drafts,
             internal: self.internal,
             search: true,
+            evidence: site::Evidence {
+                preview: true,
+                ..Default::default()
+            },
         };
         let sink = MemorySink::default();
         let outcome = site::render_with(&loaded, &opts, &self.hl, Some(&self.memo), &sink);

@@ -305,6 +305,7 @@ mod tests {
             drafts: false,
             internal: false,
             search: true,
+            evidence: Default::default(),
         };
         let sink = MemorySink::default();
         let outcome = match memo {

@@ -8,6 +8,7 @@
 //! `check` and `serve` all call this; none of them renders anything itself.
 
 mod documents;
+mod evidence;
 mod links;
 mod listings;
 mod memo;
@@ -52,6 +53,22 @@ pub struct BuildOptions {
     pub internal: bool,
     /// Build the search index (off for `check`, which writes nothing).
     pub search: bool,
+    /// Signature and download bundle.
+    pub evidence: Evidence,
+}
+
+/// What a build adds as evidence beyond manifest.json and the OSCAL file.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Signs manifest.json into manifest.json.sig (build with a key only).
+    pub signer: Option<std::sync::Arc<crate::sign::Signer>>,
+    /// A preview (`serve`): no download bundle and no OSCAL export, and no
+    /// link to them (a preview needs no download, and zipping every source
+    /// on each keystroke would cost more than the rebuild).
+    pub preview: bool,
+    /// `check` (writes nothing): sources are screened for the bundle, with
+    /// the same warnings as `build`, but the zip is not compressed.
+    pub validate_only: bool,
 }
 
 /// A loaded site: config, content and the problems found loading it.
@@ -278,6 +295,10 @@ pub(crate) struct Ctx<'a> {
     /// Document index of each view, by the view's address in `views`
     /// (listings hold `&DocView`s; the address names the document exactly).
     index_of: HashMap<usize, usize>,
+    /// Extra public output files the download bundle carries besides the
+    /// sources (e.g. PDFs): whoever emits one also pushes it here with
+    /// [`Ctx::add_to_bundle`].
+    bundle_extras: Mutex<Vec<crate::bundle::Entry>>,
 }
 
 impl Ctx<'_> {
@@ -306,6 +327,18 @@ impl Ctx<'_> {
             Some(i) => self.value_at(i),
             None => tera::Value::from_serializable(view),
         }
+    }
+
+    /// Adds a public output file (already emitted at `path`) to the
+    /// download bundle, under `public/<path>`.
+    #[allow(dead_code)]
+    pub(crate) fn add_to_bundle(&self, path: &str, bytes: Vec<u8>) {
+        let entry = crate::bundle::Entry {
+            name: format!("public/{path}"),
+            bytes,
+        };
+        let mut extras = self.bundle_extras.lock().unwrap_or_else(|e| e.into_inner());
+        extras.push(entry);
     }
 
     /// The document index of a view in `views`.
@@ -463,6 +496,7 @@ fn context<'a>(
         intro_found: Mutex::default(),
         memo: None,
         index_of,
+        bundle_extras: Mutex::default(),
     };
     ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx, m)));
     Ok(ctx)

@@ -76,6 +76,17 @@ pub(super) fn site_view(
         search_index_url: urls.url("search-index.json"),
         feed_url: urls.url("feed.xml"),
         manifest_url: urls.url("manifest.json"),
+        bundle_url: if opts.evidence.preview {
+            String::new()
+        } else {
+            urls.url(&super::evidence::bundle_path(loaded, opts))
+        },
+        oscal_url: if opts.evidence.preview {
+            String::new()
+        } else {
+            urls.url(crate::oscal::FILE)
+        },
+        signed: opts.evidence.signer.is_some(),
         preview_banner: banner,
     }
 }
@@ -221,7 +232,9 @@ pub(super) fn render_site_pages(ctx: &Ctx, search: String, needed: &BTreeSet<Str
     render_to(ctx, "404.html", &Context::new(), "404.html");
     files(ctx, &shown, &changes);
     assets(ctx, needed);
-    manifest(ctx, &shown);
+    super::evidence::oscal(ctx, &shown);
+    let manifest = manifest(ctx, &shown);
+    super::evidence::sign_and_bundle(ctx, &shown, manifest.as_bytes());
 }
 
 fn subprocessors(ctx: &Ctx) {
@@ -360,7 +373,8 @@ fn assets(ctx: &Ctx, needed: &BTreeSet<String>) {
     }
 }
 
-fn manifest(ctx: &Ctx, shown: &[&DocView]) {
+/// Emits manifest.json and returns its text.
+fn manifest(ctx: &Ctx, shown: &[&DocView]) -> String {
     let files = ctx
         .out
         .hashes
@@ -376,10 +390,11 @@ fn manifest(ctx: &Ctx, shown: &[&DocView]) {
         today: ctx.opts.today.to_string(),
         documents: shown.iter().map(|v| ManifestDoc::from_view(v)).collect(),
         files,
+        bundle: (!ctx.opts.evidence.preview)
+            .then(|| super::evidence::bundle_path(ctx.loaded, ctx.opts)),
     };
-    ctx.out.emit(
-        crate::manifest::FILE,
-        m.to_json().as_bytes(),
-        "manifest.json",
-    );
+    let text = m.to_json();
+    ctx.out
+        .emit(crate::manifest::FILE, text.as_bytes(), "manifest.json");
+    text
 }

@@ -97,6 +97,16 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         controlled: fm.controlled_document,
         source_sha256: doc.sha256.clone(),
         source_path: doc.source.clone(),
+        request_access: match (doc.visibility, config.security_contact.first()) {
+            (Visibility::Restricted, Some(contact)) => crate::access::link(
+                contact,
+                &doc.id,
+                &doc.title,
+                fm.version.as_deref().unwrap_or(""),
+                &doc.sha256,
+            ),
+            _ => String::new(),
+        },
         revisions,
         versions: Vec::new(),
         from_git: Default::default(),

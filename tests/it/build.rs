@@ -76,6 +76,33 @@ fn no_internal_draft_default_or_restricted_content_in_any_output_file() {
             );
         }
     }
+    // The download bundle is unpacked and every entry grepped too.
+    let unpacked = tempfile::tempdir().unwrap();
+    let zips: Vec<&String> = files.keys().filter(|p| p.ends_with(".zip")).collect();
+    assert_eq!(zips.len(), 1, "one download bundle: {zips:?}");
+    let names = crate::evidence::unzip(&site.path("public").join(zips[0]), unpacked.path());
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with("/content/standards/crypto.md"))
+    );
+    for (path, bytes) in read_tree(unpacked.path()) {
+        let lower = String::from_utf8_lossy(&bytes).to_lowercase();
+        for canary in CANARIES {
+            assert!(
+                !lower.contains(canary),
+                "{canary} leaked into bundle entry {path}"
+            );
+            assert!(
+                !path.to_lowercase().contains(canary),
+                "{canary} in bundle entry name {path}"
+            );
+        }
+        assert!(
+            !path.contains("restricted-doc"),
+            "restricted source {path} in the bundle"
+        );
+    }
     let restricted =
         String::from_utf8_lossy(&files["policies/restricted-doc/index.html"]).into_owned();
     assert!(restricted.contains("Restricted Plan"));
@@ -226,8 +253,12 @@ fn manifest_hashes_match_sources_and_every_output_file() {
         }
     }
     let listed = manifest["files"].as_object().unwrap();
+    // Not listed: the manifest, the marker, and the bundle that holds the
+    // manifest (named by `bundle`, checked entry by entry by verify).
+    let bundle = manifest["bundle"].as_str().unwrap();
+    assert!(files.contains_key(bundle), "{bundle}");
     for (path, bytes) in &files {
-        if path == "manifest.json" || path == ".trustsite-output" {
+        if path == "manifest.json" || path == ".trustsite-output" || path == bundle {
             continue;
         }
         let want = listed
@@ -235,7 +266,7 @@ fn manifest_hashes_match_sources_and_every_output_file() {
             .unwrap_or_else(|| panic!("{path} not in manifest"));
         assert_eq!(want.as_str().unwrap(), sha256_hex(bytes), "{path}");
     }
-    assert_eq!(listed.len(), files.len() - 2);
+    assert_eq!(listed.len(), files.len() - 3);
     for key in ["title", "base_url", "release", "generator", "build_time"] {
         assert!(manifest.get(key).is_some(), "{key}");
     }

@@ -3,6 +3,7 @@ mod build;
 mod check;
 mod cli_cases;
 mod codes;
+mod evidence;
 mod harden;
 mod links;
 mod snapshots;

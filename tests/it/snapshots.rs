@@ -39,7 +39,7 @@ fn without_blank_lines(text: &str) -> String {
 }
 
 /// Replaces what depends on the generator, not on the content: `trustsite
-/// X.Y.Z`, 64-hex SHA-256s, `sha384-...` SRI values and the 10-hex
+/// X.Y.Z`, SHA-256s (runs of exactly 64 hex digits), `sha384-...` SRI values and the 10-hex
 /// fingerprint in asset names (`style.0123456789.css`).
 fn redact(text: &str) -> String {
     let version = format!("trustsite {}", env!("CARGO_PKG_VERSION"));
@@ -56,8 +56,10 @@ fn redact(text: &str) -> String {
             continue;
         }
         let hex = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
-        let at_word_start = !out.ends_with(|c: char| c.is_ascii_alphanumeric());
-        if at_word_start && hex == 64 {
+        // A hex run starts after a non-hex character or a `%XX` escape.
+        let escape = out.len() >= 3 && out.as_bytes()[out.len() - 3] == b'%';
+        let run_start = escape || !out.ends_with(|c: char| c.is_ascii_hexdigit());
+        if run_start && hex == 64 {
             out.push_str("[sha256]");
             rest = &rest[hex..];
             continue;
@@ -77,12 +79,14 @@ fn redact(text: &str) -> String {
 fn redact_keeps_content_and_hides_generator_details() {
     let sha = "ab".repeat(32);
     let text = format!(
-        "trustsite {} {sha} x{sha} sha384-AbC+/9= style.0123456789.css 2026-11-22",
+        "trustsite {} {sha} x{sha} {sha}0 %20{sha}%0D sha384-AbC+/9= style.0123456789.css 2026-11-22",
         env!("CARGO_PKG_VERSION")
     );
     assert_eq!(
         redact(&text),
-        format!("trustsite [version] [sha256] x{sha} [sri] style.[hash].css 2026-11-22")
+        format!(
+            "trustsite [version] [sha256] x[sha256] {sha}0 %20[sha256]%0D [sri] style.[hash].css 2026-11-22"
+        )
     );
 }
 

@@ -1,0 +1,216 @@
+//! The download bundle: one zip of the public evidence, with `SHA256SUMS`.
+//!
+//! Every entry sits under one top folder named like the zip, so
+//! `unzip x.zip && cd x && sha256sum -c SHA256SUMS` works. Inside:
+//! `content/...` (the source of every public document, at its path in the
+//! site, so `sha256sum` matches the manifest's `source` and
+//! `source_sha256`), `public/...` (extra public output files such as PDFs,
+//! at their output path), `manifest.json`, `manifest.json.sig` when the
+//! build signs, and `SHA256SUMS` over all the others. Entries are sorted,
+//! deflated, dated 1980-01-01 with mode 0644, so the same input gives the
+//! same bytes.
+//!
+//! The bundle holds the manifest, so the manifest cannot hold the bundle's
+//! hash: `manifest.json` names the bundle (`bundle`) instead of listing it
+//! in `files`, and `verify` checks each entry of the bundle against the
+//! manifest (sources against `source_sha256`, public files against
+//! `files`, manifest and signature byte for byte).
+
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use zip::write::SimpleFileOptions;
+
+/// Folder of the bundle in the output.
+pub const DIR: &str = "download";
+/// Name of the checksum list inside the bundle.
+pub const SUMS: &str = "SHA256SUMS";
+/// Largest entry `verify` reads (a zip bomb stops here).
+pub const MAX_ENTRY: u64 = 1 << 32;
+
+/// One file of the bundle: its path under the top folder and its bytes.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Path under the top folder, `/`-separated.
+    pub name: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// The bundle's output path: `download/<site slug>-<release or date>.zip`.
+pub fn output_path(title: &str, release: &str, date: &str) -> String {
+    let slug = match file_slug(title) {
+        s if s.is_empty() => "trust-center".to_string(),
+        s => s,
+    };
+    let label = match file_slug(release) {
+        s if s.is_empty() => file_slug(date),
+        s => s,
+    };
+    format!("{DIR}/{slug}-{label}.zip")
+}
+
+/// Lowercase ASCII letters, digits and inner dots; other runs become `-`.
+fn file_slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || (c == '.' && !out.is_empty() && !out.ends_with(['.', '-']))
+        {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with(['.', '-']) {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches(['-', '.']).to_string()
+}
+
+/// The top folder inside the zip at `path` (its file name without `.zip`).
+pub fn top_folder(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".zip").unwrap_or(name)
+}
+
+/// `SHA256SUMS` text (`sha256sum -c` format) of `entries`, sorted by name.
+pub fn sums(entries: &[Entry]) -> String {
+    let mut lines: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.name.clone(),
+                crate::content::hex(&Sha256::digest(&e.bytes)),
+            )
+        })
+        .collect();
+    lines.sort();
+    lines.iter().map(|(n, h)| format!("{h}  {n}\n")).collect()
+}
+
+/// The zip bytes of `entries` plus their `SHA256SUMS`, under `top`.
+pub fn zip(top: &str, mut entries: Vec<Entry>) -> Result<Vec<u8>, String> {
+    let sums = sums(&entries);
+    entries.push(Entry {
+        name: SUMS.into(),
+        bytes: sums.into_bytes(),
+    });
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(6))
+        .last_modified_time(zip::DateTime::default())
+        .system(zip::System::Unix)
+        .unix_permissions(0o644);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let err = |e: zip::result::ZipError| format!("cannot write the download bundle: {e}");
+    for e in &entries {
+        w.start_file(format!("{top}/{}", e.name), options)
+            .map_err(err)?;
+        w.write_all(&e.bytes)
+            .map_err(|e| format!("cannot write the download bundle: {e}"))?;
+    }
+    Ok(w.finish().map_err(err)?.into_inner())
+}
+
+/// One entry read back by `verify`: its name under the top folder, its
+/// SHA-256, and its bytes when small (`SHA256SUMS`, manifest, signature).
+#[derive(Debug, Clone)]
+pub struct ReadEntry {
+    /// Path under the top folder.
+    pub name: String,
+    /// SHA-256 (hex).
+    pub sha256: String,
+    /// Bytes, for entries of at most 64 MiB.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// Reads every entry of the zip `file` (hashing as it streams, at most
+/// [`MAX_ENTRY`] bytes each); entries outside `top/` are errors.
+pub fn read(file: std::fs::File, top: &str) -> Result<Vec<ReadEntry>, String> {
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| format!("not a readable zip ({e})"))?;
+    let mut out = Vec::new();
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).map_err(|e| format!("entry {i}: {e}"))?;
+        let name = f.name().map_err(|e| format!("entry {i}: {e}"))?.to_string();
+        let Some(inner) = name.strip_prefix(top).and_then(|n| n.strip_prefix('/')) else {
+            return Err(format!("entry `{name}` is outside the folder `{top}/`"));
+        };
+        if !f.is_file() {
+            return Err(format!("entry `{name}` is not a regular file"));
+        }
+        let keep = f.size() <= 64 << 20;
+        let mut hasher = Sha256::new();
+        let mut kept = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total: u64 = 0;
+        let mut limited = (&mut f).take(MAX_ENTRY + 1);
+        loop {
+            let n = limited
+                .read(&mut buf)
+                .map_err(|e| format!("entry `{name}`: {e}"))?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > MAX_ENTRY {
+                return Err(format!("entry `{name}` is larger than {MAX_ENTRY} bytes"));
+            }
+            hasher.update(&buf[..n]);
+            if keep && kept.len() < (64 << 20) {
+                kept.extend_from_slice(&buf[..n]);
+            }
+        }
+        out.push(ReadEntry {
+            name: inner.to_string(),
+            sha256: crate::content::hex(&hasher.finalize()),
+            bytes: keep.then_some(kept),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundle_is_byte_identical_and_sums_cover_every_other_entry() {
+        let entries = vec![
+            Entry {
+                name: "manifest.json".into(),
+                bytes: b"{}\n".to_vec(),
+            },
+            Entry {
+                name: "content/policies/a.md".into(),
+                bytes: b"# A\n".to_vec(),
+            },
+        ];
+        let a = zip("site-2026", entries.clone()).unwrap();
+        let b = zip("site-2026", entries.into_iter().rev().collect()).unwrap();
+        assert_eq!(a, b, "order of input does not matter");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.zip");
+        std::fs::write(&path, &a).unwrap();
+        let read = read(std::fs::File::open(&path).unwrap(), "site-2026").unwrap();
+        let names: Vec<&str> = read.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["SHA256SUMS", "content/policies/a.md", "manifest.json"]
+        );
+        let sums = String::from_utf8(read[0].bytes.clone().unwrap()).unwrap();
+        assert_eq!(sums.lines().count(), 2);
+        assert!(sums.contains(&format!("{}  content/policies/a.md\n", read[1].sha256)));
+        assert!(super::read(std::fs::File::open(&path).unwrap(), "other").is_err());
+    }
+
+    #[test]
+    fn the_bundle_is_named_after_the_site_and_release() {
+        assert_eq!(
+            output_path("Northwind Cloud Trust Center", "2026.11", "2026-11-22"),
+            "download/northwind-cloud-trust-center-2026.11.zip"
+        );
+        assert_eq!(
+            output_path("../..", "", "2026-11-22"),
+            "download/trust-center-2026-11-22.zip"
+        );
+        assert_eq!(top_folder("download/x-1.zip"), "x-1");
+    }
+}

@@ -1,0 +1,225 @@
+//! Evidence outputs: the OSCAL export, the manifest's signature and the
+//! download bundle.
+//!
+//! Order matters (no hash cycle): the OSCAL file is emitted before the
+//! manifest, so the manifest lists it; the signature signs the manifest's
+//! bytes; the bundle holds the manifest and the signature, so it is made
+//! last and the manifest names it instead of hashing it. `serve` (a
+//! preview) makes neither the bundle nor the OSCAL file.
+
+use super::{BuildOptions, Ctx, Loaded};
+use crate::bundle::{self, Entry};
+use crate::diag::Diagnostic;
+use crate::view::DocView;
+use sha2::{Digest, Sha256};
+
+/// The bundle's output path for this build.
+pub(super) fn bundle_path(loaded: &Loaded, opts: &BuildOptions) -> String {
+    let date = opts
+        .build_time
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    let c = &loaded.config;
+    bundle::output_path(&c.title, &c.release, &date)
+}
+
+/// Emits `oscal/component-definition.json`.
+pub(super) fn oscal(ctx: &Ctx, shown: &[&DocView]) {
+    if ctx.opts.evidence.preview {
+        return;
+    }
+    let bundle_url = format!("{}{}", ctx.urls.base_url, bundle_path(ctx.loaded, ctx.opts));
+    let c = &ctx.loaded.config;
+    let site = crate::oscal::Site {
+        title: &c.title,
+        organization: &c.organization,
+        base_url: &ctx.urls.base_url,
+        release: &c.release,
+        build_time: &crate::cli_time::rfc3339(ctx.opts.build_time),
+        bundle_url: &bundle_url,
+        request_access: &ctx.site.request_access,
+    };
+    let json = crate::oscal::component_definition(&site, shown);
+    ctx.out
+        .emit(crate::oscal::FILE, json.as_bytes(), crate::oscal::FILE);
+}
+
+/// Signs the manifest (when the build has a key) and emits the signature
+/// and the download bundle.
+pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
+    let sig = ctx
+        .opts
+        .evidence
+        .signer
+        .as_ref()
+        .and_then(|signer| match signer.sign(manifest) {
+            Ok(sig) => Some(sig),
+            Err(e) => {
+                ctx.out
+                    .problem(Diagnostic::error("manifest.json", 0, 0, e).code("sign/failed"));
+                None
+            }
+        });
+    if let Some(sig) = &sig {
+        ctx.out
+            .emit(crate::sign::SIG_FILE, sig.as_bytes(), crate::sign::SIG_FILE);
+    }
+    if ctx.opts.evidence.preview {
+        return;
+    }
+    let mut entries = vec![Entry {
+        name: crate::manifest::FILE.into(),
+        bytes: manifest.to_vec(),
+    }];
+    if let Some(sig) = sig {
+        entries.push(Entry {
+            name: crate::sign::SIG_FILE.into(),
+            bytes: sig.into_bytes(),
+        });
+    }
+    entries.extend(sources(ctx, shown));
+    if ctx.opts.evidence.validate_only {
+        return;
+    }
+    entries.extend(std::mem::take(
+        &mut *ctx.bundle_extras.lock().unwrap_or_else(|e| e.into_inner()),
+    ));
+    let path = bundle_path(ctx.loaded, ctx.opts);
+    match bundle::zip(bundle::top_folder(&path), entries) {
+        Ok(bytes) => ctx.out.emit(&path, &bytes, "download bundle"),
+        Err(e) => ctx
+            .out
+            .problem(Diagnostic::error("download bundle", 0, 0, e).code("bundle/failed")),
+    }
+}
+
+/// Names that must not appear in any output: the file name, stem, id and
+/// bundle folder of every document the build withholds, and the file names
+/// of withheld bundle files and of copies of documents (lowercase, at least
+/// 3 characters). Titles are not screened: pages keep the text of a
+/// removed link, which is often the title.
+fn withheld_names(ctx: &Ctx) -> Vec<String> {
+    let mut names = Vec::new();
+    for (i, d) in ctx.loaded.content.documents.iter().enumerate() {
+        if ctx.views[i].is_some() {
+            continue;
+        }
+        let file = d.source.rsplit('/').next().unwrap_or(&d.source);
+        let stem = file.split('.').next().unwrap_or(file);
+        let folder = d.bundle_dir.as_deref().and_then(|b| b.rsplit('/').next());
+        names.extend([file, stem, &d.id].map(str::to_lowercase));
+        names.extend(folder.map(str::to_lowercase));
+    }
+    let content = &ctx.loaded.content;
+    let withheld_files = content
+        .assets
+        .iter()
+        .filter(|a| a.owner.is_some_and(|i| !ctx.plan.bundle_files(i)))
+        .map(|a| a.rel.as_str())
+        .chain(content.copies.iter().map(String::as_str));
+    for rel in withheld_files {
+        names.push(rel.rsplit('/').next().unwrap_or(rel).to_lowercase());
+    }
+    names.retain(|n| {
+        let stem = n.split('.').next().unwrap_or(n);
+        n.chars().count() >= 3 && stem != "index" && stem != "_index"
+    });
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Why a public source cannot go into the bundle as it is (it is shipped
+/// byte for byte, so its hash matches): an HTML comment (editor notes are
+/// never published) or a withheld document's name. Gives the reason and
+/// the 1-based line and column.
+fn unsafe_source(text: &str, withheld: &[String]) -> Option<(String, usize, usize)> {
+    let lower = text.to_lowercase();
+    let comment = lower.find("<!--").map(|at| {
+        (
+            at,
+            "it holds an HTML comment (editor notes are never published)".to_string(),
+        )
+    });
+    let name = withheld.iter().filter_map(|n| {
+        lower
+            .find(n.as_str())
+            .map(|at| (at, format!("it names the withheld document `{n}`")))
+    });
+    let (at, why) = comment.into_iter().chain(name).min_by_key(|(at, _)| *at)?;
+    let before = &lower[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((why, line, col))
+}
+
+/// The source of every public (not restricted) shown document, read again
+/// and checked against the hash the pages and manifest show. A source that
+/// holds an HTML comment or a withheld document's name is left out with a
+/// warning: fail closed, the bundle ships sources byte for byte.
+fn sources(ctx: &Ctx, shown: &[&DocView]) -> Vec<Entry> {
+    let withheld = withheld_names(ctx);
+    let mut out = Vec::new();
+    for v in shown.iter().filter(|v| !v.restricted) {
+        let bytes = match std::fs::read(ctx.loaded.root.join(&v.source_path)) {
+            Ok(b) => b,
+            Err(e) => {
+                ctx.out.problem(
+                    Diagnostic::error(
+                        &v.source_path,
+                        0,
+                        0,
+                        format!("cannot read for the download bundle: {e}"),
+                    )
+                    .code("bundle/unreadable"),
+                );
+                continue;
+            }
+        };
+        if crate::content::hex(&Sha256::digest(&bytes)) != v.source_sha256 {
+            ctx.out.problem(
+                Diagnostic::error(
+                    &v.source_path,
+                    0,
+                    0,
+                    "changed while the site was being built: build again",
+                )
+                .code("bundle/changed"),
+            );
+            continue;
+        }
+        if let Some((why, line, col)) = unsafe_source(&String::from_utf8_lossy(&bytes), &withheld) {
+            ctx.out.problem(
+                Diagnostic::warning(
+                    &v.source_path,
+                    line,
+                    col,
+                    format!("left out of the download bundle: {why}"),
+                )
+                .code("bundle/source-withheld"),
+            );
+            continue;
+        }
+        out.push(Entry {
+            name: v.source_path.clone(),
+            bytes,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sources_naming_withheld_documents_or_holding_comments_are_unsafe() {
+        let withheld = vec!["internal-doc".to_string()];
+        assert_eq!(super::unsafe_source("# A\nplain\n", &withheld), None);
+        let (why, line, col) =
+            super::unsafe_source("# A\n\nsee [x](Internal-Doc.md)\n", &withheld).unwrap();
+        assert!(why.contains("internal-doc"), "{why}");
+        assert_eq!((line, col), (3, 9));
+        let (why, line, _) = super::unsafe_source("a\n<!-- note -->\n", &withheld).unwrap();
+        assert!(why.contains("HTML comment") && line == 2, "{why}");
+    }
+}
