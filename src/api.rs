@@ -24,7 +24,7 @@ pub struct ApiPage<'a> {
 }
 
 /// The `api/pages.json` text (pretty-printed, ending in a newline) for the
-/// `public` documents among `docs`, in the order given.
+/// published documents among `docs`, in the order given.
 ///
 /// - `url` is the document's permalink (base_url + path).
 /// - `review_by` is the review engine's `next_due`, or null.
@@ -35,13 +35,21 @@ pub struct ApiPage<'a> {
 ///   `owner` that looks like a Slack handle (starts with `#` or `@`) is used.
 ///   Otherwise null, and notifiers fall back to their default channel.
 ///
-/// Restricted and internal documents are never listed: this file is for
-/// pages a reader can actually open.
-pub fn pages_json(docs: &[&DocView]) -> String {
+/// - a page without an owner channel gets `default_owner` (tech-docs'
+///   `default_owner_slack`), so notices reach someone.
+///
+/// Public and restricted documents are listed (a restricted document's stub
+/// page shows its due date, and its owner must be reminded too); internal
+/// ones never are.
+pub fn pages_json(docs: &[&DocView], default_owner: Option<&str>) -> String {
     let pages: Vec<ApiPage> = docs
         .iter()
-        .filter(|d| d.visibility == "public")
-        .map(|d| api_page(d))
+        .filter(|d| d.visibility == "public" || d.visibility == "restricted")
+        .map(|d| {
+            let mut page = api_page(d);
+            page.owner_slack = page.owner_slack.or(default_owner);
+            page
+        })
         .collect();
     let mut text = serde_json::to_string_pretty(&pages).unwrap_or_else(|_| "[]".to_string());
     text.push('\n');
@@ -112,7 +120,7 @@ mod tests {
     }
 
     fn parse(docs: &[&DocView]) -> Value {
-        serde_json::from_str(&pages_json(docs)).unwrap()
+        serde_json::from_str(&pages_json(docs, None)).unwrap()
     }
 
     #[test]
@@ -132,8 +140,16 @@ mod tests {
                 "url": "https://trust.example.com/policies/access/",
                 "review_by": "2027-10-01",
                 "owner_slack": "#security"
+            }, {
+                "title": "Title of bcp",
+                "url": "https://trust.example.com/policies/bcp/",
+                "review_by": "2027-08-24",
+                "owner_slack": null
             }])
         );
+        let v: Value = serde_json::from_str(&pages_json(&[&a, &b], Some("#compliance"))).unwrap();
+        assert_eq!(v[0]["owner_slack"], "#security");
+        assert_eq!(v[1]["owner_slack"], "#compliance");
     }
 
     #[test]
@@ -161,12 +177,12 @@ mod tests {
     #[test]
     fn key_order_and_empty_list() {
         let d = doc("k", "public", "2027-01-01", Value::Null);
-        let text = pages_json(&[&d]);
+        let text = pages_json(&[&d], None);
         let order: Vec<usize> = ["\"title\"", "\"url\"", "\"review_by\"", "\"owner_slack\""]
             .iter()
             .map(|k| text.find(k).unwrap())
             .collect();
         assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
-        assert_eq!(pages_json(&[]), "[]\n");
+        assert_eq!(pages_json(&[], None), "[]\n");
     }
 }

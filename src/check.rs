@@ -149,6 +149,7 @@ fn doc_report(d: &Document, r: &Review) -> DocReport {
         path: d.source.clone(),
         title: d.title.clone(),
         visibility: d.visibility.as_str().to_string(),
+        audit_scope: d.fm.audit_scope,
         owner: d.fm.owner.clone(),
         version: d.fm.version.clone(),
         last_reviewed: d.fm.last_reviewed.map(|x| x.to_string()),

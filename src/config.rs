@@ -70,8 +70,20 @@ pub struct SiteConfig {
     pub subprocessors: Vec<Subprocessor>,
     /// Frameworks with optional control catalogues (control id -> title).
     pub frameworks: BTreeMap<String, Framework>,
-    /// Foreign front-matter field name -> trustsite field name.
+    /// Foreign front-matter field name -> trustsite field name; an empty
+    /// target means "accept silently" (`front_matter.ignore`).
     pub aliases: BTreeMap<String, String>,
+    /// `compat:` (the tool the corpus comes from), if any.
+    pub compat: Option<crate::compat::Compat>,
+    /// `markdown.heading_ids`.
+    pub heading_ids: crate::anchors::HeadingIds,
+    /// `defaults:` per folder (content-relative, ending in `/`), longest first.
+    pub defaults: Vec<(String, crate::frontmatter::FrontMatter)>,
+    /// CODEOWNERS rules when `owners_from` (or the preset) asks for them.
+    pub codeowners: Vec<crate::inherit::OwnerRule>,
+    /// `default_owner_slack`: the channel `api/pages.json` names for pages
+    /// without an owner channel (tech-docs' setting of the same name).
+    pub default_owner_slack: Option<String>,
     /// Active files under content/ (`.html`, `.js`, SVGs that are not
     /// inert) allowed one by one, as site-relative paths
     /// (`content/google1234.html`).
@@ -84,6 +96,16 @@ pub struct SiteConfig {
     pub external_base: Option<String>,
 }
 
+impl SiteConfig {
+    /// How Markdown bodies are read on this site.
+    pub fn render_options<'a>(&self, title: Option<&'a str>) -> crate::markdown::RenderOptions<'a> {
+        crate::markdown::RenderOptions {
+            heading_ids: self.heading_ids,
+            title,
+        }
+    }
+}
+
 /// `review:` settings.
 #[derive(Debug, Clone)]
 pub struct ReviewConfig {
@@ -93,6 +115,9 @@ pub struct ReviewConfig {
     pub warn_days: i64,
     /// Show badges and overdue banners on the site.
     pub show_on_site: bool,
+    /// A document is overdue on its due day itself (tech-docs' rule), not
+    /// only after it.
+    pub overdue_on_due_day: bool,
     /// Take missing `last_reviewed` (and a controlled document's missing
     /// `version`) from git history (`review.from_git`).
     pub from_git: bool,
@@ -209,12 +234,24 @@ struct Raw {
     #[serde(default)]
     subprocessors: Vec<RawSub>,
     #[serde(default)]
-    frameworks: BTreeMap<String, RawFramework>,
+    frameworks: Option<BTreeMap<String, RawFramework>>,
     front_matter: Option<RawFrontMatterCfg>,
+    compat: Option<Spanned<String>>,
+    markdown: Option<RawMarkdown>,
+    #[serde(default)]
+    defaults: Option<BTreeMap<String, Spanned<serde_json::Value>>>,
+    owners_from: Option<Spanned<String>>,
+    default_owner_slack: Option<String>,
     #[serde(default)]
     allow_active: Vec<Spanned<String>>,
     publish: Option<RawPublish>,
     links: Option<RawLinks>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMarkdown {
+    heading_ids: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -236,6 +273,7 @@ struct RawReview {
     cycle: Option<Spanned<String>>,
     warn_days: Option<i64>,
     show_on_site: Option<bool>,
+    overdue_on_due_day: Option<bool>,
     from_git: Option<bool>,
     git_trailer: Option<Spanned<String>>,
     git_authors: Option<bool>,
@@ -282,6 +320,8 @@ struct RawFramework {
 struct RawFrontMatterCfg {
     #[serde(default)]
     aliases: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -339,17 +379,82 @@ pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
 
 /// Parses configuration text; `root` is used to read framework catalogues.
 pub fn parse(text: &str, root: &Path) -> Result<SiteConfig, ConfigError> {
-    let raw: Raw = yaml::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+    let text = text.trim_start_matches('\u{feff}');
+    let raw: Raw = yaml::from_str(text).map_err(|e| {
+        let message = match field_at(text, e.line) {
+            Some(field)
+                if !e
+                    .message
+                    .contains(field.rsplit('.').next().unwrap_or(&field)) =>
+            {
+                format!("`{field}`: {}", e.message)
+            }
+            _ => e.message,
+        };
         ConfigError::Invalid(vec![
-            Diagnostic::error(CONFIG_FILE, e.line, e.col, e.message).code("config/invalid"),
+            Diagnostic::error(CONFIG_FILE, e.line, e.col, message).code("config/invalid"),
         ])
     })?;
     let mut diags = Vec::new();
-    let config = validate(raw, root, &mut diags);
+    let mut raw = raw;
+    let compat = validate_compat(&raw.compat, &mut diags);
+    let preset = compat
+        .map(crate::compat::Compat::preset)
+        .unwrap_or_default();
+    let codeowners = read_codeowners(root, &raw.owners_from, &preset, &mut diags);
+    let heading_ids = validate_heading_ids(raw.markdown.take(), &preset, &mut diags);
+    let mut config = validate(raw, root, &preset, &mut diags);
+    config.compat = compat;
+    config.codeowners = codeowners;
+    config.heading_ids = heading_ids;
     if diags.iter().any(Diagnostic::is_error) {
         return Err(ConfigError::Invalid(diags));
     }
     Ok(config)
+}
+
+/// The dotted path of the key whose value holds `line` (1-based), found by
+/// indentation: `frameworks`, `review.cycle`.
+fn field_at(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut idx = line.checked_sub(1)?.min(lines.len().checked_sub(1)?);
+    // A list item's key stands after its `- `.
+    let indent = |l: &str| {
+        let t = l.trim_start();
+        let t2 = t.trim_start_matches("- ");
+        l.len() - t2.len()
+    };
+    let key = |l: &str| {
+        let t = l.trim_start().trim_start_matches("- ");
+        let (k, _) = t.split_once(':')?;
+        let k = k.trim().trim_matches(['"', '\'']);
+        (!k.is_empty() && !k.starts_with('#')).then(|| k.to_string())
+    };
+    // A value on its own line (or an empty value) belongs to the key above.
+    while lines[idx].trim().is_empty()
+        || lines[idx].trim_start().starts_with('#')
+        || key(lines[idx]).is_none()
+    {
+        idx = idx.checked_sub(1)?;
+    }
+    let mut path = vec![key(lines[idx])?];
+    let mut level = indent(lines[idx]);
+    for l in lines[..idx].iter().rev() {
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        if indent(l) < level
+            && let Some(k) = key(l)
+        {
+            path.push(k);
+            level = indent(l);
+        }
+        if level == 0 {
+            break;
+        }
+    }
+    path.reverse();
+    Some(path.join("."))
 }
 
 fn err_at<T>(diags: &mut Vec<Diagnostic>, s: &Spanned<T>, msg: String) {
@@ -369,8 +474,169 @@ fn date(diags: &mut Vec<Diagnostic>, field: &str, s: &Option<Spanned<String>>) -
     }
 }
 
-fn validate(raw: Raw, root: &Path, diags: &mut Vec<Diagnostic>) -> SiteConfig {
+fn validate_compat(
+    compat: &Option<Spanned<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<crate::compat::Compat> {
+    let c = compat.as_ref()?;
+    let parsed = crate::compat::Compat::parse(&c.value);
+    if parsed.is_none() {
+        err_at(
+            diags,
+            c,
+            format!(
+                "`compat`: unknown tool `{}`: expected `hugo`, `tech-docs` or `comply`",
+                c.value
+            ),
+        );
+    }
+    parsed
+}
+
+fn validate_heading_ids(
+    raw: Option<RawMarkdown>,
+    preset: &crate::compat::Preset,
+    diags: &mut Vec<Diagnostic>,
+) -> crate::anchors::HeadingIds {
+    let Some(style) = raw.and_then(|m| m.heading_ids) else {
+        return preset.heading_ids;
+    };
+    crate::anchors::HeadingIds::parse(&style.value).unwrap_or_else(|| {
+        err_at(
+            diags,
+            &style,
+            format!(
+                "`markdown.heading_ids`: unknown style `{}`: expected `github` (also Hugo/goldmark) or `redcarpet` (tech-docs)",
+                style.value
+            ),
+        );
+        preset.heading_ids
+    })
+}
+
+/// CODEOWNERS rules: from `owners_from` (a path in the site, or `none`),
+/// else, when the preset asks, from the first of the usual places that exists.
+fn read_codeowners(
+    root: &Path,
+    owners_from: &Option<Spanned<String>>,
+    preset: &crate::compat::Preset,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<crate::inherit::OwnerRule> {
+    const USUAL: [&str; 4] = [
+        "CODEOWNERS",
+        ".github/CODEOWNERS",
+        ".gitlab/CODEOWNERS",
+        "docs/CODEOWNERS",
+    ];
+    let path = match owners_from {
+        Some(s) if s.value.eq_ignore_ascii_case("none") => return Vec::new(),
+        Some(s) => {
+            if s.value.split(['/', '\\']).any(|c| c == "..") || Path::new(&s.value).is_absolute() {
+                err_at(
+                    diags,
+                    s,
+                    format!(
+                        "`owners_from`: `{}` must be a path inside the site",
+                        s.value
+                    ),
+                );
+                return Vec::new();
+            }
+            match read_regular(root, &s.value) {
+                Ok(text) => return crate::inherit::parse_codeowners(&text),
+                Err(e) => {
+                    err_at(
+                        diags,
+                        s,
+                        format!("`owners_from`: cannot read `{}`: {e}", s.value),
+                    );
+                    return Vec::new();
+                }
+            }
+        }
+        None if preset.owners_from_codeowners => USUAL.iter().find(|p| root.join(p).is_file()),
+        None => None,
+    };
+    path.and_then(|p| read_regular(root, p).ok())
+        .map(|t| crate::inherit::parse_codeowners(&t))
+        .unwrap_or_default()
+}
+
+/// A regular file inside the site, never through a symbolic link (a FIFO
+/// or device would block, a link could read outside the site).
+fn read_regular(root: &Path, rel: &str) -> std::io::Result<String> {
+    let mut at = root.to_path_buf();
+    for part in Path::new(rel).components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at)?.file_type().is_symlink() {
+            return Err(std::io::Error::other(
+                "a symbolic link: trustsite never follows links",
+            ));
+        }
+    }
+    if !std::fs::metadata(&at)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    std::fs::read_to_string(&at)
+}
+
+/// `defaults:` folder -> fields, read like front-matter (aliases apply).
+fn validate_defaults(
+    raw: Option<BTreeMap<String, Spanned<serde_json::Value>>>,
+    aliases: &BTreeMap<String, String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, crate::frontmatter::FrontMatter)> {
+    let mut out = Vec::new();
+    for (folder, value) in raw.unwrap_or_default() {
+        let (line, col) = yaml::position(&value);
+        if !value.value.is_object() {
+            diags.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    line,
+                    col,
+                    format!("`defaults.{folder}`: expected a mapping of front-matter fields"),
+                )
+                .code("config/bad-value"),
+            );
+            continue;
+        }
+        let text = value.value.to_string();
+        let (fm, problems) = crate::frontmatter::parse(&text, line, aliases);
+        for p in problems {
+            let msg = format!("`defaults.{folder}`: {}", p.message);
+            let d = if p.error {
+                Diagnostic::error(CONFIG_FILE, line, col, msg).code(p.code)
+            } else {
+                Diagnostic::warning(CONFIG_FILE, line, col, msg).code(p.code)
+            };
+            diags.push(d);
+        }
+        let folder = folder.trim_matches('/').to_string();
+        let folder = if folder.is_empty() {
+            String::new()
+        } else {
+            format!("{folder}/")
+        };
+        if let Some(fm) = fm {
+            out.push((folder, fm));
+        }
+    }
+    out.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
+    out
+}
+
+fn validate(
+    raw: Raw,
+    root: &Path,
+    preset: &crate::compat::Preset,
+    diags: &mut Vec<Diagnostic>,
+) -> SiteConfig {
     let timezone = validate_timezone(&raw.timezone, diags);
+    let review_explicit = raw
+        .review
+        .as_ref()
+        .is_some_and(|r| r.overdue_on_due_day.is_some());
     let base_url = match &raw.base_url {
         Some(url) => {
             if let Err(why) = check_base_url(&url.value) {
@@ -398,7 +664,15 @@ fn validate(raw: Raw, root: &Path, diags: &mut Vec<Diagnostic>) -> SiteConfig {
             );
         }
     }
+    let aliases = validate_aliases(raw.front_matter, preset, diags);
+    let mut review = validate_review(raw.review, diags);
+    review.overdue_on_due_day |= preset.overdue_on_due_day && !review_explicit;
     SiteConfig {
+        defaults: validate_defaults(raw.defaults, &aliases, diags),
+        compat: None,
+        heading_ids: preset.heading_ids,
+        codeowners: Vec::new(),
+        default_owner_slack: raw.default_owner_slack,
         organization: raw.organization.unwrap_or_else(|| raw.title.clone()),
         title: raw.title,
         base_url,
@@ -407,13 +681,13 @@ fn validate(raw: Raw, root: &Path, diags: &mut Vec<Diagnostic>) -> SiteConfig {
         timezone,
         release: raw.release.map(|t| t.0).unwrap_or_default(),
         default_visibility: raw.default_visibility.unwrap_or(Visibility::Internal),
-        review: validate_review(raw.review, diags),
+        review,
         security_contact,
         security_txt: validate_security_txt(raw.security_txt, diags),
         certifications: validate_certs(raw.certifications, diags),
         subprocessors: validate_subs(raw.subprocessors, diags),
-        frameworks: load_frameworks(raw.frameworks, root, diags),
-        aliases: validate_aliases(raw.front_matter, diags),
+        frameworks: load_frameworks(raw.frameworks.unwrap_or_default(), root, diags),
+        aliases,
         allow_active: validate_allow_active(raw.allow_active, diags),
         publish_files: validate_publish(raw.publish, diags),
         external_base: validate_links(raw.links, diags),
@@ -581,6 +855,7 @@ fn validate_review(raw: Option<RawReview>, diags: &mut Vec<Diagnostic>) -> Revie
         cycle: ReviewCycle::ANNUAL,
         warn_days: 30,
         show_on_site: true,
+        overdue_on_due_day: false,
         from_git: false,
         git_trailer: None,
         git_authors: false,
@@ -605,6 +880,9 @@ fn validate_review(raw: Option<RawReview>, diags: &mut Vec<Diagnostic>) -> Revie
     }
     if let Some(s) = raw.show_on_site {
         review.show_on_site = s;
+    }
+    if let Some(o) = raw.overdue_on_due_day {
+        review.overdue_on_due_day = o;
     }
     review
 }
@@ -708,17 +986,29 @@ fn read_catalogue(root: &Path, rel: &str) -> Result<BTreeMap<String, String>, St
     }
     let text =
         std::fs::read_to_string(&at).map_err(|e| format!("cannot read catalogue `{rel}`: {e}"))?;
-    let map: BTreeMap<Text, Text> =
-        yaml::from_str(&text).map_err(|e| format!("{rel}:{}:{}: {}", e.line, e.col, e.message))?;
-    Ok(map.into_iter().map(|(k, v)| (k.0, v.0)).collect())
+    crate::compat::parse_catalogue(&text)
+        .map_err(|e| format!("{rel}:{}:{}: {}", e.line, e.col, e.message))
 }
 
+/// `front_matter.aliases` over the preset's, and `front_matter.ignore` (with
+/// the preset's) as aliases to "" (accepted silently).
 fn validate_aliases(
     raw: Option<RawFrontMatterCfg>,
+    preset: &crate::compat::Preset,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for (from, to) in raw.map(|f| f.aliases).unwrap_or_default() {
+    for field in preset.ignore {
+        out.insert(field.to_string(), String::new());
+    }
+    for (from, to) in preset.aliases {
+        out.insert(from.to_string(), to.to_string());
+    }
+    let (aliases, ignore) = raw.map(|f| (f.aliases, f.ignore)).unwrap_or_default();
+    for field in ignore {
+        out.insert(field, String::new());
+    }
+    for (from, to) in aliases {
         if !crate::frontmatter::FIELDS.contains(&to.value.as_str()) {
             let hint = crate::diag::closest(&to.value, crate::frontmatter::FIELDS)
                 .map(|k| format!("; did you mean `{k}`?"))
@@ -788,5 +1078,52 @@ mod tests {
         assert_eq!(lines, [4, 5, 6], "{d:?}");
         let ok = parse("title: T\nallow_active: [content/google1.html]\n", root).ok();
         assert_eq!(ok.unwrap().allow_active, ["content/google1.html"]);
+    }
+}
+
+#[cfg(test)]
+mod migrate_tests {
+    use super::*;
+
+    fn errors(yaml: &str) -> Vec<String> {
+        match parse(yaml, Path::new("/nonexistent")) {
+            Err(ConfigError::Invalid(d)) => d.iter().map(|d| d.message.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn config_errors_name_their_field() {
+        let e = errors("title: x\nreview:\n  warn_days: [1]\n");
+        assert!(e[0].starts_with("`review.warn_days`:"), "{e:?}");
+        let e = errors("title: x\ncertifications:\n  - name: X\n    status: bogus\n");
+        assert!(e[0].starts_with("`certifications.status`:"), "{e:?}");
+        let e = errors("title: x\ncertifications: 3\n");
+        assert!(e[0].starts_with("`certifications`:"), "{e:?}");
+        assert!(errors("title: x\nframeworks:\n").is_empty());
+        let e = errors("title: x\ncompat: jekyll\n");
+        assert!(e[0].contains("`compat`"), "{e:?}");
+    }
+
+    #[test]
+    fn compat_presets_and_explicit_settings() {
+        let c = parse("title: x\ncompat: tech-docs\n", Path::new("/nonexistent"))
+            .ok()
+            .unwrap();
+        assert_eq!(c.heading_ids, crate::anchors::HeadingIds::Redcarpet);
+        assert!(c.review.overdue_on_due_day);
+        assert_eq!(c.aliases["review_in"], "review_cycle");
+        let c = parse(
+            "title: x\ncompat: tech-docs\nmarkdown:\n  heading_ids: github\nreview:\n  overdue_on_due_day: false\nfront_matter:\n  aliases:\n    owner_slack: extra\n  ignore: [foo]\ndefaults:\n  policies/: {owner: Security}\n",
+            Path::new("/nonexistent"),
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(c.heading_ids, crate::anchors::HeadingIds::GitHub);
+        assert!(!c.review.overdue_on_due_day);
+        assert_eq!(c.aliases["owner_slack"], "extra");
+        assert_eq!(c.aliases["foo"], "");
+        assert_eq!(c.defaults[0].0, "policies/");
+        assert_eq!(c.defaults[0].1.owner.as_deref(), Some("Security"));
     }
 }

@@ -163,12 +163,17 @@ pub fn load_with(
         other: other_files,
         copies,
     } = walk(&dir, diags);
-    let config_sum: [u8; 32] = Sha256::digest(format!("{config:?}")).into();
+    let cascades = cascades(&dir, &md_files, config);
+    let config_sum: [u8; 32] = Sha256::digest(format!("{config:?}{cascades:?}")).into();
+    let ctx = LoadCtx {
+        config,
+        cascades: &cascades,
+    };
     let loaded: Vec<LoadedFile> = md_files
         .par_iter()
         .map(|rel| match cache {
-            Some(cache) => load_cached(&dir, rel, config, (cache, &config_sum)),
-            None => load_file(&dir, rel, config),
+            Some(cache) => load_cached(&dir, rel, &ctx, (cache, &config_sum)),
+            None => load_file(&dir, rel, &ctx),
         })
         .collect();
     let mut content = Content::default();
@@ -219,7 +224,84 @@ pub fn load_with(
     content
 }
 
-fn load_file(dir: &Path, rel: &str, config: &SiteConfig) -> LoadedFile {
+/// What every file's load needs besides its bytes.
+struct LoadCtx<'a> {
+    config: &'a SiteConfig,
+    /// `(folder/, fields)` of each `_index.md` with a `cascade`, nearest
+    /// (longest folder) first.
+    cascades: &'a [(String, FrontMatter)],
+}
+
+/// The `cascade` of every `_index.md` (Hugo: fields for every page below).
+fn cascades(dir: &Path, md_files: &[String], config: &SiteConfig) -> Vec<(String, FrontMatter)> {
+    let mut out = Vec::new();
+    for rel in md_files
+        .iter()
+        .filter(|r| *r == "_index.md" || r.ends_with("/_index.md"))
+    {
+        let Ok(text) = std::fs::read_to_string(dir.join(rel)) else {
+            continue;
+        };
+        let Ok(split) = frontmatter::split(&text) else {
+            continue;
+        };
+        let Some((Some(fm), _)) = split
+            .yaml
+            .map(|y| frontmatter::parse(y, split.yaml_line, &config.aliases))
+        else {
+            continue;
+        };
+        let Some(cascade) = fm.cascade else { continue };
+        let line = fm.lines.get("cascade").copied().unwrap_or(1);
+        // The map form, or the list form's entries (their `_target` ignored).
+        let entries: Vec<serde_json::Value> = match cascade {
+            serde_json::Value::Array(list) => list,
+            other => vec![other],
+        };
+        let folder = rel.strip_suffix("_index.md").unwrap_or("").to_string();
+        for mut entry in entries {
+            if let Some(map) = entry.as_object_mut() {
+                map.remove("_target");
+            }
+            let (parsed, _) = frontmatter::parse(&entry.to_string(), line, &config.aliases);
+            if let Some(parsed) = parsed {
+                out.push((folder.clone(), parsed));
+            }
+        }
+    }
+    out.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
+    out
+}
+
+/// Fills fields the file does not give from cascades, trust.yaml defaults
+/// and CODEOWNERS (see [`crate::inherit`]), and the audit scope from
+/// GitLab's label shortcode.
+fn inherit(rel: &str, fm: &mut FrontMatter, ctx: &LoadCtx, audit_label: Option<bool>) {
+    let mut filled = std::collections::BTreeSet::new();
+    let own_intro = rel.strip_suffix("_index.md");
+    for (folder, from) in ctx.cascades {
+        if rel.starts_with(folder.as_str()) && own_intro != Some(folder.as_str()) {
+            crate::inherit::fill_missing(fm, from, &mut filled);
+        }
+    }
+    for (folder, from) in &ctx.config.defaults {
+        if rel.starts_with(folder.as_str()) {
+            crate::inherit::fill_missing(fm, from, &mut filled);
+        }
+    }
+    if fm.owner.is_none() {
+        let path = format!("{CONTENT_DIR}/{rel}");
+        fm.owner = crate::inherit::owner_for(&ctx.config.codeowners, &path);
+    }
+    if let Some(audit) = audit_label
+        && !fm.lines.contains_key("audit_scope")
+        && !filled.contains("audit_scope")
+    {
+        fm.audit_scope = audit;
+    }
+}
+
+fn load_file(dir: &Path, rel: &str, config: &LoadCtx) -> LoadedFile {
     let mut local = Vec::new();
     let doc = load_doc(dir, rel, config, &mut local);
     (rel.to_string(), doc, local)
@@ -231,7 +313,7 @@ fn load_file(dir: &Path, rel: &str, config: &SiteConfig) -> LoadedFile {
 fn load_cached(
     dir: &Path,
     rel: &str,
-    config: &SiteConfig,
+    config: &LoadCtx,
     (cache, config_sum): (&LoadCache, &[u8; 32]),
 ) -> LoadedFile {
     let path = dir.join(rel);
@@ -259,7 +341,7 @@ fn load_cached(
         }
         _ => {
             let mut local = Vec::new();
-            let doc = parse_doc(rel, bytes, config, &mut local);
+            let doc = parse_doc_in(rel, bytes, config, &mut local);
             (rel.to_string(), doc, local)
         }
     };
@@ -380,7 +462,7 @@ fn rel_to(dir: &Path, p: &Path) -> String {
 fn load_doc(
     dir: &Path,
     rel: &str,
-    config: &SiteConfig,
+    config: &LoadCtx,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Document, Vec<Diagnostic>> {
     let bytes = std::fs::read(dir.join(rel)).map_err(|e| {
@@ -389,16 +471,33 @@ fn load_doc(
             Diagnostic::error(source, 0, 0, format!("cannot read: {e}")).code("content/unreadable"),
         ]
     })?;
-    parse_doc(rel, bytes, config, diags)
+    parse_doc_in(rel, bytes, config, diags)
 }
 
-/// A document from its file's bytes (`rel`: path under content/).
+/// A document from its file's bytes (`rel`: path under content/), with the
+/// fields trust.yaml gives it (`defaults`, CODEOWNERS) but no folder
+/// `cascade` (an earlier version read from git has no folder context).
 pub(crate) fn parse_doc(
     rel: &str,
     bytes: Vec<u8>,
     config: &SiteConfig,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Document, Vec<Diagnostic>> {
+    let ctx = LoadCtx {
+        config,
+        cascades: &[],
+    };
+    parse_doc_in(rel, bytes, &ctx, diags)
+}
+
+/// [`parse_doc`] within a load (cascades included).
+fn parse_doc_in(
+    rel: &str,
+    bytes: Vec<u8>,
+    ctx: &LoadCtx,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Document, Vec<Diagnostic>> {
+    let config = ctx.config;
     let source = format!("{CONTENT_DIR}/{rel}");
     let fail = |line: usize, col: usize, code: &'static str, msg: String| {
         vec![Diagnostic::error(&source, line, col, msg).code(code)]
@@ -430,6 +529,12 @@ pub(crate) fn parse_doc(
             "front-matter opened with `---` is never closed by a `---` line".to_string(),
         )
     })?;
+    // comply writes its YAML head without the opening `---`.
+    let split = match split.yaml {
+        Some(_) => split,
+        None => crate::compat::split_headless(&text)
+            .ok_or_else(|| fail(1, 1, "frontmatter/missing", missing_front_matter(&text)))?,
+    };
     let Some(yaml) = split.yaml else {
         return Err(fail(
             1,
@@ -452,7 +557,10 @@ pub(crate) fn parse_doc(
             diags.push(d)
         }
     }
-    let Some(fm) = fm else { return Err(errors) };
+    let Some(mut fm) = fm else { return Err(errors) };
+    let pre =
+        crate::shortcodes::needed(split.body).then(|| crate::shortcodes::preprocess(split.body));
+    inherit(rel, &mut fm, ctx, pre.as_ref().and_then(|p| p.audit_scope));
     let Some(title) = fm.title.clone() else {
         errors.push(
             Diagnostic::error(&source, 1, 1, "missing required field `title`")
@@ -464,7 +572,12 @@ pub(crate) fn parse_doc(
         return Err(errors);
     }
     check_controlled(&source, &fm, diags);
-    check_shortcodes(&source, split.body, split.body_line, diags);
+    for n in pre.iter().flat_map(|p| &p.notes) {
+        diags.push(
+            Diagnostic::warning(&source, split.body_line + n.line, n.col, n.message.clone())
+                .code(n.code),
+        );
+    }
     let url_path = url_path(rel);
     Ok(Document {
         id: fm
@@ -500,35 +613,6 @@ fn missing_front_matter(text: &str) -> String {
     } else {
         base.to_string()
     }
-}
-
-/// Hugo/Zola shortcodes are not supported: warn at the first, with a count.
-fn check_shortcodes(source: &str, body: &str, body_line: usize, diags: &mut Vec<Diagnostic>) {
-    if !body.contains("{{") {
-        return;
-    }
-    let mut hits = body
-        .lines()
-        .enumerate()
-        .filter_map(|(i, l)| l.find("{{<").or_else(|| l.find("{{%")).map(|c| (i, c)));
-    let Some((i, c)) = hits.next() else { return };
-    let more = hits.count();
-    let tail = if more > 0 {
-        format!(" (and {more} more lines)")
-    } else {
-        String::new()
-    };
-    diags.push(
-        Diagnostic::warning(
-            source,
-            body_line + i,
-            c + 1,
-            format!(
-                "shortcode is not supported and is shown as text{tail}: replace it with Markdown"
-            ),
-        )
-        .code("markdown/shortcode"),
-    );
 }
 
 /// Controlled documents must carry owner and version: a warning here, an

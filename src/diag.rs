@@ -153,6 +153,11 @@ pub struct Code {
 /// README's table and the codes used in `src/` in step with this list.
 pub const CODES: &[Code] = &[
     Code {
+        code: "alias/invalid",
+        severity: Severity::Error,
+        meaning: "a page's `aliases` entry cannot be published (outside the site, a clash with another page)",
+    },
+    Code {
         code: "asset/active",
         severity: Severity::Error,
         meaning: "an active file (`.html`, `.js`, ...) under `content/` is never published (unless `allow_active` lists it)",
@@ -191,6 +196,26 @@ pub const CODES: &[Code] = &[
         code: "baseline/visibility-changed",
         severity: Severity::Warning,
         meaning: "a document's visibility changed since the baseline release",
+    },
+    Code {
+        code: "bundle/changed",
+        severity: Severity::Error,
+        meaning: "a source changed while the site was being built (the download bundle would not match): build again",
+    },
+    Code {
+        code: "bundle/failed",
+        severity: Severity::Error,
+        meaning: "the download bundle (zip) cannot be made",
+    },
+    Code {
+        code: "bundle/source-withheld",
+        severity: Severity::Warning,
+        meaning: "a published page's source is left out of the download bundle (it would leak withheld content)",
+    },
+    Code {
+        code: "bundle/unreadable",
+        severity: Severity::Error,
+        meaning: "a source cannot be read for the download bundle",
     },
     Code {
         code: "certification/expired",
@@ -283,6 +308,11 @@ pub const CODES: &[Code] = &[
         meaning: "a document names a control id its framework's catalogue does not have",
     },
     Code {
+        code: "erb/removed",
+        severity: Severity::Warning,
+        meaning: "an ERB tag (tech-docs `.erb`) is removed",
+    },
+    Code {
         code: "frontmatter/conflicting-field",
         severity: Severity::Error,
         meaning: "`draft` or `visibility` given twice (directly or through an alias)",
@@ -353,6 +383,16 @@ pub const CODES: &[Code] = &[
         meaning: "the git repository is a shallow clone: versions and dates from history would be wrong",
     },
     Code {
+        code: "html/attribute-removed",
+        severity: Severity::Warning,
+        meaning: "a raw HTML attribute is removed (not on the allow-list, or an unsafe URL)",
+    },
+    Code {
+        code: "html/removed",
+        severity: Severity::Warning,
+        meaning: "a raw HTML tag is removed (not on the allow-list of harmless tags)",
+    },
+    Code {
         code: "link/broken",
         severity: Severity::Warning,
         meaning: "a link or image to a document, page or file that does not exist",
@@ -383,14 +423,9 @@ pub const CODES: &[Code] = &[
         meaning: "a link with an unsafe URL scheme (`javascript:`...) is removed",
     },
     Code {
-        code: "markdown/raw-html",
+        code: "link/unverifiable",
         severity: Severity::Warning,
-        meaning: "raw HTML in Markdown is shown as text",
-    },
-    Code {
-        code: "markdown/shortcode",
-        severity: Severity::Warning,
-        meaning: "a Hugo shortcode is shown as text",
+        meaning: "a raw HTML link whose target cannot be decoded is removed",
     },
     Code {
         code: "output/duplicate-path",
@@ -428,6 +463,11 @@ pub const CODES: &[Code] = &[
         meaning: "a document's review is overdue (`check`)",
     },
     Code {
+        code: "securitytxt/base-url",
+        severity: Severity::Warning,
+        meaning: "`security_contact` is set but `base_url` is not absolute: security.txt is not generated",
+    },
+    Code {
         code: "securitytxt/expires-far",
         severity: Severity::Warning,
         meaning: "security.txt `Expires` is more than a year ahead (`check`)",
@@ -456,6 +496,16 @@ pub const CODES: &[Code] = &[
         code: "securitytxt/policy-not-public",
         severity: Severity::Warning,
         meaning: "`security_txt.policy` names no published public document",
+    },
+    Code {
+        code: "shortcode/unknown",
+        severity: Severity::Warning,
+        meaning: "a Hugo shortcode trustsite does not know is removed",
+    },
+    Code {
+        code: "sign/failed",
+        severity: Severity::Error,
+        meaning: "the manifest cannot be signed",
     },
     Code {
         code: "site/no-root",
@@ -699,6 +749,23 @@ mod tests {
         let mut found = std::collections::BTreeMap::new();
         for (path, text) in src_files() {
             let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            // Any area: `.code("a/b")`, `code: "a/b"` anywhere, and a
+            // literal alone on its line (an argument of a note helper).
+            for line in code.lines() {
+                let mut lits: Vec<&str> = Vec::new();
+                for open in [".code(\"", "code: \""] {
+                    for (at, _) in line.match_indices(open) {
+                        lits.extend(line[at + open.len()..].split('"').next());
+                    }
+                }
+                let t = line.trim();
+                if let Some(r) = t.strip_prefix('"').and_then(|r| r.strip_suffix("\",")) {
+                    lits.push(r);
+                }
+                for lit in lits.into_iter().filter(|l| shaped_code(l)) {
+                    found.insert(lit.to_string(), path.clone());
+                }
+            }
             for area in &areas {
                 let open = format!("\"{area}/");
                 for (at, _) in code.match_indices(&open) {
@@ -716,6 +783,16 @@ mod tests {
             }
         }
         found
+    }
+
+    /// `area/name`, both lower-case ASCII, digits and `-`.
+    fn shaped_code(lit: &str) -> bool {
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        lit.split_once('/').is_some_and(|(a, n)| ok(a) && ok(n))
     }
 
     #[test]

@@ -222,6 +222,7 @@ mod tests {
             request_access: "mailto:security@example.com".into(),
             show_reviews: true,
             warn_days: 30,
+            overdue_on_due_day: false,
             nav: Vec::new(),
             assets: BTreeMap::new(),
             search_index_url: "/sub/search-index.json".into(),

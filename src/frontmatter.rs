@@ -37,6 +37,8 @@ pub const FIELDS: &[&str] = &[
     "revisions",
     "draft",
     "extra",
+    "aliases",
+    "cascade",
 ];
 
 /// A `.md` file cut into front-matter and body.
@@ -161,6 +163,11 @@ pub struct FrontMatter {
     pub draft: bool,
     /// Free fields for templates.
     pub extra: serde_json::Value,
+    /// Old URL paths of this document (Hugo `aliases`): redirect pages.
+    pub aliases: Vec<String>,
+    /// Fields given to the documents under this `_index.md`'s folder (Hugo
+    /// `cascade`), as written.
+    pub cascade: Option<serde_json::Value>,
     /// Hugo's embargo fields (`publishDate`, `expiryDate`, `headless`,
     /// `_build`), read without aliases: withhold the page like `draft`.
     pub embargo: crate::embargo::Embargo,
@@ -243,6 +250,8 @@ struct Raw {
     revisions: S<Vec<Spanned<RawRevision>>>,
     draft: S<bool>,
     extra: S<serde_json::Value>,
+    aliases: S<OneOrMany>,
+    cascade: S<serde_json::Value>,
     /// (key, line, col) of fields nobody knows.
     unknown: Vec<(String, usize, usize)>,
     /// (alias used, canonical) pairs that collided with the canonical key.
@@ -320,7 +329,16 @@ impl<'de> Visitor<'de> for Seed<'_> {
             let (line, col) = yaml::position(&key);
             let name = key.value.0;
             let lower = name.to_ascii_lowercase();
-            let canonical = match self.aliases.get(&name) {
+            // `front_matter.ignore` (an alias to ""): a foreign field accepted
+            // silently, except what decides publication (fail closed).
+            let ignored = self.aliases.get(&name).is_some_and(String::is_empty);
+            let decides =
+                matches!(lower.as_str(), "draft" | "visibility") || crate::embargo::is_key(&lower);
+            if ignored && !decides {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let canonical = match self.aliases.get(&name).filter(|to| !to.is_empty()) {
                 Some(to) => to.as_str(),
                 // Hugo reads keys in any case: `Draft: true` withholds too.
                 None if matches!(lower.as_str(), "draft" | "visibility") => lower.as_str(),
@@ -392,6 +410,8 @@ impl Raw {
             "revisions" => fill(&mut self.revisions, map),
             "draft" => fill(&mut self.draft, map),
             "extra" => fill(&mut self.extra, map),
+            "aliases" => fill(&mut self.aliases, map),
+            "cascade" => fill(&mut self.cascade, map),
             _ => Ok(false),
         }
     }
@@ -402,6 +422,8 @@ struct Conv<'p> {
     shift: usize,
     problems: &'p mut Vec<FieldProblem>,
     lines: BTreeMap<&'static str, usize>,
+    /// Field name as the file spells it (an alias), by canonical name.
+    spelled: BTreeMap<&'static str, String>,
 }
 
 impl Conv<'_> {
@@ -434,29 +456,42 @@ impl Conv<'_> {
             .filter(|t| !t.is_empty())
     }
 
+    /// The field's name as the file spells it.
+    fn name(&self, field: &'static str) -> String {
+        self.spelled
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| field.to_string())
+    }
+
     fn date(&mut self, field: &'static str, s: S<Text>) -> Option<Date> {
         let s = s?;
         self.lines.insert(field, self.at(&s).0);
         match crate::review::parse_date(&s.value.0) {
             Ok(d) => Some(d),
             Err(e) => {
-                self.error(&s, "frontmatter/invalid-date", format!("`{field}`: {e}"));
+                let name = self.name(field);
+                self.error(&s, "frontmatter/invalid-date", format!("`{name}`: {e}"));
                 None
             }
         }
     }
 
+    /// `review_cycle`; spelled `review_in` (tech-docs), every span the gem
+    /// accepts (see [`crate::review::parse_review_in`]).
     fn cycle(&mut self, s: S<Text>) -> Option<ReviewCycle> {
         let s = s?;
         self.lines.insert("review_cycle", self.at(&s).0);
-        match ReviewCycle::parse(&s.value.0) {
+        let name = self.name("review_cycle");
+        let parsed = if name == "review_in" {
+            crate::review::parse_review_in(&s.value.0)
+        } else {
+            ReviewCycle::parse(&s.value.0)
+        };
+        match parsed {
             Ok(c) => Some(c),
             Err(e) => {
-                self.error(
-                    &s,
-                    "frontmatter/invalid-cycle",
-                    format!("`review_cycle`: {e}"),
-                );
+                self.error(&s, "frontmatter/invalid-cycle", format!("`{name}`: {e}"));
                 None
             }
         }
@@ -549,10 +584,15 @@ impl Raw {
                 code: "frontmatter/duplicate-field",
             });
         }
+        let spelled = self_key_lines
+            .iter()
+            .map(|(field, _, name)| (*field, name.clone()))
+            .collect();
         let mut c = Conv {
             shift,
             problems,
             lines: BTreeMap::new(),
+            spelled,
         };
         let fm = FrontMatter {
             title: c.text("title", self.title),
@@ -584,6 +624,11 @@ impl Raw {
             extra: c
                 .take("extra", self.extra)
                 .unwrap_or(serde_json::Value::Null),
+            aliases: c
+                .take("aliases", self.aliases)
+                .map(|t| t.0)
+                .unwrap_or_default(),
+            cascade: c.take("cascade", self.cascade),
             embargo,
             lines: BTreeMap::new(),
         };
@@ -710,5 +755,20 @@ mod tests {
         let fm = fm.unwrap();
         assert!(fm.last_reviewed.is_some());
         assert!(fm.review_cycle.is_some());
+        aliases.insert("note".to_string(), String::new());
+        let text = "---\ntitle: x\nnote: keep\nreview_in: 1 fortnight\nlast_reviewed_on: 2026-02-30\n---\n";
+        let s = split(text).unwrap();
+        let (_, p) = parse(s.yaml.unwrap(), s.yaml_line, &aliases);
+        assert_eq!(
+            p.len(),
+            1,
+            "ignored field silent, fortnight accepted: {p:?}"
+        );
+        assert!(p[0].message.starts_with("`last_reviewed_on`:"), "{p:?}");
+        let text = "---\ntitle: x\nreview_in: soon\n---\n";
+        let s = split(text).unwrap();
+        let (_, p) = parse(s.yaml.unwrap(), s.yaml_line, &aliases);
+        assert!(p[0].message.starts_with("`review_in`:"), "{p:?}");
+        assert_eq!(p[0].line, 3);
     }
 }

@@ -6,14 +6,18 @@
 //! dark variant under `prefers-color-scheme`). Highlighting is most of a
 //! cold build's time, so highlighted blocks can be kept, keyed by a hash of
 //! [`VERSION`], language and code: in memory across `serve` rebuilds, or on
-//! disk across builds ([`DiskCache`], `build --cache DIR`).
+//! disk across builds ([`DiskCache`], `build --cache DIR`). Within a build,
+//! syntect's parse of each line is kept ([`LineMemo`]): a line met again
+//! in the same parser state is not parsed again (same output, byte for byte).
 
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
+use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -32,6 +36,8 @@ pub struct Highlighter {
     syntaxes: SyntaxSet,
     cache: Option<Mutex<HashMap<[u8; 32], String>>>,
     disk: Option<DiskCache>,
+    /// Owner of this highlighter's per-thread [`LineMemo`]s.
+    id: u64,
 }
 
 impl Highlighter {
@@ -42,6 +48,7 @@ impl Highlighter {
             syntaxes: SyntaxSet::load_defaults_newlines(),
             cache: cache.then(|| Mutex::new(HashMap::new())),
             disk: None,
+            id: next_owner(),
         }
     }
 
@@ -52,6 +59,7 @@ impl Highlighter {
             syntaxes: SyntaxSet::default(),
             cache: None,
             disk: None,
+            id: next_owner(),
         }
     }
 
@@ -112,26 +120,137 @@ impl Highlighter {
             out.push('"');
         }
         out.push_str("><code>");
-        match syntax {
-            Some(syntax) => {
-                let mut generator =
-                    ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
-                for line in LinesWithEndings::from(code) {
-                    if generator
-                        .parse_html_for_line_which_includes_newline(line)
-                        .is_err()
-                    {
-                        out.push_str(&escape_text(code));
-                        out.push_str("</code></pre>\n");
-                        return out;
-                    }
-                }
-                out.push_str(&generator.finalize());
-            }
+        match syntax.and_then(|syntax| self.spans(syntax, code)) {
+            Some(html) => out.push_str(&html),
             None => out.push_str(&escape_text(code)),
         }
         out.push_str("</code></pre>\n");
         out
+    }
+
+    /// What syntect's `ClassedHTMLGenerator` makes of `code` (the same
+    /// steps: parse each line, turn its scope operations into spans, close
+    /// the spans left open), with each line's parse taken from the memo when
+    /// the line was met before in the same state. `None` when syntect fails.
+    fn spans(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
+        let id = std::ptr::from_ref(syntax) as usize;
+        let mut state = ParseState::new(syntax);
+        let mut stack = ScopeStack::new();
+        let mut open: isize = 0;
+        let mut html = String::with_capacity(code.len() * 3);
+        for line in LinesWithEndings::from(code) {
+            let ops = LineMemo::with(self.id, |memo| {
+                if let Some((ops, after)) = memo.get(id, &state, line) {
+                    state = after;
+                    return Some(ops);
+                }
+                let before = state.clone();
+                let ops = state.parse_line(line, &self.syntaxes).ok()?;
+                memo.put(id, line, before, &ops, &state);
+                Some(ops)
+            })?;
+            let (spans, delta) =
+                line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut stack).ok()?;
+            open += delta;
+            html.push_str(&spans);
+        }
+        for _ in 0..open {
+            html.push_str("</span>");
+        }
+        Some(html)
+    }
+}
+
+/// Syntect's parse of lines already met, per syntax and line text: the
+/// parser state before the line, the scope operations it yields and the
+/// state after it. Parsing is a pure function of (syntax, state, line), so a
+/// hit gives exactly what parsing again would; only the cost differs
+/// (code blocks repeat lines: closing braces, blank lines, common keys).
+/// One memo per thread (syntect's parser state holds regex match regions,
+/// which may not cross threads), for one [`Highlighter`] at a time: it is
+/// emptied when a thread highlights for another one. Bounded: lines over
+/// [`MAX_LINE`] bytes are not kept, nor more than [`MAX_ENTRIES`] entries
+/// per thread, nor more than [`MAX_STATES`] states per line; past that,
+/// lines are parsed as before.
+#[derive(Default)]
+struct LineMemo {
+    owner: u64,
+    lines: HashMap<usize, HashMap<Box<str>, Vec<Parsed>>>,
+    entries: usize,
+}
+
+struct Parsed {
+    before: ParseState,
+    ops: Vec<(usize, ScopeStackOp)>,
+    after: ParseState,
+}
+
+const MAX_LINE: usize = 512;
+const MAX_ENTRIES: usize = 100_000;
+const MAX_STATES: usize = 8;
+
+thread_local! {
+    static LINES: RefCell<LineMemo> = RefCell::new(LineMemo::default());
+}
+
+/// A new owner id for a thread's [`LineMemo`] (one per [`Highlighter`]).
+fn next_owner() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+impl LineMemo {
+    /// This thread's memo for `owner`, emptied first if it held another's.
+    fn with<R>(owner: u64, f: impl FnOnce(&mut LineMemo) -> R) -> R {
+        LINES.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            if memo.owner != owner {
+                *memo = LineMemo {
+                    owner,
+                    ..LineMemo::default()
+                };
+            }
+            f(&mut memo)
+        })
+    }
+
+    fn get(
+        &self,
+        syntax: usize,
+        state: &ParseState,
+        line: &str,
+    ) -> Option<(Vec<(usize, ScopeStackOp)>, ParseState)> {
+        let parsed = self.lines.get(&syntax)?.get(line)?;
+        let hit = parsed.iter().find(|p| p.before == *state)?;
+        Some((hit.ops.clone(), hit.after.clone()))
+    }
+
+    fn put(
+        &mut self,
+        syntax: usize,
+        line: &str,
+        before: ParseState,
+        ops: &[(usize, ScopeStackOp)],
+        after: &ParseState,
+    ) {
+        if line.len() > MAX_LINE || self.entries >= MAX_ENTRIES {
+            return;
+        }
+        let states = self
+            .lines
+            .entry(syntax)
+            .or_default()
+            .entry(line.into())
+            .or_default();
+        if states.len() >= MAX_STATES || states.iter().any(|p| p.before == before) {
+            return;
+        }
+        states.push(Parsed {
+            before,
+            ops: ops.to_vec(),
+            after: after.clone(),
+        });
+        self.entries += 1;
     }
 }
 
@@ -244,6 +363,67 @@ mod tests {
         assert!(html.contains("<span class=\"hl-"), "{html}");
         assert!(html.contains("data-lang=\"rust\""));
         assert_eq!(h.block("rust", "fn main() {}\n"), html);
+    }
+
+    /// Syntect's own generator, one block at a time (what `block` did
+    /// before the line memo).
+    fn syntect_alone(syntaxes: &SyntaxSet, lang: &str, code: &str) -> String {
+        let syntax = syntaxes.find_syntax_by_token(lang).unwrap();
+        let mut generator = syntect::html::ClassedHTMLGenerator::new_with_class_style(
+            syntax,
+            syntaxes,
+            CLASS_STYLE,
+        );
+        for line in LinesWithEndings::from(code) {
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .unwrap();
+        }
+        format!(
+            "<pre class=\"code\" data-lang=\"{lang}\"><code>{}</code></pre>\n",
+            generator.finalize()
+        )
+    }
+
+    #[test]
+    fn line_memo_gives_syntects_output_byte_for_byte() {
+        // The same lines in different parser states: inside and outside a
+        // block comment, a heredoc, a multi-line string; blocks repeated,
+        // each in a fresh state; a block without a final newline.
+        let blocks = [
+            ("rust", "/*\nfn a() {}\n*/\nfn a() {}\n}\n"),
+            ("rust", "fn a() {}\n/*\nfn a() {}\n"),
+            ("rust", "fn a() {}\n}\n"),
+            ("bash", "cat <<EOF\necho \"$x\"\nEOF\necho \"$x\"\n"),
+            ("bash", "echo \"$x\"\nfor f in *; do\n  echo \"$x\"\ndone"),
+            ("yaml", "a: |\n  b: 1\nb: 1\nc:\n  - b: 1\n"),
+            ("yaml", "b: 1\n"),
+            ("json", "{\n  \"a\": \"b\",\n  \"c\": [\"b\", 1]\n}\n"),
+            ("json", "\"a\": \"b\",\n"),
+            ("python", "s = \"\"\"\nx = 1\n\"\"\"\nx = 1\n"),
+        ];
+        let syntaxes = SyntaxSet::load_defaults_newlines();
+        let h = Highlighter::new(false);
+        for round in 0..2 {
+            for (lang, code) in blocks {
+                assert_eq!(
+                    h.block(lang, code),
+                    syntect_alone(&syntaxes, lang, code),
+                    "round {round}: {lang} {code:?}"
+                );
+            }
+        }
+        // Another highlighter on the same thread starts from an empty memo,
+        // and the first one's output does not change after it.
+        let other = Highlighter::new(false);
+        assert_eq!(
+            other.block("rust", blocks[0].1),
+            syntect_alone(&syntaxes, "rust", blocks[0].1)
+        );
+        assert_eq!(
+            h.block("rust", blocks[1].1),
+            syntect_alone(&syntaxes, "rust", blocks[1].1)
+        );
     }
 
     #[test]

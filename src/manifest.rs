@@ -49,6 +49,9 @@ pub struct ManifestDoc {
     pub url: String,
     /// `public` or `restricted`.
     pub visibility: String,
+    /// In audit scope (GitLab's "Visibility: Audit").
+    #[serde(default)]
+    pub audit_scope: bool,
     /// Version (null when absent).
     pub version: Option<String>,
     /// Owner.
@@ -98,6 +101,7 @@ impl ManifestDoc {
             title: v.title.clone(),
             url: v.permalink.clone(),
             visibility: v.visibility.clone(),
+            audit_scope: v.audit_scope,
             version: opt(&v.version),
             owner: opt(&v.owner),
             last_reviewed: opt(&v.last_reviewed),

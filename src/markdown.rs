@@ -2,15 +2,28 @@
 //!
 //! Owns the Markdown dialect (tables, footnotes, strikethrough, task lists,
 //! heading attributes), stable heading ids, the table of contents, code
-//! highlighting (through [`Highlighter`]), the raw-HTML policy (escaped: shown
-//! as text, never interpreted), unsafe link schemes, third-party images, and
-//! plain text for search. Links are decided by the caller's [`LinkPolicy`];
+//! highlighting (through [`Highlighter`]), the raw-HTML policy (an allow-list
+//! of harmless tags, see [`crate::sanitize`]; comments never reach any
+//! output), unsafe link schemes, third-party images, one `<h1>` per page, and
+//! plain text for search. Template syntax of migrated corpora (Hugo
+//! shortcodes, ERB) is rewritten first by [`crate::shortcodes`], with lines
+//! mapped back to the file. Links are decided by the caller's [`LinkPolicy`];
 //! this module knows nothing about other documents.
 
+use crate::anchors::{HeadingIds, Ids};
 use crate::highlight::Highlighter;
 use crate::view::TocEntry;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+/// How one body is read, beyond the Markdown dialect itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions<'a> {
+    /// Heading id style (`markdown.heading_ids`).
+    pub heading_ids: HeadingIds,
+    /// The document's title: a leading `# Title` that repeats it is dropped.
+    pub title: Option<&'a str>,
+}
 
 /// What to do with one link destination.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,7 +80,7 @@ pub struct Rendered {
     pub notes: Vec<Note>,
     /// Anchors to check in other documents: (doc index, anchor, line, col).
     pub anchor_checks: Vec<(usize, String, usize, usize)>,
-    /// True when the body contained raw HTML (escaped).
+    /// True when the body contained raw HTML (sanitised).
     pub had_raw_html: bool,
 }
 
@@ -75,6 +88,8 @@ pub struct Rendered {
 pub struct Position<'a> {
     body: &'a str,
     first_line: usize,
+    /// Line of the file's body for each line of `body` (after preprocessing).
+    line_map: Option<&'a [usize]>,
     /// Byte offset of each line start, computed on the first lookup (most
     /// bodies need none).
     line_starts: std::cell::OnceCell<Vec<usize>>,
@@ -86,6 +101,7 @@ impl<'a> Position<'a> {
         Position {
             body,
             first_line,
+            line_map: None,
             line_starts: std::cell::OnceCell::new(),
         }
     }
@@ -103,7 +119,11 @@ impl<'a> Position<'a> {
             .chars()
             .count()
             + 1;
-        (self.first_line + idx, col)
+        let line = self
+            .line_map
+            .and_then(|m| m.get(idx).copied())
+            .unwrap_or(idx);
+        (self.first_line + line, col)
     }
 }
 
@@ -115,7 +135,7 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders `body` (starting on `first_line` of its file).
+/// Renders `body` (starting on `first_line` of its file) with default options.
 pub fn render(
     body: &str,
     first_line: usize,
@@ -123,7 +143,43 @@ pub fn render(
     hl: &Highlighter,
     want_text: bool,
 ) -> Rendered {
-    let pos = Position::new(body, first_line);
+    render_with(
+        body,
+        first_line,
+        links,
+        hl,
+        want_text,
+        &RenderOptions::default(),
+    )
+}
+
+/// Renders `body` (starting on `first_line` of its file).
+pub fn render_with(
+    body: &str,
+    first_line: usize,
+    links: &dyn LinkPolicy,
+    hl: &Highlighter,
+    want_text: bool,
+    opts: &RenderOptions,
+) -> Rendered {
+    let pre = crate::shortcodes::needed(body).then(|| crate::shortcodes::preprocess(body));
+    let text = pre.as_ref().map_or(body, |p| p.text.as_str());
+    let mut pos = Position::new(text, first_line);
+    pos.line_map = pre.as_ref().map(|p| p.line_map.as_slice());
+    let mut events: Vec<(Event, usize)> = Parser::new_ext(text, options())
+        .into_offset_iter()
+        .map(|(e, r)| (e, r.start))
+        .collect();
+    drop_title_heading(&mut events, opts.title);
+    let has_h1 = events.iter().any(|(e, _)| {
+        matches!(
+            e,
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            })
+        )
+    });
     let mut r = Renderer {
         out: Rendered::default(),
         events: Vec::new(),
@@ -134,16 +190,68 @@ pub fn render(
         heading: None,
         code: None,
         link_stack: Vec::new(),
+        ids: Ids::new(opts.heading_ids),
+        demote: u8::from(has_h1),
+        html: crate::sanitize::Scanner::default(),
         image_stack: Vec::new(),
-        id_suffix: HashMap::new(),
+        html_block: Vec::new(),
     };
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        r.event(event, range.start);
+    for (event, offset) in events {
+        if let Event::Html(raw) = event {
+            r.html_block.push((raw, offset));
+            continue;
+        }
+        r.flush_html_block();
+        r.event(event, offset);
     }
-    let mut html = String::with_capacity(body.len() * 2);
+    r.flush_html_block();
+    let mut html = String::with_capacity(text.len() * 2);
     pulldown_cmark::html::push_html(&mut html, r.events.into_iter());
-    r.out.html = html;
+    r.out.ids = r.ids.seen;
+    r.out.html = if r.out.had_raw_html {
+        crate::sanitize::clean(&html)
+    } else {
+        html
+    };
     r.out
+}
+
+/// Drops a leading level-1 heading whose text is the document's title (the
+/// page shows the title as its one `<h1>`).
+fn drop_title_heading(events: &mut Vec<(Event, usize)>, title: Option<&str>) {
+    let Some(title) = title else { return };
+    let Some((
+        Event::Start(Tag::Heading {
+            level: HeadingLevel::H1,
+            ..
+        }),
+        _,
+    )) = events.first()
+    else {
+        return;
+    };
+    let Some(end) = events
+        .iter()
+        .position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))))
+    else {
+        return;
+    };
+    let text: String = events[1..end]
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    if norm(&text) == norm(title) {
+        events.drain(..=end);
+    }
 }
 
 struct HeadingState<'e> {
@@ -165,10 +273,18 @@ struct Renderer<'a, 'e> {
     code: Option<(String, String)>,
     /// For each open link: whether it was dropped.
     link_stack: Vec<bool>,
+    /// Heading ids given so far.
+    ids: Ids,
+    /// Levels to add to every heading (1 when the body has an `<h1>`: the
+    /// page's title is the one `<h1>`).
+    demote: u8,
+    /// Raw HTML read so far (comments may span fragments).
+    html: crate::sanitize::Scanner,
     /// For each open image: whether it was dropped (its alt text is kept).
     image_stack: Vec<bool>,
-    /// Next suffix to try per heading id base (see [`unique_id`]).
-    id_suffix: HashMap<String, usize>,
+    /// Lines of an HTML block read so far, with their offsets: a tag may
+    /// span lines, so the block is examined whole.
+    html_block: Vec<(CowStr<'e>, usize)>,
 }
 
 impl<'e> Renderer<'_, 'e> {
@@ -261,13 +377,11 @@ impl<'e> Renderer<'_, 'e> {
                     self.emit(Event::End(TagEnd::Image));
                 }
             }
-            Event::Html(raw) | Event::InlineHtml(raw) => {
-                self.out.had_raw_html = true;
-                self.add_text(&raw);
-                self.emit(Event::Text(raw));
-            }
+            Event::Html(raw) | Event::InlineHtml(raw) => self.raw_html(raw, offset),
             Event::Text(t) => {
-                self.add_text(&t);
+                if !self.html.skipping() {
+                    self.add_text(&t);
+                }
                 self.emit(Event::Text(t));
             }
             Event::Code(t) => {
@@ -284,6 +398,121 @@ impl<'e> Renderer<'_, 'e> {
             }
             other => self.emit(other),
         }
+    }
+
+    /// The lines of an HTML block, as one fragment (see `html_block`).
+    fn flush_html_block(&mut self) {
+        if self.html_block.is_empty() {
+            return;
+        }
+        let lines = std::mem::take(&mut self.html_block);
+        let mut text = String::new();
+        let mut starts = Vec::with_capacity(lines.len());
+        for (raw, offset) in &lines {
+            starts.push((text.len(), *offset));
+            text.push_str(raw);
+        }
+        self.raw_fragment(text, &starts);
+    }
+
+    /// Inline raw HTML: one tag.
+    fn raw_html(&mut self, raw: CowStr<'e>, offset: usize) {
+        self.raw_fragment(raw.into_string(), &[(0, offset)]);
+    }
+
+    /// Raw HTML passes to the sanitiser at the end; what it will remove is
+    /// reported here, at its own line, and only its text reaches search.
+    /// Its links and images go through the same link rule as Markdown's
+    /// (`starts`: where each joined line begins, and its source offset).
+    fn raw_fragment(&mut self, raw: String, starts: &[(usize, usize)]) {
+        let at = |p: usize| {
+            let (s, o) = starts
+                .iter()
+                .rev()
+                .find(|(s, _)| *s <= p)
+                .copied()
+                .unwrap_or((0, starts.first().map_or(0, |x| x.1)));
+            o + (p - s)
+        };
+        self.out.had_raw_html = true;
+        let found = self.html.scan(&raw);
+        for (p, code, message) in found.removed {
+            self.note(at(p), code, message);
+        }
+        let raw = CowStr::from(self.raw_urls(raw, &at));
+        self.add_text(&found.text);
+        self.emit(Event::Html(raw));
+    }
+
+    /// Sends the `href`/`src` of raw `<a>`/`<img>` through the link policy:
+    /// rewritten like Markdown links, removed when the policy drops them or
+    /// when character references hide what they point to.
+    fn raw_urls(&mut self, raw: String, at: &dyn Fn(usize) -> usize) -> String {
+        let attrs = crate::sanitize::url_attributes(&raw);
+        if attrs.is_empty() {
+            return raw;
+        }
+        let mut out = String::with_capacity(raw.len());
+        let mut done = 0;
+        for u in attrs {
+            let name = if u.tag == "img" { "src" } else { "href" };
+            let offset = at(u.tag_at);
+            let replacement = match crate::sanitize::decode_attribute(&u.raw) {
+                None => {
+                    self.note(
+                        offset,
+                        "link/unverifiable",
+                        format!(
+                            "`{name}` of raw HTML `<{}>` removed: its character references hide where it points; write the URL plainly",
+                            u.tag
+                        ),
+                    );
+                    Some(String::new())
+                }
+                Some(dest) => self
+                    .raw_url(u.tag, dest.trim(), offset)
+                    .map(|href| match href {
+                        Some(h) => format!("{name}=\"{}\"", crate::highlight::escape_attr(&h)),
+                        None => String::new(),
+                    }),
+            };
+            if let Some(r) = replacement {
+                out.push_str(&raw[done..u.span.start]);
+                out.push_str(&r);
+                done = u.span.end;
+            }
+        }
+        out.push_str(&raw[done..]);
+        out
+    }
+
+    /// The decision for one raw-HTML URL: None keeps the attribute as it
+    /// is (URLs with a scheme are the sanitiser's), Some(None) removes it,
+    /// Some(Some(url)) writes `url`.
+    fn raw_url(&mut self, tag: &str, dest: &str, offset: usize) -> Option<Option<String>> {
+        let has_scheme = dest
+            .split(['/', '?', '#'])
+            .next()
+            .is_some_and(|first| first.contains(':'));
+        if dest.is_empty() || has_scheme || dest.starts_with("//") {
+            return None;
+        }
+        let mut decision = if tag == "img" {
+            self.links.decide_image(dest)
+        } else {
+            self.links.decide(dest)
+        };
+        if let Some(w) = decision.warning.take() {
+            self.note(offset, decision.code, w);
+        }
+        if let Some((doc, anchor)) = decision.anchor_check.take() {
+            let (line, col) = self.pos.at(offset);
+            self.out.anchor_checks.push((doc, anchor, line, col));
+        }
+        if decision.drop {
+            return Some(None);
+        }
+        Some(Some(decision.href.unwrap_or_else(|| dest.to_string())))
     }
 
     fn start_link(
@@ -367,9 +596,8 @@ impl<'e> Renderer<'_, 'e> {
     fn finish_heading(&mut self) {
         let Some(h) = self.heading.take() else { return };
         let title = h.text.trim().to_string();
-        let base = h.id.clone().unwrap_or_else(|| slugify_anchor(&title));
-        let id = unique_id(&mut self.out.ids, &mut self.id_suffix, base);
-        let lvl = h.level as u8;
+        let lvl = (h.level as u8 + self.demote).min(6);
+        let id = self.ids.id(&title, lvl, h.id.clone());
         let class = if h.classes.is_empty() {
             String::new()
         } else {
@@ -417,46 +645,10 @@ fn is_unsafe_scheme(dest: &str) -> bool {
         || d.starts_with("file:")
 }
 
-/// `base`, or `base-1`, `base-2`, ... when taken. `next` remembers, per base,
-/// the first suffix not yet tried, so N identical headings cost O(N), not
-/// O(N²) (a hostile file of identical headings used to take minutes).
-fn unique_id(
-    seen: &mut HashSet<String>,
-    next: &mut HashMap<String, usize>,
-    base: String,
-) -> String {
-    let base = if base.is_empty() {
-        "section".to_string()
-    } else {
-        base
-    };
-    let mut id = base.clone();
-    if seen.contains(&id) {
-        let n = next.entry(base.clone()).or_insert(1);
-        while seen.contains(&id) {
-            id = format!("{base}-{n}");
-            *n += 1;
-        }
-    }
-    seen.insert(id.clone());
-    id
-}
-
 /// GitHub-style heading anchor: lowercase, letters/digits/`-`/`_` kept,
 /// spaces to `-`, everything else dropped.
 pub fn slugify_anchor(text: &str) -> String {
-    text.trim()
-        .chars()
-        .filter_map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                Some(c.to_lowercase().collect::<String>())
-            } else if c == ' ' {
-                Some("-".to_string())
-            } else {
-                None
-            }
-        })
-        .collect()
+    crate::anchors::github_slug(text)
 }
 
 #[cfg(test)]
@@ -483,7 +675,7 @@ mod tests {
 
     #[test]
     fn headings_get_stable_unique_ids_and_toc() {
-        let r = md("# Title\n\n## Scope & Purpose\n\n## Scope & Purpose\n\n### Roles {#roles}\n");
+        let r = md("## Scope & Purpose\n\n## Scope & Purpose\n\n### Roles {#roles}\n");
         assert!(r.html.contains("<h2 id=\"scope--purpose\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"scope--purpose-1\">"));
         assert!(r.html.contains("<h3 id=\"roles\">"));
@@ -516,11 +708,85 @@ mod tests {
     }
 
     #[test]
-    fn raw_html_is_escaped() {
-        let r = md("Hello <script>alert(1)</script>\n\n<div onclick=x>hi</div>\n");
-        assert!(!r.html.contains("<script>"));
-        assert!(!r.html.contains("<div"));
+    fn raw_html_is_sanitised_with_warnings_at_its_line() {
+        let r = md(
+            "Hello <script>alert(1)</script>\n\n<div onclick=x>hi</div>\n\n| a | b |\n|---|---|\n| x<br>y | <!-- note --> |\n\n<font>f</font>\n",
+        );
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("alert"), "{}", r.html);
+        assert!(!r.html.contains("onclick"));
+        assert!(r.html.contains("<div>hi</div>"), "{}", r.html);
+        assert!(r.html.contains("x<br>y"), "{}", r.html);
+        assert!(!r.html.contains("&lt;br"), "{}", r.html);
+        assert!(!r.html.contains("note"));
+        assert!(
+            !r.text.contains("note") && !r.text.contains("alert"),
+            "{}",
+            r.text
+        );
         assert!(r.had_raw_html);
+        let lines: Vec<(usize, usize)> = r.notes.iter().map(|n| (n.line, n.col)).collect();
+        assert_eq!(lines, [(5, 7), (7, 1), (13, 1)], "{:?}", r.notes);
+    }
+
+    #[test]
+    fn shortcodes_and_erb_never_show_and_keep_lines() {
+        let body = "{{< label name=\"Visibility: Audit\" >}}\n\n{{% alert title=\"T\" %}}\nInside *x*\n{{% /alert %}}\n\n[a](javascript:x) {{< foo >}}\n\n# <%= current_page.data.title %>\n";
+        let r = md(body);
+        assert!(!r.html.contains("{{"), "{}", r.html);
+        assert!(!r.html.contains("<%"), "{}", r.html);
+        assert!(
+            r.html.contains("<div class=\"callout callout-alert\">"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<em>x</em>"));
+        assert_eq!((r.notes[0].line, r.notes[0].col), (11, 1), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn one_h1_per_page() {
+        let opts = RenderOptions {
+            title: Some("Access Policy"),
+            ..RenderOptions::default()
+        };
+        let r = render_with(
+            "# Access  policy\n\n## Scope\n",
+            1,
+            &Keep,
+            &Highlighter::new(false),
+            false,
+            &opts,
+        );
+        assert!(!r.html.contains("<h1"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"scope\">"));
+        let r = render_with(
+            "# Purpose\n\n## Sub\n",
+            1,
+            &Keep,
+            &Highlighter::new(false),
+            false,
+            &opts,
+        );
+        assert!(r.html.contains("<h2 id=\"purpose\">"), "{}", r.html);
+        assert!(r.html.contains("<h3 id=\"sub\">"), "{}", r.html);
+        let techdocs = RenderOptions {
+            heading_ids: HeadingIds::Redcarpet,
+            title: None,
+        };
+        let r = render_with(
+            "## security.txt\n\n#### 1. Establish an incident lead\n",
+            1,
+            &Keep,
+            &Highlighter::new(false),
+            false,
+            &techdocs,
+        );
+        assert!(
+            r.ids.contains("security-txt") && r.ids.contains("1-establish-an-incident-lead"),
+            "{:?}",
+            r.ids
+        );
     }
 
     #[test]

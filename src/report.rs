@@ -33,6 +33,8 @@ pub struct DocReport {
     pub title: String,
     /// `public`, `restricted` or `internal`.
     pub visibility: String,
+    /// In audit scope (GitLab's "Visibility: Audit").
+    pub audit_scope: bool,
     /// Accountable team or person.
     pub owner: Option<String>,
     /// Document version string.
@@ -170,6 +172,7 @@ impl Report {
                     path: c(&d.path),
                     title: c(&d.title),
                     visibility: c(&d.visibility),
+                    audit_scope: d.audit_scope,
                     owner: o(&d.owner),
                     version: o(&d.version),
                     last_reviewed: o(&d.last_reviewed),
@@ -531,6 +534,7 @@ mod tests {
 
     fn doc(path: &str, status: &str, next_due: Option<&str>, days_left: Option<i64>) -> DocReport {
         DocReport {
+            audit_scope: false,
             id: path
                 .trim_start_matches("content/")
                 .trim_end_matches(".md")
@@ -758,6 +762,7 @@ mod tests {
             "path",
             "title",
             "visibility",
+            "audit_scope",
             "owner",
             "version",
             "last_reviewed",

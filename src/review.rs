@@ -143,6 +143,125 @@ impl ReviewCycle {
     }
 }
 
+/// tech-docs-gem's `review_in`, read as Chronic reads `in <value>` (the gem
+/// computes `review_by` with `Chronic.parse("in #{review_in}", now:
+/// last_reviewed_on)`): everything [`ReviewCycle::parse`] accepts, plus
+/// numbers in words (`six months`, `a year`, `twenty-one days`), `fortnight`
+/// (two weeks), units singular or plural, parts joined by `and` or commas,
+/// and zero (`0 days`: due on the day of the review itself).
+pub fn parse_review_in(s: &str) -> Result<ReviewCycle, String> {
+    if let Ok(c) = ReviewCycle::parse(s) {
+        return Ok(c);
+    }
+    let text = s.trim();
+    let lower = text.to_ascii_lowercase().replace([',', '-'], " ");
+    let lower = lower.strip_prefix("in ").unwrap_or(&lower).to_string();
+    let invalid = |why: &str| {
+        format!(
+            "invalid review span `{text}`: {why} (expected e.g. `6 months`, `six months`, `1 fortnight`, `0 days`)"
+        )
+    };
+    let mut parts = [0u32; 4];
+    let mut number: Option<u32> = None;
+    let mut any = false;
+    for word in spaced_digits(&lower).split_whitespace() {
+        if word == "and" {
+            continue;
+        }
+        if let Some(n) = word_number(word) {
+            number = Some(number.map_or(n, |prev| {
+                if (20..100).contains(&prev) && n < 10 {
+                    prev + n
+                } else {
+                    n
+                }
+            }));
+            continue;
+        }
+        let (index, factor) = match word.strip_suffix('s').unwrap_or(word) {
+            "year" | "yr" => (0, 1),
+            "month" | "mo" => (1, 1),
+            "week" | "wk" => (2, 1),
+            "fortnight" => (2, 2),
+            "day" => (3, 1),
+            _ => return Err(invalid(&format!("unknown word `{word}`"))),
+        };
+        let n = number
+            .take()
+            .ok_or_else(|| invalid(&format!("no number before `{word}`")))?;
+        parts[index] = parts[index]
+            .checked_add(n.checked_mul(factor).ok_or_else(|| invalid("too long"))?)
+            .ok_or_else(|| invalid("too long"))?;
+        any = true;
+    }
+    if !any || number.is_some() {
+        return Err(invalid("expected a number and a unit"));
+    }
+    let cycle = ReviewCycle::from_parts(parts);
+    cycle.spans().ok_or_else(|| invalid("span is too long"))?;
+    Ok(cycle)
+}
+
+/// `6months` -> `6 months`.
+fn spaced_digits(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut prev_digit = false;
+    for c in s.chars() {
+        let digit = c.is_ascii_digit();
+        if prev_digit && c.is_alphabetic() {
+            out.push(' ');
+        }
+        out.push(c);
+        prev_digit = digit;
+    }
+    out
+}
+
+/// A number in digits or English words (`a`, `an`, `one` .. `ninety`).
+fn word_number(w: &str) -> Option<u32> {
+    if w.chars().all(|c| c.is_ascii_digit()) {
+        return w.parse().ok();
+    }
+    const SMALL: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    match w {
+        "a" | "an" => Some(1),
+        "hundred" => Some(100),
+        _ => SMALL
+            .iter()
+            .position(|x| *x == w)
+            .map(|i| i as u32)
+            .or_else(|| {
+                TENS.iter()
+                    .position(|x| *x == w)
+                    .map(|i| 20 + 10 * i as u32)
+            }),
+    }
+}
+
 /// `1 year 6 months`-style label; `0 days` for an all-zero span.
 fn span_label(parts: [u32; 4]) -> String {
     let words: Vec<String> = parts
@@ -834,5 +953,24 @@ mod tests {
                 "{input:?}: got {err:?}"
             );
         }
+    }
+
+    #[test]
+    fn review_in_accepts_what_tech_docs_accepts() {
+        let c = |s: &str| parse_review_in(s).map(|c| c.label());
+        assert_eq!(c("six months").unwrap(), "semiannual");
+        assert_eq!(c("6 months").unwrap(), "semiannual");
+        assert_eq!(c("1 fortnight").unwrap(), "2 weeks");
+        assert_eq!(c("0 days").unwrap(), "0 days");
+        assert_eq!(c("a year").unwrap(), "annual");
+        assert_eq!(c("1 month").unwrap(), "monthly");
+        assert_eq!(c("twenty-one days").unwrap(), "21 days");
+        assert_eq!(c("1 year and 6 months").unwrap(), "1 year 6 months");
+        assert_eq!(c("3 weeks").unwrap(), "3 weeks");
+        assert!(c("soon").unwrap_err().contains("`soon`"));
+        assert!(c("months").is_err());
+        let zero = parse_review_in("0 days").unwrap();
+        let d = parse_date("2026-03-01").unwrap();
+        assert_eq!(zero.add_to(d), Some(d));
     }
 }

@@ -39,6 +39,8 @@ pub struct SiteView {
     pub show_reviews: bool,
     /// Days before a due date that count as "due soon".
     pub warn_days: i64,
+    /// A document is overdue on its due day itself (tech-docs' rule).
+    pub overdue_on_due_day: bool,
     /// Main navigation: categories, frameworks, subprocessors, changes.
     pub nav: Vec<Link>,
     /// Theme assets by logical name (`style.css`, `trustsite.js`, `highlight.css`).

@@ -340,7 +340,7 @@ fn bom_and_crlf_are_read_and_lines_stay_right() {
     let h = Hostile::new();
     h.write(
         "site/trust.yaml",
-        b"\xef\xbb\xbftitle: CRLF\r\ndefault_visibility: public\r\nsecurity_contact: mailto:a@example.org\r\n",
+        b"\xef\xbb\xbftitle: CRLF\r\nbase_url: https://crlf.example/\r\ndefault_visibility: public\r\nsecurity_contact: mailto:a@example.org\r\n",
     );
     h.write(
         "site/content/crlf.md",
@@ -636,9 +636,13 @@ fn script_in_every_front_matter_and_config_field_is_escaped() {
     let fm = format!(
         "title: {p}\nid: {p}\nowner: {p}\nversion: {p}\napproved_by: {p}\ncategory: {p}\ntags: [{p}]\nsummary: {p}\nlast_reviewed: 2026-01-01\neffective: 2026-01-01\naudit_scope: true\ncontrolled_document: true\nframeworks:\n  {p}: [{p}]\nrevisions:\n  - {{version: {p}, date: 2026-01-01, summary: {p}, approved_by: {p}}}\nextra:\n  note: {p}\n"
     );
+    // Raw HTML in a body is sanitised, not escaped: a local `<img>` stays
+    // (without its handler). The body's image has its own name, so `src=x`
+    // still catches any front-matter or config field that is not escaped.
+    let body = PAYLOAD.replace("src=x", "src=body.png");
     h.doc(
         "evil.md",
-        &format!("---\n{fm}---\n# {PAYLOAD}\n\nBody {PAYLOAD}\n"),
+        &format!("---\n{fm}---\n# {body}\n\nBody {body}\n"),
     );
     h.doc(
         "locked.md",
@@ -647,7 +651,7 @@ fn script_in_every_front_matter_and_config_field_is_escaped() {
             fm.replace("id: ", "id: r")
         ),
     );
-    h.doc("index.md", &format!("---\ntitle: {p}\n---\n{PAYLOAD}\n"));
+    h.doc("index.md", &format!("---\ntitle: {p}\n---\n{body}\n"));
     h.build().expect(0);
     let files = h.output();
     let mut pages = 0;
@@ -676,11 +680,11 @@ fn script_in_every_front_matter_and_config_field_is_escaped() {
 }
 
 #[test]
-fn raw_html_in_markdown_is_shown_as_text() {
+fn raw_html_in_markdown_is_sanitised_with_warnings_at_its_line() {
     let h = Hostile::new();
     let body = "Intro <script>alert(1)</script> inline\n\n\
         <iframe src=\"https://evil.example/\"></iframe>\n\n\
-        <img src=x onerror=alert(2)>\n\n\
+        <img src=local.png onerror=alert(2)>\n\n\
         <a href=\"javascript:alert(3)\">click</a>\n\n\
         [js](javascript:alert(4)) [js2](JaVaScRiPt&#58;alert(5)) [tab](java\tscript:alert(6)) \
         [data](data:text/html,<script>alert(7)</script>)\n\n\
@@ -691,15 +695,23 @@ fn raw_html_in_markdown_is_shown_as_text() {
     h.doc("raw.md", &doc("Raw", body));
     let run = h.build();
     run.expect(0)
-        .says("content/raw.md:4:1: warning: raw HTML is shown as text")
+        .says("content/raw.md:4:7: warning: raw HTML tag `<script>` removed")
+        .says("content/raw.md:6:1: warning: raw HTML tag `<iframe>` removed")
+        .says("content/raw.md:8:1: warning: attribute `onerror` of raw HTML `<img>` removed")
+        .says("content/raw.md:10:1: warning: attribute `href` of raw HTML `<a>` removed")
+        .says("content/raw.md:22:18: warning: raw HTML tag `<style>` removed")
         .says("warning: link to `javascript:alert(4)` removed: unsafe URL scheme")
         .says("warning: image `https://evil.example/pixel.png` not embedded");
     let page = h.page("raw/index.html");
     assert_no_injected_markup("raw/index.html", &page);
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(page.contains("&lt;iframe"));
-    assert!(!page.contains("<style>body{display:none}"));
+    assert!(!page.contains("alert(1)"), "script content removed");
+    assert!(!page.contains("&lt;script"), "removed, not shown as text");
+    assert!(!page.contains("iframe"));
+    assert!(!page.contains("display:none"));
+    assert!(!page.contains("comment"), "comments never reach a page");
     assert!(!page.contains("evil.example/pixel.png\""));
+    let search = h.page("search-index.json");
+    assert!(!search.contains("alert(1)") && !search.contains("comment"));
 }
 
 // ---------------------------------------------------------- collisions ---
@@ -997,6 +1009,12 @@ fn base_url_must_be_http_or_a_rooted_path() {
         .expect(2)
         .says("error: --base-url:");
     }
+    // A rooted path is a valid base_url; security.txt then needs an absolute
+    // one (an error naming the fix), so this site has no security_contact.
+    h.write(
+        "site/trust.yaml",
+        b"title: Hostile\ndefault_visibility: public\n",
+    );
     h.run(&[
         "build",
         "--base-url",

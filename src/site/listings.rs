@@ -102,7 +102,8 @@ fn memo_render(
 /// files it needs are kept for after the document pages.
 fn intro_html(ctx: &Ctx, doc: &crate::content::Document, page: &str) -> String {
     let links = ctx.links.policy(None, &doc.source, page);
-    let r = crate::markdown::render(&doc.body, doc.body_line, &links, ctx.hl, false);
+    let opts = ctx.loaded.config.render_options(Some(&doc.title));
+    let r = crate::markdown::render_with(&doc.body, doc.body_line, &links, ctx.hl, false, &opts);
     for n in &r.notes {
         ctx.out.problem(
             Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code),

@@ -13,6 +13,7 @@ mod links;
 mod listings;
 mod memo;
 mod pages;
+mod redirects;
 mod urlpath;
 mod versions;
 pub mod views;
@@ -127,7 +128,12 @@ pub fn reviews(loaded: &Loaded, today: Date) -> Vec<Review> {
                 next_review: d.fm.next_review,
                 cycle: d.fm.review_cycle.unwrap_or(loaded.config.review.cycle),
             };
-            review::evaluate(&input, today, loaded.config.review.warn_days)
+            let mut r = review::evaluate(&input, today, loaded.config.review.warn_days);
+            // tech-docs: a page is expired on its review-by day itself.
+            if loaded.config.review.overdue_on_due_day && r.days_left == Some(0) {
+                r.status = review::ReviewStatus::Overdue;
+            }
+            r
         })
         .collect()
 }

@@ -71,6 +71,7 @@ pub(super) fn site_view(
         request_access: c.security_contact.first().cloned().unwrap_or_default(),
         show_reviews: c.review.show_on_site,
         warn_days: c.review.warn_days,
+        overdue_on_due_day: c.review.overdue_on_due_day,
         nav,
         assets: theme.assets.clone(),
         search_index_url: urls.url("search-index.json"),
@@ -171,7 +172,15 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
             diags,
         };
     }
-    let r = crate::markdown::render(&doc.body, doc.body_line, links, ctx.hl, ctx.opts.search);
+    let opts = ctx.loaded.config.render_options(Some(&doc.title));
+    let r = crate::markdown::render_with(
+        &doc.body,
+        doc.body_line,
+        links,
+        ctx.hl,
+        ctx.opts.search,
+        &opts,
+    );
     body_warnings(doc, &r, &mut diags);
     let overdue = ctx.loaded.config.review.show_on_site && ctx.reviews[i].status.is_failing();
     context.insert("content", &r.html);
@@ -194,7 +203,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
     }
 }
 
-/// The rendering notes of a body and its raw-HTML warning, as diagnostics.
+/// The rendering notes of a body (links, removed raw HTML), as diagnostics.
 fn body_warnings(
     doc: &crate::content::Document,
     r: &crate::markdown::Rendered,
@@ -202,17 +211,6 @@ fn body_warnings(
 ) {
     for n in &r.notes {
         diags.push(Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code));
-    }
-    if r.had_raw_html {
-        diags.push(
-            Diagnostic::warning(
-                &doc.source,
-                doc.body_line,
-                1,
-                "raw HTML is shown as text, not interpreted (trustsite escapes HTML in Markdown)",
-            )
-            .code("markdown/raw-html"),
-        );
     }
 }
 
@@ -231,6 +229,7 @@ pub(super) fn render_site_pages(ctx: &Ctx, search: String, needed: &BTreeSet<Str
     render_to(ctx, "changes.html", &c, "changes/index.html");
     render_to(ctx, "404.html", &Context::new(), "404.html");
     files(ctx, &shown, &changes);
+    super::redirects::render(ctx, &shown);
     assets(ctx, needed);
     super::evidence::oscal(ctx, &shown);
     let manifest = manifest(ctx, &shown);
@@ -286,7 +285,7 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView]) {
         crate::feeds::robots(site).as_bytes(),
         "robots.txt",
     );
-    let api = crate::api::pages_json(shown);
+    let api = crate::api::pages_json(shown, ctx.loaded.config.default_owner_slack.as_deref());
     ctx.out
         .emit("api/pages.json", api.as_bytes(), "api/pages.json");
     if let Some(text) = security_txt(ctx, shown) {
@@ -300,6 +299,21 @@ pub(crate) fn security_txt(ctx: &Ctx, shown: &[&DocView]) -> Option<String> {
     let c = &ctx.loaded.config;
     if c.security_contact.is_empty() {
         ctx.out.problem(Diagnostic::warning("trust.yaml", 0, 0, "no `security_contact`: .well-known/security.txt is not generated (RFC 9116 requires a Contact)").code("securitytxt/no-contact"));
+        return None;
+    }
+    let base = &ctx.urls.base_url;
+    if !(base.starts_with("https://") || base.starts_with("http://")) {
+        ctx.out.problem(
+            Diagnostic::error(
+                "trust.yaml",
+                0,
+                0,
+                format!(
+                    "`security_contact` is set but `base_url` is `{base}`: .well-known/security.txt needs an absolute Canonical URL (RFC 9116); set `base_url: https://your.domain/` in trust.yaml or pass `--base-url https://...`"
+                ),
+            )
+            .code("securitytxt/base-url"),
+        );
         return None;
     }
     let policy = c.security_txt.policy.as_ref().and_then(|p| {

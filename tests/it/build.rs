@@ -11,6 +11,7 @@ const CANARIES: &[&str] = &[
     "canary-asset",
     "internal-doc",
     "secret-bundle",
+    "canary-comment",
     "canary-embargo",
     "canary-backup",
     "canary-spelling",
@@ -506,31 +507,6 @@ fn the_repository_example_site_builds_and_checks_clean() {
 }
 
 #[test]
-fn migrating_from_hugo_the_gitlab_handbook_builds_with_warnings_only() {
-    let Some(corpus) = corpus("gitlab-handbook/content") else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&corpus, &dir.path().join("content"));
-    std::fs::write(
-        dir.path().join("trust.yaml"),
-        "title: GitLab handbook\nbase_url: https://handbook.example/\ndefault_visibility: public\n",
-    )
-    .unwrap();
-    let out = trustsite(&[
-        "build",
-        "--root",
-        dir.path().to_str().unwrap(),
-        "--today",
-        "2026-11-22",
-    ]);
-    let err = stderr(&out);
-    assert!(out.status.success(), "{err}");
-    assert!(!err.contains("panicked"));
-    assert!(dir.path().join("public/index.html").is_file());
-}
-
-#[test]
 fn overdue_pages_show_a_banner_and_badges_carry_due_dates() {
     let site = Site::fixture("canary");
     let out = site.run(&["build", "--today", "2027-07-01"]);
@@ -581,36 +557,6 @@ fn duplicate_ids_and_colliding_urls_are_errors() {
         "{err}"
     );
     assert!(!site.path("public").exists());
-}
-
-#[test]
-fn migrating_from_comply_with_aliases_and_an_opening_fence() {
-    let Some(corpus) = corpus("comply/themes/comply-soc2/policies") else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content/policies");
-    copy_tree(&corpus, &content);
-    let cfg = "title: Comply\ndefault_visibility: public\nfront_matter:\n  aliases:\n    name: title\n    satisfies: frameworks\n";
-    std::fs::write(dir.path().join("trust.yaml"), cfg).unwrap();
-    let root = dir.path().to_str().unwrap();
-    let as_is = trustsite(&["build", "--root", root, "--today", "2026-11-22"]);
-    assert_eq!(as_is.status.code(), Some(1));
-    assert!(
-        stderr(&as_is).contains("content/policies/access.md:1:1: error: missing front-matter"),
-        "{}",
-        stderr(&as_is)
-    );
-    assert!(stderr(&as_is).contains("add a `---` line at the top"));
-    for entry in std::fs::read_dir(&content).unwrap() {
-        let p = entry.unwrap().path();
-        let text = std::fs::read_to_string(&p).unwrap();
-        std::fs::write(&p, format!("---\n{text}")).unwrap();
-    }
-    let fixed = trustsite(&["build", "--root", root, "--today", "2026-11-22"]);
-    assert!(fixed.status.success(), "{}", stderr(&fixed));
-    let tsc = std::fs::read_to_string(dir.path().join("public/frameworks/tsc/index.html")).unwrap();
-    assert!(tsc.contains("CC6.1"));
 }
 
 #[test]

@@ -25,17 +25,18 @@ const EXPECTED: &[&str] = &[
     "frontmatter/missing-title",
     "frontmatter/unclosed",
     "frontmatter/unknown-field",
+    "html/attribute-removed",
+    "html/removed",
     "link/broken",
     "link/broken-anchor",
     "link/remote-image",
     "link/unsafe-scheme",
-    "markdown/raw-html",
-    "markdown/shortcode",
     "review/due-soon",
     "review/future-date",
     "review/never-reviewed",
     "review/overdue",
     "securitytxt/policy-not-public",
+    "shortcode/unknown",
 ];
 
 fn check(site: &Site, format: &str) -> (Option<i32>, String) {

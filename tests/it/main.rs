@@ -6,6 +6,7 @@ mod codes;
 mod evidence;
 mod harden;
 mod links;
+mod migrate;
 mod snapshots;
 mod support;
 mod trust;

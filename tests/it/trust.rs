@@ -239,11 +239,11 @@ fn restricted_page_shows_metadata_and_hash_but_no_body() {
 }
 
 #[test]
-fn tech_docs_api_lists_public_pages_only() {
+fn tech_docs_api_lists_published_pages_with_a_default_owner_channel() {
     let (_d, out) = built_example();
     let pages: serde_json::Value = serde_json::from_str(&read(&out, "api/pages.json")).unwrap();
     let pages = pages.as_array().unwrap();
-    assert_eq!(pages.len(), 10, "public documents only");
+    assert_eq!(pages.len(), 12, "public and restricted documents");
     for p in pages {
         assert!(
             p["title"].is_string()
@@ -253,11 +253,14 @@ fn tech_docs_api_lists_public_pages_only() {
                     .starts_with("https://trust.example.com/")
         );
         assert!(p["review_by"].is_string() || p["review_by"].is_null());
-        assert!(p.get("owner_slack").is_some());
+        assert!(
+            p["owner_slack"].is_string(),
+            "every page names a channel (default_owner_slack): {p}"
+        );
     }
-    assert!(
-        !pages
-            .iter()
-            .any(|p| p["url"].as_str().unwrap().contains("business-continuity"))
-    );
+    let bcp = pages
+        .iter()
+        .find(|p| p["url"].as_str().unwrap().contains("business-continuity"))
+        .expect("restricted documents are listed: their owners get reminders too");
+    assert!(bcp["review_by"].is_string());
 }

@@ -56,8 +56,9 @@
   }
 
   // Status for `today` (YYYY-MM-DD) given the due date and warning window.
-  function statusFor(today, nextDue, warnDays) {
-    if (today > nextDue) return 'overdue';
+  // `onDueDay`: overdue on the due day itself (tech-docs' rule).
+  function statusFor(today, nextDue, warnDays, onDueDay) {
+    if (today > nextDue || (onDueDay && today === nextDue)) return 'overdue';
     var due = parseDate(nextDue);
     if (!due) return null;
     var warnStart = new Date(due.getFullYear(), due.getMonth(), due.getDate() - warnDays);
@@ -75,7 +76,7 @@
       if (!parseDate(nextDue)) continue;
       var warnDays = parseInt(el.getAttribute('data-warn-days'), 10);
       if (isNaN(warnDays) || warnDays < 0) warnDays = 0;
-      var next = statusFor(today, nextDue, warnDays);
+      var next = statusFor(today, nextDue, warnDays, el.hasAttribute('data-overdue-on-due-day'));
       if (!next) continue;
       var rendered = currentStatus(el);
       var renderedRank = rendered ? RANK[rendered] : 0;

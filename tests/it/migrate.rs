@@ -1,0 +1,476 @@
+//! Migration: the GitLab handbook (Hugo), comply and a tech-docs site build
+//! and check as they stand, with only a trust.yaml added (issue 13).
+//!
+//! The corpora live outside the repository (`../shared/corpora`, or
+//! `TRUSTSITE_CORPORA`); a missing corpus fails these tests loudly unless
+//! `TRUSTSITE_NO_CORPORA` is set (as in `links.rs`), which skips them with a
+//! message.
+use crate::support::*;
+use std::path::{Path, PathBuf};
+
+/// A corpus folder under the shared corpora, or a panic saying where it was
+/// looked for (None, said on stderr, when `TRUSTSITE_NO_CORPORA` is set).
+fn corpus(rel: &str) -> Option<PathBuf> {
+    let mut tried = Vec::new();
+    let mut roots: Vec<PathBuf> = std::env::var_os("TRUSTSITE_CORPORA")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    roots.push(repo().join("../shared/corpora"));
+    roots.push(repo().join("../../shared/corpora"));
+    for root in roots {
+        let p = root.join(rel);
+        if p.is_dir() {
+            return Some(p);
+        }
+        tried.push(p.display().to_string());
+    }
+    if std::env::var_os("TRUSTSITE_NO_CORPORA").is_some() {
+        eprintln!("SKIPPED (TRUSTSITE_NO_CORPORA): corpus `{rel}` not present");
+        return None;
+    }
+    panic!(
+        "corpus `{rel}` not found (looked in {}): the migration tests need the shared corpora; \
+         set TRUSTSITE_CORPORA to the folder holding gitlab-handbook/ and comply/ \
+         (or TRUSTSITE_NO_CORPORA=1 to skip these tests)",
+        tried.join(", ")
+    );
+}
+
+/// Every `.html` file under `dir` with its code elements cut out (a corpus
+/// may show template syntax on purpose inside code).
+fn pages_without_code(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(dir) {
+        let e = e.unwrap();
+        if e.path().extension().is_some_and(|x| x == "html") {
+            let mut text = std::fs::read_to_string(e.path()).unwrap();
+            while let Some(start) = text.find("<code") {
+                let end = text[start..]
+                    .find("</code>")
+                    .map_or(text.len(), |i| start + i + 7);
+                text.replace_range(start..end, "");
+            }
+            out.push((e.path().display().to_string(), text));
+        }
+    }
+    assert!(!out.is_empty(), "no pages under {}", dir.display());
+    out
+}
+
+/// No page shows a shortcode, ERB or an escaped HTML tag.
+fn assert_nothing_raw(dir: &Path) {
+    for (path, text) in pages_without_code(dir) {
+        for raw in [
+            "{{&lt;",
+            "{{%",
+            "{{<",
+            "&lt;%",
+            "<%",
+            "&lt;br",
+            "&lt;details",
+            "&lt;sup",
+            "&lt;!--",
+            "&lt;/",
+        ] {
+            assert!(!text.contains(raw), "{path} shows `{raw}`");
+        }
+    }
+}
+
+fn site_with(content_from: &Path, under: &str, trust_yaml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(content_from, &dir.path().join("content").join(under));
+    std::fs::write(dir.path().join("trust.yaml"), trust_yaml).unwrap();
+    dir
+}
+
+/// The trust.yaml the README's "Migrating from Hugo" section shows.
+const HUGO_TRUST_YAML: &str = "title: GitLab security handbook
+base_url: https://handbook.example.com/
+default_visibility: public
+compat: hugo
+security_contact: mailto:security@example.com
+links:
+  external_base: https://handbook.gitlab.com/
+defaults:
+  \"handbook/security/\":
+    owner: Security Compliance
+    version: \"1.0\"
+    last_reviewed: 2026-06-01
+";
+
+#[test]
+fn gitlab_handbook_builds_as_it_stands_with_compat_hugo() {
+    let Some(src) = corpus("gitlab-handbook/content") else {
+        return;
+    };
+    let site = site_with(&src, "", HUGO_TRUST_YAML);
+    let root = site.path().to_str().unwrap();
+    let out = trustsite(&["build", "--root", root, "--today", "2026-11-22"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        !err.contains("shortcode"),
+        "every shortcode understood: {err}"
+    );
+    let public = site.path().join("public");
+    assert_nothing_raw(&public);
+    // `{{% alert %}}` is a callout, `{#id}` attribute lines are heading ids.
+    let dc =
+        std::fs::read_to_string(public.join(
+            "handbook/security/policies_and_standards/data-classification-standard/index.html",
+        ))
+        .unwrap();
+    assert!(dc.contains("class=\"callout callout-alert\""));
+    assert!(dc.contains("<strong>Personal Data Exception</strong>"));
+    assert!(dc.contains("id=\"regulated\"") && dc.contains("id=\"orange\""));
+    assert!(
+        !dc.contains("{style="),
+        "attribute lines are not paragraphs"
+    );
+    assert!(
+        !dc.contains("markdownlint"),
+        "HTML comments never reach a page"
+    );
+    let sm = std::fs::read_to_string(
+        public.join("handbook/security/security-operations/sirt/severity-matrix/index.html"),
+    )
+    .unwrap();
+    assert!(sm.contains("<br>"), "`<br>` in table cells is a line break");
+    // Hugo aliases: redirect pages at the old URLs.
+    let old =
+        std::fs::read_to_string(public.join("handbook/security/password-standard/index.html"))
+            .unwrap();
+    assert!(old.contains("<link rel=\"canonical\" href=\"https://handbook.example.com/handbook/security/policies_and_standards/password-standard/\">"), "{old}");
+    assert!(old.contains("http-equiv=\"refresh\""));
+    assert!(
+        public
+            .join("handbook/security/standards/data-classification-standard/index.html")
+            .is_file()
+    );
+    // One <h1> per page.
+    for (path, text) in pages_without_code(&public) {
+        assert!(text.matches("<h1").count() <= 1, "{path} has several <h1>");
+    }
+}
+
+#[test]
+fn gitlab_audit_labels_become_audit_scope_in_check_and_manifest() {
+    let Some(src) = corpus("gitlab-handbook/content") else {
+        return;
+    };
+    let site = site_with(&src, "", HUGO_TRUST_YAML);
+    let root = site.path().to_str().unwrap();
+    let check = trustsite(&[
+        "check",
+        "--root",
+        root,
+        "--today",
+        "2026-11-22",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let scope = |id: &str| {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap_or_else(|| panic!("no document {id}"))["audit_scope"]
+            .clone()
+    };
+    // The label in inline code (lines 68, 72) is an example, not a label.
+    assert_eq!(
+        scope("handbook/security/controlled-document-procedure"),
+        true
+    );
+    assert_eq!(scope("handbook/security/isms"), true);
+    assert_eq!(
+        scope("handbook/security/security-and-technology-policies/change-management-policy"),
+        false
+    );
+    assert_eq!(scope("handbook/security"), false);
+    for d in report["documents"].as_array().unwrap() {
+        assert_eq!(
+            d["owner"], "Security Compliance",
+            "defaults fill {}",
+            d["id"]
+        );
+    }
+    // Only links are left for the user (the sample lacks the rest of the handbook).
+    for p in report["problems"].as_array().unwrap() {
+        if p["severity"] == "error" {
+            assert!(p["code"].as_str().unwrap().starts_with("link/"), "{p}");
+        }
+    }
+    let out = trustsite(&["build", "--root", root, "--today", "2026-11-22"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.path().join("public/manifest.json")).unwrap())
+            .unwrap();
+    let audited = manifest["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["audit_scope"] == true)
+        .count();
+    let labelled = walkdir::WalkDir::new(&src)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            std::fs::read_to_string(e.path()).is_ok_and(|t| {
+                t.lines()
+                    .any(|l| l.starts_with("{{< label name=\"Visibility: Audit\""))
+            })
+        })
+        .count();
+    assert_eq!(audited, labelled);
+    assert!(audited >= 7);
+}
+
+#[test]
+fn comply_builds_and_checks_as_it_stands_with_compat_comply() {
+    let Some(src) = corpus("comply/themes/comply-soc2") else {
+        return;
+    };
+    let cfg = "title: Comply SOC 2\nbase_url: https://trust.example.com/\ndefault_visibility: public\ncompat: comply\nsecurity_contact: mailto:security@example.com\nframeworks:\n  TSC:\n    catalogue: content/standards/TSC-2017.yml\n";
+    let site = site_with(&src, "", cfg);
+    let root = site.path().to_str().unwrap();
+    let out = trustsite(&["build", "--root", root, "--today", "2026-11-22"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = site.path().join("public");
+    assert_nothing_raw(&public);
+    let access = std::fs::read_to_string(public.join("policies/access/index.html")).unwrap();
+    assert!(
+        !access.contains("<pre"),
+        "pandoc-style lists are not code blocks"
+    );
+    assert!(access.contains("<ol>") && access.contains("Hiring Manager informs HR"));
+    assert_eq!(
+        access.matches("<h1").count(),
+        1,
+        "the title is the one <h1>"
+    );
+    let tsc = std::fs::read_to_string(public.join("frameworks/tsc/index.html")).unwrap();
+    assert!(
+        tsc.contains("CC6.1") && tsc.contains("Logical Access"),
+        "comply's catalogue titles controls"
+    );
+    let check = trustsite(&["check", "--root", root, "--today", "2026-11-22"]);
+    let err = format!("{}{}", stdout(&check), stderr(&check));
+    assert!(check.status.success(), "{err}");
+    assert!(
+        err.contains("content/policies/encryption.md:")
+            && err.contains("control `CC9.9` is not in the `TSC` catalogue"),
+        "{err}"
+    );
+}
+
+#[test]
+fn tech_docs_site_builds_with_its_anchors_review_dates_and_owners() {
+    let site = Site::fixture("tech-docs");
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = site.path("public");
+    assert_nothing_raw(&public);
+    assert!(
+        !public.join("incident-response.html.md.erb").exists(),
+        "an .html.md.erb file is a document, never copied raw"
+    );
+    let erb = std::fs::read_to_string(public.join("incident-response/index.html")).unwrap();
+    assert!(
+        erb.contains("<h4 id=\"1-establish-an-incident-lead\""),
+        "Redcarpet ids in .html.md.erb"
+    );
+    assert_eq!(
+        erb.matches("<h1").count(),
+        1,
+        "the ERB title heading is dropped"
+    );
+    let page = std::fs::read_to_string(public.join("incident-response-copy/index.html")).unwrap();
+    assert!(
+        page.contains("<h4 id=\"1-establish-an-incident-lead\""),
+        "Redcarpet ids"
+    );
+    assert!(page.contains("href=\"#1-establish-an-incident-lead\""));
+    assert_eq!(
+        page.matches("<h1").count(),
+        1,
+        "the ERB title heading is dropped"
+    );
+    assert!(page.contains("lead.<br>Write") && page.contains("<details>"));
+    assert!(!page.contains("TODO"), "comments never reach a page");
+    let search = std::fs::read_to_string(public.join("search-index.json")).unwrap();
+    assert!(!search.contains("TODO") && !search.contains("current_page"));
+    let secrets = std::fs::read_to_string(public.join("secrets-handling/index.html")).unwrap();
+    assert!(
+        secrets
+            .contains("data-next-due=\"2026-11-22\" data-warn-days=\"30\" data-overdue-on-due-day"),
+        "the visitor's badge script counts the due day as overdue too"
+    );
+    let vd = std::fs::read_to_string(public.join("vulnerability-disclosure/index.html")).unwrap();
+    assert!(vd.contains("<h2 id=\"security-txt\""));
+    let api: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(public.join("api/pages.json")).unwrap())
+            .unwrap();
+    let owner = |title: &str| {
+        api.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["title"] == title)
+            .unwrap()["owner_slack"]
+            .clone()
+    };
+    assert_eq!(
+        owner("Vulnerability disclosure"),
+        "#security-team",
+        "default_owner_slack"
+    );
+    assert_eq!(owner("Handling secrets"), "@alice");
+    // `review_in: 0 days` reviewed today: overdue on its review-by day (tech-docs' rule).
+    let check = site.run(&["check", "--today", "2026-11-22", "--format", "json"]);
+    assert_eq!(check.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let status = |id: &str| {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status("secrets-handling"), "overdue");
+    assert_eq!(
+        status("vulnerability-disclosure"),
+        "due_soon",
+        "1 fortnight"
+    );
+    assert_eq!(status("incident-response-copy"), "current", "six months");
+    let errors: Vec<&serde_json::Value> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["severity"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["path"], "content/secrets-handling.md");
+}
+
+#[test]
+fn tech_docs_review_in_errors_name_the_field_and_other_erb_is_a_located_warning() {
+    let site = Site::fixture("tech-docs");
+    site.write(
+        "content/bad.md",
+        "---\ntitle: Bad\nlast_reviewed_on: 2026-11-01\nreview_in: soonish\n---\n# <%= current_page.data.title %>\n\nHello <%= partial 'x' %>\n",
+    );
+    let out = site.build();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("content/bad.md:4:12: error: `review_in`: invalid review span `soonish`"),
+        "{err}"
+    );
+    site.write(
+        "content/bad.md",
+        "---\ntitle: Bad\n---\n# <%= current_page.data.title %>\n\nHello <%= partial 'x' %>\n\n{{< youtube x >}}\n",
+    );
+    let out = site.build();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("content/bad.md:6:7: warning: ERB `<%= partial 'x' %>` removed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/bad.md:8:1: warning: shortcode `youtube` is not known"),
+        "{err}"
+    );
+    let page = std::fs::read_to_string(site.path("public/bad/index.html")).unwrap();
+    assert!(!page.contains("partial") && !page.contains("youtube"));
+}
+
+#[test]
+fn cascade_defaults_codeowners_and_ignore_fill_fields_without_edits() {
+    let site = Site::fixture("tech-docs");
+    site.write(
+        "trust.yaml",
+        "title: T\nbase_url: https://t.example/\ndefault_visibility: internal\nowners_from: .gitlab/CODEOWNERS\nfront_matter:\n  ignore: [toc_hide]\ndefaults:\n  policies/:\n    visibility: public\n",
+    );
+    std::fs::remove_dir_all(site.path("content")).unwrap();
+    site.write(".gitlab/CODEOWNERS", "* @everyone\n[Policies] @gl-security/compliance\n/content/policies/\n/content/policies/x.md @alice\n");
+    site.write("content/policies/_index.md", "---\ntitle: Policies\ncascade:\n  controlled_document: true\n  review_cycle: quarterly\n  last_reviewed: 2026-10-01\n---\n");
+    site.write(
+        "content/policies/x.md",
+        "---\ntitle: X\ntoc_hide: true\n---\nX\n",
+    );
+    site.write(
+        "content/policies/y.md",
+        "---\ntitle: Y\nreview_cycle: annual\nversion: '2'\n---\nY\n",
+    );
+    let check = site.run(&[
+        "check",
+        "--today",
+        "2026-11-22",
+        "--format",
+        "json",
+        "--strict",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let doc = |id: &str| {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let (x, y) = (doc("policies/x"), doc("policies/y"));
+    assert_eq!(x["visibility"], "public", "trust.yaml defaults");
+    assert_eq!(x["owner"], "@alice", "last CODEOWNERS rule wins");
+    assert_eq!(
+        y["owner"], "@gl-security/compliance",
+        "GitLab section default owners"
+    );
+    assert_eq!(x["next_due"], "2027-01-01", "cascaded quarterly cycle");
+    assert_eq!(y["next_due"], "2027-10-01", "the file's own field wins");
+    let problems = report["problems"].to_string();
+    assert!(
+        !problems.contains("toc_hide"),
+        "ignored fields are silent: {problems}"
+    );
+}
+
+#[test]
+fn hugo_alias_collisions_are_located_errors() {
+    let site = Site::fixture("tech-docs");
+    site.write("content/a.md", "---\ntitle: A\naliases: [/old/]\n---\n");
+    site.write("content/b.md", "---\ntitle: B\naliases:\n  - /old\n---\n");
+    let out = site.build();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("content/b.md:3:1: error: alias `/old` collides with /old/ of content/a.md"),
+        "{err}"
+    );
+}
+
+#[test]
+fn security_txt_without_an_absolute_base_url_is_an_error_with_the_fix() {
+    let site = Site::fixture("tech-docs");
+    let cfg = std::fs::read_to_string(site.path("trust.yaml")).unwrap();
+    site.write(
+        "trust.yaml",
+        &cfg.replace(
+            "base_url: \"https://security.example.gov.uk/\"",
+            "base_url: /",
+        ),
+    );
+    let out = site.build();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("set `base_url: https://"), "{err}");
+}
