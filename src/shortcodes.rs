@@ -52,11 +52,20 @@ pub struct Preprocessed {
 
 /// Whether `body` may hold anything [`preprocess`] changes (a cheap test).
 pub fn needed(body: &str) -> bool {
-    body.contains("{{<")
-        || body.contains("{{%")
-        || body.contains("<%")
-        || body.contains("\n{")
-        || body.lines().any(|l| pandoc_marker(l).is_some())
+    if body.contains("{{<") || body.contains("{{%") || body.contains("<%") {
+        return true;
+    }
+    // An attribute line counts only right after a heading (JSON code
+    // blocks start lines with `{` too, and need no rewriting).
+    let mut prev_heading = false;
+    for l in body.lines() {
+        let t = l.trim();
+        if (prev_heading && t.starts_with('{') && t.ends_with('}')) || pandoc_marker(l).is_some() {
+            return true;
+        }
+        prev_heading = t.starts_with('#');
+    }
+    false
 }
 
 /// When `line` opens a shortcode that closes on a later line (within 20
@@ -90,7 +99,9 @@ fn pandoc_marker(line: &str) -> Option<(usize, usize)> {
     if indent > 7 {
         return None;
     }
-    let marker_end = t.find(". ")?;
+    // A marker is at most four characters: look no further than that.
+    let head = &t.as_bytes()[..t.len().min(6)];
+    let marker_end = head.windows(2).position(|w| w == b". ")?;
     let marker = &t[..marker_end];
     let roman =
         !marker.is_empty() && marker.len() <= 4 && marker.bytes().all(|b| b"ivx".contains(&b));

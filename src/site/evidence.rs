@@ -130,24 +130,39 @@ fn withheld_names(ctx: &Ctx) -> Vec<String> {
     names
 }
 
+/// The withheld names as one automaton (`<!--` first): a source is
+/// scanned once, whatever the number of withheld documents.
+struct Screen {
+    names: Vec<String>,
+    automaton: aho_corasick::AhoCorasick,
+}
+
+impl Screen {
+    fn new(withheld: &[String]) -> Screen {
+        let names: Vec<String> = std::iter::once("<!--".to_string())
+            .chain(withheld.iter().cloned())
+            .collect();
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&names)
+            .expect("a few thousand short literal names always build");
+        Screen { names, automaton }
+    }
+}
+
 /// Why a public source cannot go into the bundle as it is (it is shipped
 /// byte for byte, so its hash matches): an HTML comment (editor notes are
 /// never published) or a withheld document's name. Gives the reason and
-/// the 1-based line and column.
-fn unsafe_source(text: &str, withheld: &[String]) -> Option<(String, usize, usize)> {
+/// the 1-based line and column of the first one.
+fn unsafe_source(text: &str, screen: &Screen) -> Option<(String, usize, usize)> {
     let lower = text.to_lowercase();
-    let comment = lower.find("<!--").map(|at| {
-        (
-            at,
-            "it holds an HTML comment (editor notes are never published)".to_string(),
-        )
-    });
-    let name = withheld.iter().filter_map(|n| {
-        lower
-            .find(n.as_str())
-            .map(|at| (at, format!("it names the withheld document `{n}`")))
-    });
-    let (at, why) = comment.into_iter().chain(name).min_by_key(|(at, _)| *at)?;
+    let found = screen.automaton.find(&lower)?;
+    let at = found.start();
+    let why = match found.pattern().as_usize() {
+        0 => "it holds an HTML comment (editor notes are never published)".to_string(),
+        i => format!("it names the withheld document `{}`", screen.names[i]),
+    };
     let before = &lower[..at];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -157,63 +172,66 @@ fn unsafe_source(text: &str, withheld: &[String]) -> Option<(String, usize, usiz
 /// The source of every public (not restricted) shown document, read again
 /// and checked against the hash the pages and manifest show. A source that
 /// holds an HTML comment or a withheld document's name is left out with a
-/// warning: fail closed, the bundle ships sources byte for byte.
+/// warning: fail closed, the bundle ships sources byte for byte. Read and
+/// screened in parallel; the entries and problems keep document order.
 fn sources(ctx: &Ctx, shown: &[&DocView]) -> Vec<Entry> {
-    let withheld = withheld_names(ctx);
-    let mut out = Vec::new();
-    for v in shown.iter().filter(|v| !v.restricted) {
-        let bytes = match std::fs::read(ctx.loaded.root.join(&v.source_path)) {
-            Ok(b) => b,
-            Err(e) => {
-                ctx.out.problem(
-                    Diagnostic::error(
-                        &v.source_path,
-                        0,
-                        0,
-                        format!("cannot read for the download bundle: {e}"),
-                    )
-                    .code("bundle/unreadable"),
-                );
-                continue;
-            }
-        };
-        if crate::content::hex(&Sha256::digest(&bytes)) != v.source_sha256 {
-            ctx.out.problem(
-                Diagnostic::error(
-                    &v.source_path,
-                    0,
-                    0,
-                    "changed while the site was being built: build again",
-                )
-                .code("bundle/changed"),
-            );
-            continue;
+    use rayon::prelude::*;
+    let screen = Screen::new(&withheld_names(ctx));
+    let public: Vec<&&DocView> = shown.iter().filter(|v| !v.restricted).collect();
+    let results: Vec<Result<Entry, Diagnostic>> = public
+        .par_iter()
+        .map(|v| source_entry(ctx, v, &screen))
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(entry) => out.push(entry),
+            Err(d) => ctx.out.problem(d),
         }
-        if let Some((why, line, col)) = unsafe_source(&String::from_utf8_lossy(&bytes), &withheld) {
-            ctx.out.problem(
-                Diagnostic::warning(
-                    &v.source_path,
-                    line,
-                    col,
-                    format!("left out of the download bundle: {why}"),
-                )
-                .code("bundle/source-withheld"),
-            );
-            continue;
-        }
-        out.push(Entry {
-            name: v.source_path.clone(),
-            bytes,
-        });
     }
     out
+}
+
+/// One public source for the bundle, or why it is left out.
+fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Entry, Diagnostic> {
+    let bytes = std::fs::read(ctx.loaded.root.join(&v.source_path)).map_err(|e| {
+        Diagnostic::error(
+            &v.source_path,
+            0,
+            0,
+            format!("cannot read for the download bundle: {e}"),
+        )
+        .code("bundle/unreadable")
+    })?;
+    if crate::content::hex(&Sha256::digest(&bytes)) != v.source_sha256 {
+        return Err(Diagnostic::error(
+            &v.source_path,
+            0,
+            0,
+            "changed while the site was being built: build again",
+        )
+        .code("bundle/changed"));
+    }
+    if let Some((why, line, col)) = unsafe_source(&String::from_utf8_lossy(&bytes), screen) {
+        return Err(Diagnostic::warning(
+            &v.source_path,
+            line,
+            col,
+            format!("left out of the download bundle: {why}"),
+        )
+        .code("bundle/source-withheld"));
+    }
+    Ok(Entry {
+        name: v.source_path.clone(),
+        bytes,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn sources_naming_withheld_documents_or_holding_comments_are_unsafe() {
-        let withheld = vec!["internal-doc".to_string()];
+        let withheld = super::Screen::new(&["internal-doc".to_string()]);
         assert_eq!(super::unsafe_source("# A\nplain\n", &withheld), None);
         let (why, line, col) =
             super::unsafe_source("# A\n\nsee [x](Internal-Doc.md)\n", &withheld).unwrap();
