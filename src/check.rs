@@ -112,24 +112,33 @@ fn review_problem(d: &Document, r: &Review) -> Option<Diagnostic> {
         ],
     );
     match r.status {
-        ReviewStatus::Overdue => Some(Diagnostic::error(
-            &d.source,
-            at,
-            1,
-            format!("review overdue: was due {due} ({} days ago)", -days),
-        )),
-        ReviewStatus::NeverReviewed => Some(Diagnostic::error(
-            &d.source,
-            at,
-            1,
-            "never reviewed: controlled document has no last_reviewed or next_review",
-        )),
-        ReviewStatus::DueSoon => Some(Diagnostic::warning(
-            &d.source,
-            at,
-            1,
-            format!("review due soon: due {due} (in {days} days)"),
-        )),
+        ReviewStatus::Overdue => Some(
+            Diagnostic::error(
+                &d.source,
+                at,
+                1,
+                format!("review overdue: was due {due} ({} days ago)", -days),
+            )
+            .code("review/overdue"),
+        ),
+        ReviewStatus::NeverReviewed => Some(
+            Diagnostic::error(
+                &d.source,
+                at,
+                1,
+                "never reviewed: controlled document has no last_reviewed or next_review",
+            )
+            .code("review/never-reviewed"),
+        ),
+        ReviewStatus::DueSoon => Some(
+            Diagnostic::warning(
+                &d.source,
+                at,
+                1,
+                format!("review due soon: due {due} (in {days} days)"),
+            )
+            .code("review/due-soon"),
+        ),
         _ => None,
     }
 }
@@ -157,24 +166,30 @@ fn certifications(loaded: &Loaded, opts: &BuildOptions, problems: &mut Vec<Diagn
             continue;
         }
         match c.expires {
-            Some(e) if e < opts.today => problems.push(Diagnostic::error(
-                "trust.yaml",
-                c.line,
-                1,
-                format!(
-                    "certification `{}` expired on {e}: renew it or change its status",
-                    c.name
-                ),
-            )),
-            None => problems.push(Diagnostic::warning(
-                "trust.yaml",
-                c.line,
-                1,
-                format!(
-                    "certification `{}` is certified but has no `expires` date",
-                    c.name
-                ),
-            )),
+            Some(e) if e < opts.today => problems.push(
+                Diagnostic::error(
+                    "trust.yaml",
+                    c.line,
+                    1,
+                    format!(
+                        "certification `{}` expired on {e}: renew it or change its status",
+                        c.name
+                    ),
+                )
+                .code("certification/expired"),
+            ),
+            None => problems.push(
+                Diagnostic::warning(
+                    "trust.yaml",
+                    c.line,
+                    1,
+                    format!(
+                        "certification `{}` is certified but has no `expires` date",
+                        c.name
+                    ),
+                )
+                .code("certification/no-expiry"),
+            ),
             _ => {}
         }
         if let Some(id) = &c.report
@@ -184,15 +199,18 @@ fn certifications(loaded: &Loaded, opts: &BuildOptions, problems: &mut Vec<Diagn
                 .iter()
                 .any(|d| &d.id == id && audience.document(d).is_published())
         {
-            problems.push(Diagnostic::warning(
-                "trust.yaml",
-                c.line,
-                1,
-                format!(
-                    "certification `{}`: report `{id}` is not a published document",
-                    c.name
-                ),
-            ));
+            problems.push(
+                Diagnostic::warning(
+                    "trust.yaml",
+                    c.line,
+                    1,
+                    format!(
+                        "certification `{}`: report `{id}` is not a published document",
+                        c.name
+                    ),
+                )
+                .code("certification/report-unpublished"),
+            );
         }
     }
 }
@@ -210,12 +228,15 @@ fn controls(loaded: &Loaded, problems: &mut Vec<Diagnostic>) {
                 continue;
             };
             for id in ids.iter().filter(|id| !fw.controls.contains_key(*id)) {
-                problems.push(Diagnostic::warning(
-                    &d.source,
-                    line,
-                    1,
-                    format!("control `{id}` is not in the `{name}` catalogue"),
-                ));
+                problems.push(
+                    Diagnostic::warning(
+                        &d.source,
+                        line,
+                        1,
+                        format!("control `{id}` is not in the `{name}` catalogue"),
+                    )
+                    .code("control/unknown"),
+                );
             }
         }
     }
@@ -228,11 +249,11 @@ fn security_txt(
     opts: &BuildOptions,
     problems: &mut Vec<Diagnostic>,
 ) {
-    for (line, msg) in crate::securitytxt::lint(text, opts.build_time) {
+    for f in crate::securitytxt::lint(text, opts.build_time) {
         let path = ".well-known/security.txt";
-        problems.push(match msg.strip_prefix(crate::securitytxt::WARNING_PREFIX) {
-            Some(w) => Diagnostic::warning(path, line, 1, w),
-            None => Diagnostic::error(path, line, 1, msg),
+        problems.push(match f.severity {
+            Severity::Warning => Diagnostic::warning(path, f.line, 1, f.message).code(f.code),
+            Severity::Error => Diagnostic::error(path, f.line, 1, f.message).code(f.code),
         });
     }
     let Some(policy) = &loaded.config.security_txt.policy else {
@@ -251,7 +272,7 @@ fn security_txt(
             0,
             0,
             format!("security.txt Expires ({expires_date}) is after the next review of its policy `{policy}` (due {due}): lower security_txt.expires_days or review the policy"),
-        ));
+        ).code("securitytxt/outlives-policy"));
     }
 }
 
@@ -272,29 +293,32 @@ fn change_control(
                     "document `{}` ({}) was published in the baseline release and no longer exists",
                     old.id, old.title
                 ),
-            ));
+            ).code("baseline/removed"));
             continue;
         };
         let line = line_of(d, &["version", "title"]);
         if !audience.document(d).is_published() {
-            problems.push(Diagnostic::warning(&d.source, line, 1, format!("document `{}` was published ({}) in the baseline release and is no longer published", d.id, old.visibility)));
+            problems.push(Diagnostic::warning(&d.source, line, 1, format!("document `{}` was published ({}) in the baseline release and is no longer published", d.id, old.visibility)).code("baseline/unpublished"));
             continue;
         }
         if d.visibility.as_str() != old.visibility {
-            problems.push(Diagnostic::warning(
-                &d.source,
-                line,
-                1,
-                format!(
-                    "visibility changed from {} to {} since the baseline release",
-                    old.visibility,
-                    d.visibility.as_str()
-                ),
-            ));
+            problems.push(
+                Diagnostic::warning(
+                    &d.source,
+                    line,
+                    1,
+                    format!(
+                        "visibility changed from {} to {} since the baseline release",
+                        old.visibility,
+                        d.visibility.as_str()
+                    ),
+                )
+                .code("baseline/visibility-changed"),
+            );
         }
         if d.sha256 != old.source_sha256 && d.fm.version == old.version {
             let v = old.version.as_deref().unwrap_or("(none)");
-            problems.push(Diagnostic::error(&d.source, line, 1, format!("content changed without a version bump: the source hash differs from the baseline release but `version` is still {v}")));
+            problems.push(Diagnostic::error(&d.source, line, 1, format!("content changed without a version bump: the source hash differs from the baseline release but `version` is still {v}")).code("baseline/unversioned-change"));
         }
     }
 }

@@ -4,7 +4,6 @@
 //! the library, prints diagnostics to stderr and returns the exit code:
 //! 0 success, 1 the command ran and found problems, 2 it could not run.
 
-use crate::config::ConfigError;
 use crate::diag::Diagnostic;
 use crate::report::Format;
 use clap::{Args, Parser, Subcommand};
@@ -210,26 +209,13 @@ pub fn print_diags(diags: &[Diagnostic]) {
             let code = if d.is_error() { "31" } else { "33" };
             let sev = d.severity.as_str();
             eprintln!(
-                "{}: \x1b[1;{code}m{sev}\x1b[0m: {}",
+                "{}: \x1b[1;{code}m{sev}\x1b[0m: {}{}",
                 d.location(),
-                d.message
+                d.message,
+                d.code_suffix()
             );
         } else {
             eprintln!("{d}");
-        }
-    }
-}
-
-/// Prints a config problem and returns the exit code for it.
-pub fn config_failure(e: ConfigError) -> u8 {
-    match e {
-        ConfigError::Unreadable { .. } => {
-            eprintln!("error: {e}");
-            CANNOT_RUN
-        }
-        ConfigError::Invalid(diags) => {
-            print_diags(&diags);
-            PROBLEMS
         }
     }
 }

@@ -3,38 +3,75 @@
 //! Reads time at the edge ([`crate::cli_time`]), runs the site pipeline into
 //! the right sink, prints problems and the summary, returns the exit code.
 
-use crate::cli::{
-    BuildArgs, CANNOT_RUN, CheckArgs, OK, PROBLEMS, VerifyArgs, config_failure, print_diags,
-};
+use crate::cli::{BuildArgs, CANNOT_RUN, CheckArgs, OK, PROBLEMS, VerifyArgs, print_diags};
+use crate::config::{CONFIG_FILE, ConfigError};
+use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::site::{self, BuildOptions, Loaded};
 use std::time::Instant;
 
-/// Loads the site and resolves time; Err carries the exit code.
+/// Why a site could not be prepared: the exit code (2: could not run, 1:
+/// invalid configuration) and the problems, each with its code.
+pub struct Unprepared {
+    /// [`CANNOT_RUN`] or [`PROBLEMS`].
+    pub exit: u8,
+    /// What went wrong (`config/unreadable`, `config/invalid`, ...).
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Unprepared {
+    /// Prints the problems as human text on stderr; returns the exit code.
+    pub fn print(self) -> u8 {
+        for d in self.diags.iter().filter(|d| d.path == NO_FILE) {
+            eprintln!("{}: {}{}", d.severity.as_str(), d.message, d.code_suffix());
+        }
+        let located: Vec<Diagnostic> = self
+            .diags
+            .into_iter()
+            .filter(|d| d.path != NO_FILE)
+            .collect();
+        print_diags(&located);
+        self.exit
+    }
+}
+
+/// The path of a problem that concerns no file (a bad argument): `.`.
+const NO_FILE: &str = ".";
+
+/// Loads the site and resolves time.
 pub fn prepare(
     root: &std::path::Path,
     today: Option<jiff::civil::Date>,
     base_url: Option<String>,
-) -> Result<(Loaded, BuildOptions), u8> {
+) -> Result<(Loaded, BuildOptions), Unprepared> {
+    let cannot_run = |code: &'static str, path: &str, msg: String| Unprepared {
+        exit: CANNOT_RUN,
+        diags: vec![Diagnostic::error(path, 0, 0, msg).code(code)],
+    };
     if !root.is_dir() {
-        eprintln!("error: site root {} is not a folder", root.display());
-        return Err(CANNOT_RUN);
+        let msg = format!("site root {} is not a folder", root.display());
+        return Err(cannot_run("site/no-root", NO_FILE, msg));
     }
     if let Some(url) = &base_url
         && let Err(why) = crate::config::check_base_url(url)
     {
-        eprintln!("error: --base-url: {why}");
-        return Err(CANNOT_RUN);
+        let msg = format!("--base-url: {why}");
+        return Err(cannot_run("config/base-url", NO_FILE, msg));
     }
-    let loaded = site::load(root).map_err(config_failure)?;
+    let loaded = site::load(root).map_err(|e| match e {
+        ConfigError::Unreadable { .. } => {
+            cannot_run("config/unreadable", CONFIG_FILE, e.to_string())
+        }
+        ConfigError::Invalid(diags) => Unprepared {
+            exit: PROBLEMS,
+            diags,
+        },
+    })?;
     if let Some(note) = &loaded.history.note {
         eprintln!("note: {note}");
     }
-    let (build_time, today) =
-        crate::cli_time::resolve(today, &loaded.config.timezone).map_err(|e| {
-            eprintln!("error: {e}");
-            CANNOT_RUN
-        })?;
+    let (build_time, today) = crate::cli_time::resolve(today, &loaded.config.timezone)
+        .map_err(|e| cannot_run("time/unresolved", CONFIG_FILE, e))?;
     let opts = BuildOptions {
         today,
         build_time,
@@ -56,7 +93,7 @@ pub fn build(args: &BuildArgs) -> u8 {
     let (loaded, mut opts) = match prepare(&args.site.root, args.site.today, args.base_url.clone())
     {
         Ok(x) => x,
-        Err(code) => return code,
+        Err(u) => return u.print(),
     };
     let env_key = std::env::var(crate::sign::KEY_ENV).ok();
     match crate::sign::Signer::resolve(args.sign_key.as_deref(), env_key.as_deref()) {
@@ -181,7 +218,7 @@ fn highlighter(cache: Option<&std::path::Path>) -> Option<Highlighter> {
 pub fn check(args: &CheckArgs) -> u8 {
     let (mut loaded, opts) = match prepare(&args.site.root, args.site.today, None) {
         Ok(x) => x,
-        Err(code) => return code,
+        Err(u) => return check_failed(args, u),
     };
     if let Some(w) = args.warn_days {
         loaded.config.review.warn_days = w.max(0);
@@ -194,8 +231,11 @@ pub fn check(args: &CheckArgs) -> u8 {
         {
             Ok(m) => Some(m),
             Err(e) => {
-                eprintln!("error: --baseline {}: {e}", p.display());
-                return CANNOT_RUN;
+                let msg = format!("--baseline {}: {e}", p.display());
+                let path = p.display().to_string();
+                let diags = vec![Diagnostic::error(path, 0, 0, msg).code("baseline/unreadable")];
+                let exit = CANNOT_RUN;
+                return check_failed(args, Unprepared { exit, diags });
             }
         },
     };
@@ -211,6 +251,22 @@ pub fn check(args: &CheckArgs) -> u8 {
     } else {
         OK
     }
+}
+
+/// `check` could not run (or the config is invalid): human text on stderr,
+/// or, for the CI formats, the problems in that format on stdout, since a
+/// CI parser reads stdout. Returns the exit code.
+fn check_failed(args: &CheckArgs, u: Unprepared) -> u8 {
+    if args.format == crate::report::Format::Human {
+        return u.print();
+    }
+    let report = crate::report::Report {
+        today: args.site.today.map(|d| d.to_string()).unwrap_or_default(),
+        documents: Vec::new(),
+        problems: u.diags,
+    };
+    print!("{}", crate::report::render(&report, args.format, false));
+    u.exit
 }
 
 /// `trustsite verify`.

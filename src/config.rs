@@ -373,7 +373,9 @@ pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let msg = "file is not valid UTF-8 text";
-        ConfigError::Invalid(vec![Diagnostic::error(CONFIG_FILE, line, 1, msg)])
+        ConfigError::Invalid(vec![
+            Diagnostic::error(CONFIG_FILE, line, 1, msg).code("config/not-utf8"),
+        ])
     })?;
     parse(&text, root)
 }
@@ -392,7 +394,9 @@ pub fn parse(text: &str, root: &Path) -> Result<SiteConfig, ConfigError> {
             }
             _ => e.message,
         };
-        ConfigError::Invalid(vec![Diagnostic::error(CONFIG_FILE, e.line, e.col, message)])
+        ConfigError::Invalid(vec![
+            Diagnostic::error(CONFIG_FILE, e.line, e.col, message).code("config/invalid"),
+        ])
     })?;
     let mut diags = Vec::new();
     let mut raw = raw;
@@ -458,7 +462,7 @@ fn field_at(text: &str, line: usize) -> Option<String> {
 
 fn err_at<T>(diags: &mut Vec<Diagnostic>, s: &Spanned<T>, msg: String) {
     let (line, col) = yaml::position(s);
-    diags.push(Diagnostic::error(CONFIG_FILE, line, col, msg));
+    diags.push(Diagnostic::error(CONFIG_FILE, line, col, msg).code("config/bad-value"));
 }
 
 /// Parses a spanned `YYYY-MM-DD`, reporting a located error.
@@ -589,12 +593,15 @@ fn validate_defaults(
     for (folder, value) in raw.unwrap_or_default() {
         let (line, col) = yaml::position(&value);
         if !value.value.is_object() {
-            diags.push(Diagnostic::error(
-                CONFIG_FILE,
-                line,
-                col,
-                format!("`defaults.{folder}`: expected a mapping of front-matter fields"),
-            ));
+            diags.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    line,
+                    col,
+                    format!("`defaults.{folder}`: expected a mapping of front-matter fields"),
+                )
+                .code("config/bad-value"),
+            );
             continue;
         }
         let text = value.value.to_string();
@@ -602,9 +609,9 @@ fn validate_defaults(
         for p in problems {
             let msg = format!("`defaults.{folder}`: {}", p.message);
             let d = if p.error {
-                Diagnostic::error(CONFIG_FILE, line, col, msg)
+                Diagnostic::error(CONFIG_FILE, line, col, msg).code(p.code)
             } else {
-                Diagnostic::warning(CONFIG_FILE, line, col, msg)
+                Diagnostic::warning(CONFIG_FILE, line, col, msg).code(p.code)
             };
             diags.push(d);
         }
@@ -649,12 +656,15 @@ fn validate(
     };
     for c in &security_contact {
         if !(c.starts_with("mailto:") || c.starts_with("https://")) {
-            diags.push(Diagnostic::error(
-                CONFIG_FILE,
-                0,
-                0,
-                format!("`security_contact`: `{c}` must be a mailto: or https:// URI"),
-            ));
+            diags.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    0,
+                    0,
+                    format!("`security_contact`: `{c}` must be a mailto: or https:// URI"),
+                )
+                .code("config/bad-value"),
+            );
         }
     }
     let aliases = validate_aliases(raw.front_matter, preset, diags);

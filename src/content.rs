@@ -185,12 +185,15 @@ pub fn load_with(
         match publish::classify(&rel) {
             FileKind::Home => {
                 if let Some(first) = &content.home {
-                    diags.push(Diagnostic::error(
-                        &doc.source,
-                        1,
-                        1,
-                        format!("two home introductions: {} is one too", first.source),
-                    ));
+                    diags.push(
+                        Diagnostic::error(
+                            &doc.source,
+                            1,
+                            1,
+                            format!("two home introductions: {} is one too", first.source),
+                        )
+                        .code("content/duplicate-home"),
+                    );
                 }
                 content.home = Some(doc);
             }
@@ -389,12 +392,15 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
             }
             Err(e) => {
                 let path = e.path().map(|p| rel_to(dir, p)).unwrap_or_default();
-                diags.push(Diagnostic::error(
-                    format!("{CONTENT_DIR}/{path}"),
-                    0,
-                    0,
-                    format!("cannot read: {e}"),
-                ));
+                diags.push(
+                    Diagnostic::error(
+                        format!("{CONTENT_DIR}/{path}"),
+                        0,
+                        0,
+                        format!("cannot read: {e}"),
+                    )
+                    .code("content/unreadable"),
+                );
                 continue;
             }
         };
@@ -404,12 +410,15 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
             continue;
         }
         if entry.path_is_symlink() {
-            diags.push(Diagnostic::warning(
-                format!("{CONTENT_DIR}/{rel}"),
-                0,
-                0,
-                "symbolic link skipped: trustsite never follows links (copy the file instead)",
-            ));
+            diags.push(
+                Diagnostic::warning(
+                    format!("{CONTENT_DIR}/{rel}"),
+                    0,
+                    0,
+                    "symbolic link skipped: trustsite never follows links (copy the file instead)",
+                )
+                .code("content/symlink"),
+            );
             continue;
         }
         if !entry.file_type().is_file() {
@@ -422,12 +431,15 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
             .and_then(Path::to_str)
             .is_none()
         {
-            diags.push(Diagnostic::error(
-                format!("{CONTENT_DIR}/{rel}"),
-                0,
-                0,
-                "file name is not valid UTF-8: rename the file",
-            ));
+            diags.push(
+                Diagnostic::error(
+                    format!("{CONTENT_DIR}/{rel}"),
+                    0,
+                    0,
+                    "file name is not valid UTF-8: rename the file",
+                )
+                .code("content/non-utf8-name"),
+            );
             continue;
         }
         match kind {
@@ -455,7 +467,9 @@ fn load_doc(
 ) -> Result<Document, Vec<Diagnostic>> {
     let bytes = std::fs::read(dir.join(rel)).map_err(|e| {
         let source = format!("{CONTENT_DIR}/{rel}");
-        vec![Diagnostic::error(source, 0, 0, format!("cannot read: {e}"))]
+        vec![
+            Diagnostic::error(source, 0, 0, format!("cannot read: {e}")).code("content/unreadable"),
+        ]
     })?;
     parse_doc_in(rel, bytes, config, diags)
 }
@@ -485,18 +499,25 @@ fn parse_doc_in(
 ) -> Result<Document, Vec<Diagnostic>> {
     let config = ctx.config;
     let source = format!("{CONTENT_DIR}/{rel}");
-    let fail =
-        |line: usize, col: usize, msg: String| vec![Diagnostic::error(&source, line, col, msg)];
+    let fail = |line: usize, col: usize, code: &'static str, msg: String| {
+        vec![Diagnostic::error(&source, line, col, msg).code(code)]
+    };
     let sha256 = hex(&Sha256::digest(&bytes));
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        fail(line, 1, "file is not valid UTF-8 text".to_string())
+        fail(
+            line,
+            1,
+            "content/not-utf8",
+            "file is not valid UTF-8 text".to_string(),
+        )
     })?;
     if text.contains('\0') {
         return Err(fail(
             1,
             1,
+            "content/nul-bytes",
             "file contains NUL bytes: not a text document".to_string(),
         ));
     }
@@ -504,6 +525,7 @@ fn parse_doc_in(
         fail(
             1,
             1,
+            "frontmatter/unclosed",
             "front-matter opened with `---` is never closed by a `---` line".to_string(),
         )
     })?;
@@ -511,18 +533,23 @@ fn parse_doc_in(
     let split = match split.yaml {
         Some(_) => split,
         None => crate::compat::split_headless(&text)
-            .ok_or_else(|| fail(1, 1, missing_front_matter(&text)))?,
+            .ok_or_else(|| fail(1, 1, "frontmatter/missing", missing_front_matter(&text)))?,
     };
     let Some(yaml) = split.yaml else {
-        return Err(fail(1, 1, missing_front_matter(&text)));
+        return Err(fail(
+            1,
+            1,
+            "frontmatter/missing",
+            missing_front_matter(&text),
+        ));
     };
     let (fm, problems) = frontmatter::parse(yaml, split.yaml_line, &config.aliases);
     let mut errors = Vec::new();
     for p in problems {
         let d = if p.error {
-            Diagnostic::error(&source, p.line, p.col, p.message)
+            Diagnostic::error(&source, p.line, p.col, p.message).code(p.code)
         } else {
-            Diagnostic::warning(&source, p.line, p.col, p.message)
+            Diagnostic::warning(&source, p.line, p.col, p.message).code(p.code)
         };
         if d.is_error() {
             errors.push(d)
@@ -535,12 +562,10 @@ fn parse_doc_in(
         crate::shortcodes::needed(split.body).then(|| crate::shortcodes::preprocess(split.body));
     inherit(rel, &mut fm, ctx, pre.as_ref().and_then(|p| p.audit_scope));
     let Some(title) = fm.title.clone() else {
-        errors.push(Diagnostic::error(
-            &source,
-            1,
-            1,
-            "missing required field `title`",
-        ));
+        errors.push(
+            Diagnostic::error(&source, 1, 1, "missing required field `title`")
+                .code("frontmatter/missing-title"),
+        );
         return Err(errors);
     };
     if !errors.is_empty() {
@@ -719,26 +744,32 @@ fn check_duplicates(docs: &[Document], diags: &mut Vec<Diagnostic>) {
     for d in docs {
         if let Some(first) = ids.insert(&d.id, d) {
             let line = d.fm.lines.get("id").copied().unwrap_or(1);
-            diags.push(Diagnostic::error(
-                &d.source,
-                line,
-                1,
-                format!(
-                    "duplicate document id `{}`: also used by {}",
-                    d.id, first.source
-                ),
-            ));
+            diags.push(
+                Diagnostic::error(
+                    &d.source,
+                    line,
+                    1,
+                    format!(
+                        "duplicate document id `{}`: also used by {}",
+                        d.id, first.source
+                    ),
+                )
+                .code("content/duplicate-id"),
+            );
         }
         if let Some(first) = urls.insert(&d.url_path, d) {
-            diags.push(Diagnostic::error(
-                &d.source,
-                1,
-                1,
-                format!(
-                    "URL /{} is also the URL of {}: rename one of the files",
-                    d.url_path, first.source
-                ),
-            ));
+            diags.push(
+                Diagnostic::error(
+                    &d.source,
+                    1,
+                    1,
+                    format!(
+                        "URL /{} is also the URL of {}: rename one of the files",
+                        d.url_path, first.source
+                    ),
+                )
+                .code("content/duplicate-url"),
+            );
         }
     }
 }

@@ -111,17 +111,491 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// ` [area/name]`, or nothing for a diagnostic without a code.
+    pub fn code_suffix(&self) -> String {
+        if self.code.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", self.code)
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
-    /// `path:line:col: severity: message`; line and column are left out when unknown.
+    /// `path:line:col: severity: message [code]`; line and column are left
+    /// out when unknown, the code when there is none.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {}: {}",
+            "{}: {}: {}{}",
             self.location(),
             self.severity.as_str(),
-            self.message
+            self.message,
+            self.code_suffix()
         )
     }
+}
+
+/// One documented diagnostic code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code {
+    /// `area/name`.
+    pub code: &'static str,
+    /// Its severity where it is emitted (`check` raises the codes in
+    /// `check::ERRORS_IN_CHECK` to errors).
+    pub severity: Severity,
+    /// What it means, one line (the README table).
+    pub meaning: &'static str,
+}
+
+/// Every diagnostic code trustsite emits, sorted. A unit test keeps the
+/// README's table and the codes used in `src/` in step with this list.
+pub const CODES: &[Code] = &[
+    Code {
+        code: "alias/invalid",
+        severity: Severity::Error,
+        meaning: "a page's `aliases` entry cannot be published (outside the site, a clash with another page)",
+    },
+    Code {
+        code: "asset/active",
+        severity: Severity::Error,
+        meaning: "an active file (`.html`, `.js`, ...) under `content/` is never published (unless `allow_active` lists it)",
+    },
+    Code {
+        code: "asset/document-copy",
+        severity: Severity::Warning,
+        meaning: "a file under `content/` looks like a copy of a document (backup, merge leftover); never published",
+    },
+    Code {
+        code: "asset/withheld",
+        severity: Severity::Warning,
+        meaning: "a file under `content/` is not published: no published page links to or embeds it, and `publish.files` does not name it",
+    },
+    Code {
+        code: "baseline/removed",
+        severity: Severity::Warning,
+        meaning: "a document published in the `--baseline` release no longer exists",
+    },
+    Code {
+        code: "baseline/unpublished",
+        severity: Severity::Warning,
+        meaning: "a document published in the baseline release is no longer published",
+    },
+    Code {
+        code: "baseline/unreadable",
+        severity: Severity::Error,
+        meaning: "the `--baseline` manifest cannot be read or parsed (exit 2)",
+    },
+    Code {
+        code: "baseline/unversioned-change",
+        severity: Severity::Error,
+        meaning: "a document's source changed since the baseline release but its `version` did not",
+    },
+    Code {
+        code: "baseline/visibility-changed",
+        severity: Severity::Warning,
+        meaning: "a document's visibility changed since the baseline release",
+    },
+    Code {
+        code: "bundle/changed",
+        severity: Severity::Error,
+        meaning: "a source changed while the site was being built (the download bundle would not match): build again",
+    },
+    Code {
+        code: "bundle/failed",
+        severity: Severity::Error,
+        meaning: "the download bundle (zip) cannot be made",
+    },
+    Code {
+        code: "bundle/source-withheld",
+        severity: Severity::Warning,
+        meaning: "a published page's source is left out of the download bundle (it would leak withheld content)",
+    },
+    Code {
+        code: "bundle/unreadable",
+        severity: Severity::Error,
+        meaning: "a source cannot be read for the download bundle",
+    },
+    Code {
+        code: "certification/expired",
+        severity: Severity::Error,
+        meaning: "a `certified` certification's `expires` date has passed",
+    },
+    Code {
+        code: "certification/no-expiry",
+        severity: Severity::Warning,
+        meaning: "a `certified` certification has no `expires` date",
+    },
+    Code {
+        code: "certification/report-unpublished",
+        severity: Severity::Warning,
+        meaning: "a certification's `report` is not a published document",
+    },
+    Code {
+        code: "config/allow-active-unused",
+        severity: Severity::Warning,
+        meaning: "`allow_active` names no file under `content/`",
+    },
+    Code {
+        code: "config/bad-value",
+        severity: Severity::Error,
+        meaning: "a `trust.yaml` value is invalid (a date, a cycle, a URI, a catalogue...)",
+    },
+    Code {
+        code: "config/base-url",
+        severity: Severity::Error,
+        meaning: "`--base-url` is not `http(s)://host/...` or `/...` (exit 2)",
+    },
+    Code {
+        code: "config/invalid",
+        severity: Severity::Error,
+        meaning: "`trust.yaml` is not valid YAML, has a wrong type or an unknown key",
+    },
+    Code {
+        code: "config/not-utf8",
+        severity: Severity::Error,
+        meaning: "`trust.yaml` is not UTF-8 text",
+    },
+    Code {
+        code: "config/pdf-unavailable",
+        severity: Severity::Error,
+        meaning: "`pdf: true` but this binary was built without the cargo feature `pdf`",
+    },
+    Code {
+        code: "config/unreadable",
+        severity: Severity::Error,
+        meaning: "`trust.yaml` is missing or cannot be read (exit 2)",
+    },
+    Code {
+        code: "content/duplicate-home",
+        severity: Severity::Error,
+        meaning: "two home introductions (`content/index.md` in two spellings)",
+    },
+    Code {
+        code: "content/duplicate-id",
+        severity: Severity::Error,
+        meaning: "two documents share one `id`",
+    },
+    Code {
+        code: "content/duplicate-url",
+        severity: Severity::Error,
+        meaning: "two documents would be published at one URL",
+    },
+    Code {
+        code: "content/non-utf8-name",
+        severity: Severity::Error,
+        meaning: "a file name under `content/` is not UTF-8",
+    },
+    Code {
+        code: "content/not-utf8",
+        severity: Severity::Error,
+        meaning: "a Markdown file is not UTF-8 text",
+    },
+    Code {
+        code: "content/nul-bytes",
+        severity: Severity::Error,
+        meaning: "a Markdown file contains NUL bytes",
+    },
+    Code {
+        code: "content/symlink",
+        severity: Severity::Warning,
+        meaning: "a symbolic link under `content/` is skipped",
+    },
+    Code {
+        code: "content/unreadable",
+        severity: Severity::Error,
+        meaning: "a file under `content/` cannot be read",
+    },
+    Code {
+        code: "control/unknown",
+        severity: Severity::Warning,
+        meaning: "a document names a control id its framework's catalogue does not have",
+    },
+    Code {
+        code: "erb/removed",
+        severity: Severity::Warning,
+        meaning: "an ERB tag (tech-docs `.erb`) is removed",
+    },
+    Code {
+        code: "frontmatter/conflicting-field",
+        severity: Severity::Error,
+        meaning: "`draft` or `visibility` given twice (directly or through an alias)",
+    },
+    Code {
+        code: "frontmatter/controlled-incomplete",
+        severity: Severity::Warning,
+        meaning: "a controlled document lacks `owner` or `version`",
+    },
+    Code {
+        code: "frontmatter/duplicate-field",
+        severity: Severity::Warning,
+        meaning: "a front-matter field is given twice (directly or through an alias)",
+    },
+    Code {
+        code: "frontmatter/invalid",
+        severity: Severity::Error,
+        meaning: "front-matter is not valid YAML, or a field has the wrong type or value",
+    },
+    Code {
+        code: "frontmatter/invalid-cycle",
+        severity: Severity::Error,
+        meaning: "`review_cycle` is not a known cycle or span",
+    },
+    Code {
+        code: "frontmatter/invalid-date",
+        severity: Severity::Error,
+        meaning: "a date field (or a revision's date) is not a valid `YYYY-MM-DD`",
+    },
+    Code {
+        code: "frontmatter/invalid-embargo",
+        severity: Severity::Error,
+        meaning: "a Hugo embargo field (`publishDate`, `expiryDate`, `headless`, `_build`) has an invalid value",
+    },
+    Code {
+        code: "frontmatter/missing",
+        severity: Severity::Error,
+        meaning: "a Markdown file has no front-matter",
+    },
+    Code {
+        code: "frontmatter/missing-title",
+        severity: Severity::Error,
+        meaning: "front-matter has no `title`",
+    },
+    Code {
+        code: "frontmatter/unclosed",
+        severity: Severity::Error,
+        meaning: "front-matter opened with `---` is never closed",
+    },
+    Code {
+        code: "frontmatter/unknown-field",
+        severity: Severity::Warning,
+        meaning: "an unknown front-matter field (ignored; the closest known one is suggested)",
+    },
+    Code {
+        code: "frontmatter/unsupported-embargo",
+        severity: Severity::Warning,
+        meaning: "a Hugo `_build` option trustsite does not follow (`list: never`): the page is published and listed",
+    },
+    Code {
+        code: "git/failed",
+        severity: Severity::Error,
+        meaning: "git history cannot be read (`review.from_git`)",
+    },
+    Code {
+        code: "git/shallow",
+        severity: Severity::Error,
+        meaning: "the git repository is a shallow clone: versions and dates from history would be wrong",
+    },
+    Code {
+        code: "html/attribute-removed",
+        severity: Severity::Warning,
+        meaning: "a raw HTML attribute is removed (not on the allow-list, or an unsafe URL)",
+    },
+    Code {
+        code: "html/removed",
+        severity: Severity::Warning,
+        meaning: "a raw HTML tag is removed (not on the allow-list of harmless tags)",
+    },
+    Code {
+        code: "link/broken",
+        severity: Severity::Warning,
+        meaning: "a link or image to a document, page or file that does not exist",
+    },
+    Code {
+        code: "link/broken-anchor",
+        severity: Severity::Warning,
+        meaning: "a link to a heading anchor that does not exist",
+    },
+    Code {
+        code: "link/outside",
+        severity: Severity::Warning,
+        meaning: "a link that points outside `content/`",
+    },
+    Code {
+        code: "link/remote-image",
+        severity: Severity::Warning,
+        meaning: "an image from another host is not embedded",
+    },
+    Code {
+        code: "link/unpublished",
+        severity: Severity::Warning,
+        meaning: "a link to a document or file that is not published (the link is removed)",
+    },
+    Code {
+        code: "link/unsafe-scheme",
+        severity: Severity::Warning,
+        meaning: "a link with an unsafe URL scheme (`javascript:`...) is removed",
+    },
+    Code {
+        code: "link/unverifiable",
+        severity: Severity::Warning,
+        meaning: "a raw HTML link whose target cannot be decoded is removed",
+    },
+    Code {
+        code: "output/duplicate-path",
+        severity: Severity::Error,
+        meaning: "two sources produce one output file",
+    },
+    Code {
+        code: "output/write-failed",
+        severity: Severity::Error,
+        meaning: "an output file cannot be written",
+    },
+    Code {
+        code: "pdf/render",
+        severity: Severity::Error,
+        meaning: "typst could not render a document's PDF",
+    },
+    Code {
+        code: "pdf/source-changed",
+        severity: Severity::Error,
+        meaning: "a document's source changed while its PDF was being built: build again",
+    },
+    Code {
+        code: "pdf/source-unreadable",
+        severity: Severity::Error,
+        meaning: "a document's source cannot be read again for its PDF",
+    },
+    Code {
+        code: "pdf/source-withheld",
+        severity: Severity::Warning,
+        meaning: "no PDF for a document whose source names an unpublished document or holds an HTML comment (the PDF attaches the source as it is)",
+    },
+    Code {
+        code: "pdf/too-large",
+        severity: Severity::Error,
+        meaning: "a document is over a PDF limit (headings, table cells, code, text runs)",
+    },
+    Code {
+        code: "publish/restricted-intro",
+        severity: Severity::Warning,
+        meaning: "a listing or home introduction marked `restricted` is not published (an introduction is all or nothing)",
+    },
+    Code {
+        code: "review/due-soon",
+        severity: Severity::Warning,
+        meaning: "a document's review is due within `warn_days` (`check`)",
+    },
+    Code {
+        code: "review/future-date",
+        severity: Severity::Warning,
+        meaning: "`last_reviewed` is after today",
+    },
+    Code {
+        code: "review/never-reviewed",
+        severity: Severity::Error,
+        meaning: "a controlled document has no `last_reviewed` or `next_review` (`check`)",
+    },
+    Code {
+        code: "review/overdue",
+        severity: Severity::Error,
+        meaning: "a document's review is overdue (`check`)",
+    },
+    Code {
+        code: "securitytxt/base-url",
+        severity: Severity::Warning,
+        meaning: "`security_contact` is set but `base_url` is not absolute: security.txt is not generated",
+    },
+    Code {
+        code: "securitytxt/expires-far",
+        severity: Severity::Warning,
+        meaning: "security.txt `Expires` is more than a year ahead (`check`)",
+    },
+    Code {
+        code: "securitytxt/invalid",
+        severity: Severity::Error,
+        meaning: "a security.txt field breaks RFC 9116 (`check`)",
+    },
+    Code {
+        code: "securitytxt/missing-field",
+        severity: Severity::Error,
+        meaning: "security.txt lacks `Contact` or `Expires` (`check`)",
+    },
+    Code {
+        code: "securitytxt/no-contact",
+        severity: Severity::Warning,
+        meaning: "no `security_contact`: security.txt is not generated",
+    },
+    Code {
+        code: "securitytxt/outlives-policy",
+        severity: Severity::Warning,
+        meaning: "security.txt `Expires` is after its policy's next review (`check`)",
+    },
+    Code {
+        code: "securitytxt/policy-not-public",
+        severity: Severity::Warning,
+        meaning: "`security_txt.policy` names no published public document",
+    },
+    Code {
+        code: "shortcode/unknown",
+        severity: Severity::Warning,
+        meaning: "a Hugo shortcode trustsite does not know is removed",
+    },
+    Code {
+        code: "sign/failed",
+        severity: Severity::Error,
+        meaning: "the manifest cannot be signed",
+    },
+    Code {
+        code: "site/no-root",
+        severity: Severity::Error,
+        meaning: "the site root is not a folder (exit 2)",
+    },
+    Code {
+        code: "svg/active",
+        severity: Severity::Error,
+        meaning: "an SVG under `content/` is not inert (script, event handlers, external references...) and is not published",
+    },
+    Code {
+        code: "template/invalid",
+        severity: Severity::Error,
+        meaning: "a template does not parse",
+    },
+    Code {
+        code: "template/render",
+        severity: Severity::Error,
+        meaning: "a template fails while rendering a page",
+    },
+    Code {
+        code: "theme/not-found",
+        severity: Severity::Error,
+        meaning: "the configured theme folder does not exist",
+    },
+    Code {
+        code: "theme/not-utf8",
+        severity: Severity::Error,
+        meaning: "a template is not UTF-8 text",
+    },
+    Code {
+        code: "theme/symlink",
+        severity: Severity::Error,
+        meaning: "the theme folder is a symbolic link",
+    },
+    Code {
+        code: "theme/unreadable",
+        severity: Severity::Error,
+        meaning: "a theme file cannot be read",
+    },
+    Code {
+        code: "time/unresolved",
+        severity: Severity::Error,
+        meaning: "\"today\" cannot be resolved (bad `SOURCE_DATE_EPOCH` or time zone; exit 2)",
+    },
+];
+
+/// The README table of [`CODES`]: `| code | severity | meaning |`; a code
+/// that `check` raises to an error says `warning (error in check)`.
+pub fn codes_table(errors_in_check: &[&str]) -> String {
+    let mut out = String::from("| code | severity | meaning |\n| --- | --- | --- |\n");
+    for c in CODES {
+        let severity = match c.severity {
+            Severity::Warning if errors_in_check.contains(&c.code) => "warning (error in `check`)",
+            s => s.as_str(),
+        };
+        out.push_str(&format!("| `{}` | {severity} | {} |\n", c.code, c.meaning));
+    }
+    out
 }
 
 /// Whether `c` must not reach a terminal or CI log as is.
@@ -184,24 +658,10 @@ pub fn closest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     let unknown = unknown.to_ascii_lowercase();
     known
         .iter()
-        .map(|k| (levenshtein(&unknown, k), *k))
+        .map(|k| (strsim::levenshtein(&unknown, k), *k))
         .filter(|(d, k)| *d <= 3 && *d * 2 < k.len().max(unknown.len()))
         .min()
         .map(|(_, k)| k)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -248,5 +708,212 @@ mod tests {
         assert_eq!(closest("onwer", &known), Some("owner"));
         assert_eq!(closest("layout", &known), None);
         assert_eq!(closest("tag", &known), Some("tags"));
+    }
+
+    /// Where the codes table sits in the README.
+    const README_START: &str = "<!-- codes:start (generated from diag::CODES) -->\n";
+    const README_END: &str = "<!-- codes:end -->";
+
+    #[test]
+    fn codes_are_sorted_unique_area_slash_name() {
+        let names: Vec<&str> = CODES.iter().map(|c| c.code).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted, "diag::CODES must be sorted and unique");
+        for c in CODES {
+            let (area, name) = c.code.split_once('/').expect(c.code);
+            let ok = |s: &str| {
+                !s.is_empty()
+                    && s.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            };
+            assert!(ok(area) && ok(name), "{}", c.code);
+            assert!(
+                !c.meaning.is_empty() && !c.meaning.contains('|'),
+                "{}",
+                c.code
+            );
+        }
+        for c in crate::check::ERRORS_IN_CHECK {
+            let known = CODES.iter().find(|k| k.code == *c);
+            assert_eq!(known.map(|k| k.severity), Some(Severity::Warning), "{c}");
+        }
+    }
+
+    /// The README table is `codes_table()`; `TRUSTSITE_UPDATE_README=1
+    /// cargo test --lib readme_lists_every_code` rewrites it.
+    #[test]
+    fn readme_lists_every_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let start = readme
+            .find(README_START)
+            .expect("README codes:start marker")
+            + README_START.len();
+        let end = start
+            + readme[start..]
+                .find(README_END)
+                .expect("README codes:end marker");
+        let want = codes_table(crate::check::ERRORS_IN_CHECK);
+        if readme[start..end] != want && std::env::var_os("TRUSTSITE_UPDATE_README").is_some() {
+            let updated = format!("{}{want}{}", &readme[..start], &readme[end..]);
+            std::fs::write(path, updated).unwrap();
+            return;
+        }
+        assert_eq!(
+            readme[start..end],
+            want,
+            "README codes table is stale: run TRUSTSITE_UPDATE_README=1 cargo test --lib readme_lists_every_code"
+        );
+    }
+
+    /// String literals shaped like a code of a known area, in the non-test
+    /// part of every file under `src/` except this one.
+    fn code_literals_in_src() -> std::collections::BTreeMap<String, String> {
+        let areas: std::collections::BTreeSet<&str> = CODES
+            .iter()
+            .filter_map(|c| c.code.split_once('/'))
+            .map(|(a, _)| a)
+            .collect();
+        let mut found = std::collections::BTreeMap::new();
+        for (path, text) in src_files() {
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            // Any area: `.code("a/b")`, `code: "a/b"` anywhere, and a
+            // literal alone on its line (an argument of a note helper).
+            for line in code.lines() {
+                let mut lits: Vec<&str> = Vec::new();
+                for open in [".code(\"", "code: \""] {
+                    for (at, _) in line.match_indices(open) {
+                        lits.extend(line[at + open.len()..].split('"').next());
+                    }
+                }
+                let t = line.trim();
+                if let Some(r) = t.strip_prefix('"').and_then(|r| r.strip_suffix("\",")) {
+                    lits.push(r);
+                }
+                for lit in lits.into_iter().filter(|l| shaped_code(l)) {
+                    found.insert(lit.to_string(), path.clone());
+                }
+            }
+            for area in &areas {
+                let open = format!("\"{area}/");
+                for (at, _) in code.match_indices(&open) {
+                    let rest = &code[at + open.len()..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let name = &rest[..end];
+                    let shaped = !name.is_empty()
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                    if shaped {
+                        found.insert(format!("{area}/{name}"), path.clone());
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// `area/name`, both lower-case ASCII, digits and `-`.
+    fn shaped_code(lit: &str) -> bool {
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        lit.split_once('/').is_some_and(|(a, n)| ok(a) && ok(n))
+    }
+
+    #[test]
+    fn every_code_in_src_is_documented_and_every_documented_code_is_used() {
+        let used = code_literals_in_src();
+        for (lit, file) in &used {
+            assert!(
+                CODES.iter().any(|c| c.code == lit),
+                "{file} uses code `{lit}`, which diag::CODES does not list (add it, then update the README)"
+            );
+        }
+        for c in CODES {
+            assert!(
+                used.contains_key(c.code),
+                "diag::CODES lists `{}`, which no file in src/ emits",
+                c.code
+            );
+        }
+    }
+
+    /// Every `Diagnostic::error(..)`/`warning(..)` in the non-test part of
+    /// `src/` is directly followed by `.code(..)`: a new diagnostic without
+    /// a code fails here, not in a CI parser.
+    #[test]
+    fn every_diagnostic_in_src_is_given_a_code() {
+        let mut missing = Vec::new();
+        for (path, text) in src_files() {
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for open in ["Diagnostic::error(", "Diagnostic::warning("] {
+                for (at, _) in code.match_indices(open) {
+                    let after = &code[at + open.len()..];
+                    let end = closing_paren(after);
+                    let rest = after[end..].trim_start();
+                    if !rest.starts_with(".code(") {
+                        let line = code[..at].lines().count();
+                        missing.push(format!("{path}:{line}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "diagnostics without `.code(..)`: {missing:?}"
+        );
+    }
+
+    /// The byte just after the `)` closing an argument list that starts at
+    /// `text` (strings and nested parentheses skipped).
+    fn closing_paren(text: &str) -> usize {
+        let (mut depth, mut in_str, mut escaped) = (1, false, false);
+        for (i, c) in text.char_indices() {
+            match (in_str, c) {
+                (true, _) if escaped => escaped = false,
+                (true, '\\') => escaped = true,
+                (true, '"') => in_str = false,
+                (true, _) => {}
+                (false, '"') => in_str = true,
+                (false, '(') => depth += 1,
+                (false, ')') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        text.len()
+    }
+
+    /// `(path, text)` of every `.rs` file under `src/` except this one.
+    fn src_files() -> Vec<(String, String)> {
+        let mut files = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && !path.ends_with("src/diag.rs")
+                {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+        files.sort();
+        files
     }
 }

@@ -186,6 +186,8 @@ pub struct FieldProblem {
     pub message: String,
     /// Error (true) or warning.
     pub error: bool,
+    /// Stable diagnostic code (`frontmatter/unknown-field`; see `diag`).
+    pub code: &'static str,
 }
 
 /// Parses YAML front-matter that starts on `yaml_line` of its file.
@@ -217,6 +219,7 @@ pub fn parse(
                 col: e.col.max(1),
                 message: format!("invalid front-matter: {}", e.message),
                 error: true,
+                code: "frontmatter/invalid",
             };
             (None, vec![problem])
         }
@@ -429,13 +432,14 @@ impl Conv<'_> {
         (l + self.shift, c)
     }
 
-    fn error<T>(&mut self, s: &Spanned<T>, message: String) {
+    fn error<T>(&mut self, s: &Spanned<T>, code: &'static str, message: String) {
         let (line, col) = self.at(s);
         self.problems.push(FieldProblem {
             line,
             col,
             message,
             error: true,
+            code,
         });
     }
 
@@ -467,7 +471,7 @@ impl Conv<'_> {
             Ok(d) => Some(d),
             Err(e) => {
                 let name = self.name(field);
-                self.error(&s, format!("`{name}`: {e}"));
+                self.error(&s, "frontmatter/invalid-date", format!("`{name}`: {e}"));
                 None
             }
         }
@@ -487,7 +491,7 @@ impl Conv<'_> {
         match parsed {
             Ok(c) => Some(c),
             Err(e) => {
-                self.error(&s, format!("`{name}`: {e}"));
+                self.error(&s, "frontmatter/invalid-cycle", format!("`{name}`: {e}"));
                 None
             }
         }
@@ -512,7 +516,11 @@ impl Conv<'_> {
                     summary: summary.map(|t| t.0).unwrap_or_default(),
                     approved_by: approved_by.map(|t| t.0),
                 }),
-                Err(e) => self.error(&date, format!("`revisions`: date: {e}")),
+                Err(e) => self.error(
+                    &date,
+                    "frontmatter/invalid-date",
+                    format!("`revisions`: date: {e}"),
+                ),
             }
         }
         out
@@ -535,6 +543,7 @@ impl Raw {
                     "`{field}` given twice (`{key}` here, directly or through `front_matter.aliases`): say it once"
                 ),
                 error: true,
+                code: "frontmatter/conflicting-field",
             });
         }
         let mut embargo_problems = Vec::new();
@@ -545,6 +554,11 @@ impl Raw {
                 col,
                 message,
                 error,
+                code: if error {
+                    "frontmatter/invalid-embargo"
+                } else {
+                    "frontmatter/unsupported-embargo"
+                },
             });
         }
         for (key, line, col) in &self.unknown {
@@ -556,6 +570,7 @@ impl Raw {
                 col: *col,
                 message: format!("unknown front-matter field `{key}` (ignored){hint}"),
                 error: false,
+                code: "frontmatter/unknown-field",
             });
         }
         for (key, line, col) in &self.duplicates {
@@ -566,6 +581,7 @@ impl Raw {
                     "field `{key}` given twice (directly or through an alias); the first one wins"
                 ),
                 error: false,
+                code: "frontmatter/duplicate-field",
             });
         }
         let spelled = self_key_lines

@@ -169,7 +169,8 @@ fn manifest(args: &IdentifyArgs) -> Result<(Manifest, String), u8> {
 
 /// The manifest a build of the site at `root` would write.
 fn rendered(root: &Path) -> Result<Manifest, u8> {
-    let (loaded, opts) = crate::commands::prepare(root, None, None)?;
+    let (loaded, opts) =
+        crate::commands::prepare(root, None, None).map_err(crate::commands::Unprepared::print)?;
     let sink = ManifestSink::default();
     let hl = crate::highlight::Highlighter::new(false);
     let outcome = crate::site::render(&loaded, &opts, &hl, &sink);

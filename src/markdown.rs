@@ -610,7 +610,7 @@ impl<'e> Renderer<'_, 'e> {
         if remote || is_unsafe_scheme(&dest) {
             self.note(
                 offset,
-                "image/remote",
+                "link/remote-image",
                 format!("image `{dest}` not embedded: pages make no requests to other hosts; copy the image into content/"),
             );
             return Some(CowStr::from(""));

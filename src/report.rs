@@ -209,20 +209,19 @@ fn render_human(report: &Report, color: bool) -> String {
 /// `path:line:col: severity: message`, the severity in bold red/yellow when
 /// `color` is set.
 fn human_line(problem: &Diagnostic, color: bool) -> String {
-    let plain = problem.to_string();
     if !color {
-        return plain;
+        return problem.to_string();
     }
     let severity = problem.severity.as_str();
-    let tail = format!(": {severity}: {}", problem.message);
-    let location = plain.strip_suffix(&tail).unwrap_or(&problem.path);
-    let code = match problem.severity {
+    let ansi = match problem.severity {
         Severity::Error => "1;31",
         Severity::Warning => "1;33",
     };
     format!(
-        "{location}: \x1b[{code}m{severity}\x1b[0m: {}",
-        problem.message
+        "{}: \x1b[{ansi}m{severity}\x1b[0m: {}{}",
+        problem.location(),
+        problem.message,
+        problem.code_suffix()
     )
 }
 
@@ -267,8 +266,8 @@ fn render_github(report: &Report) -> String {
     out
 }
 
-/// `::error file=PATH,line=L,col=C,title=trustsite::MESSAGE` (line and col
-/// left out when unknown).
+/// `::error file=PATH,line=L,col=C,title=trustsite CODE::MESSAGE` (line
+/// and col left out when unknown).
 fn github_command(problem: &Diagnostic) -> String {
     let mut props = format!("file={}", github_property(&problem.path));
     if problem.line > 0 {
@@ -278,6 +277,9 @@ fn github_command(problem: &Diagnostic) -> String {
         }
     }
     props.push_str(",title=trustsite");
+    if !problem.code.is_empty() {
+        let _ = write!(props, " {}", github_property(problem.code));
+    }
     format!(
         "::{} {props}::{}",
         problem.severity.as_str(),
@@ -320,43 +322,21 @@ struct CodeQualityLines {
     begin: usize,
 }
 
-/// What a problem is about, read from the review messages' fixed prefixes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    ReviewOverdue,
-    NeverReviewed,
-    ReviewDueSoon,
-    Other,
-}
-
-impl Kind {
-    fn of(message: &str) -> Kind {
-        if message.starts_with("review overdue") {
-            Kind::ReviewOverdue
-        } else if message.starts_with("never reviewed") {
-            Kind::NeverReviewed
-        } else if message.starts_with("review due") {
-            Kind::ReviewDueSoon
-        } else {
-            Kind::Other
-        }
-    }
-
-    fn check_name(self) -> &'static str {
-        match self {
-            Kind::ReviewOverdue => "trustsite/review-overdue",
-            Kind::NeverReviewed => "trustsite/never-reviewed",
-            Kind::ReviewDueSoon => "trustsite/review-due-soon",
-            Kind::Other => "trustsite/problem",
-        }
+/// The GitLab `check_name`: the problem's code (`review/overdue`), or
+/// `trustsite/problem` for one without a code.
+fn check_name(problem: &Diagnostic) -> &'static str {
+    if problem.code.is_empty() {
+        "trustsite/problem"
+    } else {
+        problem.code
     }
 }
 
 /// `critical` for overdue and never-reviewed documents (the SPEC counts
 /// never reviewed as overdue), `major` for other errors, `minor` for warnings.
-fn gitlab_severity(problem: &Diagnostic, kind: Kind) -> &'static str {
-    match (problem.severity, kind) {
-        (Severity::Error, Kind::ReviewOverdue | Kind::NeverReviewed) => "critical",
+fn gitlab_severity(problem: &Diagnostic) -> &'static str {
+    match (problem.severity, problem.code) {
+        (Severity::Error, "review/overdue" | "review/never-reviewed") => "critical",
         (Severity::Error, _) => "major",
         (Severity::Warning, _) => "minor",
     }
@@ -367,20 +347,17 @@ fn render_gitlab(report: &Report) -> String {
     let issues: Vec<CodeQualityIssue> = report
         .sorted_problems()
         .into_iter()
-        .map(|problem| {
-            let kind = Kind::of(&problem.message);
-            CodeQualityIssue {
-                description: &problem.message,
-                check_name: kind.check_name(),
-                fingerprint: unique_fingerprint(problem, &mut seen),
-                severity: gitlab_severity(problem, kind),
-                location: CodeQualityLocation {
-                    path: &problem.path,
-                    lines: CodeQualityLines {
-                        begin: problem.line.max(1),
-                    },
+        .map(|problem| CodeQualityIssue {
+            description: &problem.message,
+            check_name: check_name(problem),
+            fingerprint: unique_fingerprint(problem, &mut seen),
+            severity: gitlab_severity(problem),
+            location: CodeQualityLocation {
+                path: &problem.path,
+                lines: CodeQualityLines {
+                    begin: problem.line.max(1),
                 },
-            }
+            },
         })
         .collect();
     to_pretty_json(&issues)
@@ -424,28 +401,36 @@ fn fingerprint(problem: &Diagnostic, occurrence: usize) -> String {
 
 // ---------------------------------------------------------------- junit
 
-/// One `<testcase>`: a document, or another file with errors.
-struct TestCase<'a> {
+/// One `<testcase>`: a document, or one code at one path.
+struct TestCase {
     classname: &'static str,
-    name: &'a str,
+    name: String,
     errors: Vec<String>,
     warnings: Vec<String>,
+    /// Codes of the errors, sorted and deduplicated (the failure's `type`).
+    codes: BTreeSet<&'static str>,
 }
 
-impl<'a> TestCase<'a> {
-    fn new(classname: &'static str, name: &'a str, problems: &[&Diagnostic]) -> Self {
+impl TestCase {
+    fn new(classname: &'static str, name: String, problems: &[&Diagnostic]) -> Self {
         let lines = |severity: Severity| {
             problems
                 .iter()
-                .filter(|p| p.path == name && p.severity == severity)
+                .filter(|p| p.severity == severity)
                 .map(|p| p.to_string())
                 .collect()
         };
+        let codes = problems
+            .iter()
+            .filter(|p| p.is_error())
+            .map(|p| check_name(p))
+            .collect();
         TestCase {
             classname,
             name,
             errors: lines(Severity::Error),
             warnings: lines(Severity::Warning),
+            codes,
         }
     }
 
@@ -454,25 +439,32 @@ impl<'a> TestCase<'a> {
     }
 }
 
-/// Test cases: every document (`trustsite.documents`), then every other
-/// path with errors (`trustsite.site`), sorted by path.
-fn test_cases<'a>(report: &'a Report, problems: &[&'a Diagnostic]) -> Vec<TestCase<'a>> {
+/// Test cases: every document (`trustsite.documents`, named by its path;
+/// it fails on any error there), then one per code and path with problems
+/// (`trustsite.problems`, named `CODE PATH`, e.g. `review/overdue
+/// content/policies/x.md`; it fails when one is an error), so the code is
+/// in the test name and config and site files have their cases too.
+fn test_cases(report: &Report, problems: &[&Diagnostic]) -> Vec<TestCase> {
     let mut cases: Vec<TestCase> = report
         .documents
         .iter()
-        .map(|doc| TestCase::new("trustsite.documents", &doc.path, problems))
+        .map(|doc| {
+            let at: Vec<&Diagnostic> = problems
+                .iter()
+                .copied()
+                .filter(|p| p.path == doc.path)
+                .collect();
+            TestCase::new("trustsite.documents", doc.path.clone(), &at)
+        })
         .collect();
-    let doc_paths: HashSet<&str> = report.documents.iter().map(|d| d.path.as_str()).collect();
-    let site_paths: BTreeSet<&str> = problems
-        .iter()
-        .filter(|p| p.is_error() && !doc_paths.contains(p.path.as_str()))
-        .map(|p| p.path.as_str())
-        .collect();
-    cases.extend(
-        site_paths
-            .into_iter()
-            .map(|path| TestCase::new("trustsite.site", path, problems)),
-    );
+    let mut by_code: std::collections::BTreeMap<(&str, &str), Vec<&Diagnostic>> =
+        std::collections::BTreeMap::new();
+    for p in problems {
+        by_code.entry((check_name(p), &p.path)).or_default().push(p);
+    }
+    cases.extend(by_code.into_iter().map(|((code, path), ps)| {
+        TestCase::new("trustsite.problems", format!("{code} {path}"), &ps)
+    }));
     cases
 }
 
@@ -502,7 +494,7 @@ fn write_test_case(out: &mut String, case: &TestCase) {
         out,
         "    <testcase classname=\"{}\" name=\"{}\"",
         case.classname,
-        xml_attr(case.name)
+        xml_attr(&case.name)
     );
     if case.errors.is_empty() && case.warnings.is_empty() {
         out.push_str("/>\n");
@@ -511,10 +503,12 @@ fn write_test_case(out: &mut String, case: &TestCase) {
     out.push_str(">\n");
     if case.failed() {
         let text = case.errors.join("\n");
+        let codes: Vec<&str> = case.codes.iter().copied().collect();
         let _ = writeln!(
             out,
-            "      <failure message=\"{}\" type=\"error\">{}</failure>",
+            "      <failure message=\"{}\" type=\"{}\">{}</failure>",
             xml_attr(&text),
+            xml_attr(&codes.join(" ")),
             xml_text(&text)
         );
     }
@@ -578,11 +572,14 @@ mod tests {
                 doc("content/policies/incident.md", "never_reviewed", None, None),
             ],
             problems: vec![
-                Diagnostic::error("trust.yaml", 4, 1, YAML_MSG),
-                Diagnostic::error("content/policies/backup.md", 12, 5, "broken link `x.md`"),
+                Diagnostic::error("trust.yaml", 4, 1, YAML_MSG).code("config/invalid"),
+                Diagnostic::error("content/policies/backup.md", 12, 5, "broken link `x.md`")
+                    .code("link/broken"),
                 Diagnostic::warning("content/policies/access.md", 0, 0, "unknown field `tgas`"),
-                Diagnostic::error("content/policies/incident.md", 1, 1, NEVER),
-                Diagnostic::error("content/policies/backup.md", 5, 1, OVERDUE),
+                Diagnostic::error("content/policies/incident.md", 1, 1, NEVER)
+                    .code("review/never-reviewed"),
+                Diagnostic::error("content/policies/backup.md", 5, 1, OVERDUE)
+                    .code("review/overdue"),
             ],
         }
     }
@@ -681,18 +678,21 @@ mod tests {
         assert_eq!(lines[1], "");
         assert_eq!(
             lines[2],
-            format!("content/policies/backup.md:5:1: error: {OVERDUE}")
+            format!("content/policies/backup.md:5:1: error: {OVERDUE} [review/overdue]")
         );
         assert_eq!(
             lines[3],
-            "content/policies/backup.md:12:5: error: broken link `x.md`"
+            "content/policies/backup.md:12:5: error: broken link `x.md` [link/broken]"
         );
         assert_eq!(lines[4], "");
         assert_eq!(
             lines[5],
-            format!("content/policies/incident.md:1:1: error: {NEVER}")
+            format!("content/policies/incident.md:1:1: error: {NEVER} [review/never-reviewed]")
         );
-        assert_eq!(lines[7], format!("trust.yaml:4:1: error: {YAML_SHOWN}"));
+        assert_eq!(
+            lines[7],
+            format!("trust.yaml:4:1: error: {YAML_SHOWN} [config/invalid]")
+        );
         assert_eq!(lines[8], "");
         assert!(lines[9].starts_with("checked 3 documents: 1 overdue"));
         assert_eq!(lines.len(), 10);
@@ -815,12 +815,12 @@ mod tests {
         assert_eq!(
             lines[1],
             format!(
-                "::error file=content/policies/backup.md,line=5,col=1,title=trustsite::{OVERDUE}"
+                "::error file=content/policies/backup.md,line=5,col=1,title=trustsite review/overdue::{OVERDUE}"
             )
         );
         assert_eq!(
             lines[4],
-            "::error file=trust.yaml,line=4,col=1,title=trustsite::\
+            "::error file=trust.yaml,line=4,col=1,title=trustsite config/invalid::\
              unknown key: `colour`, at top level\\nsee 100%25 of the docs"
         );
         assert!(lines[5].starts_with("checked 3 documents"));
@@ -849,11 +849,12 @@ mod tests {
         assert_eq!(issues[0]["location"]["lines"]["begin"], 1);
         assert_eq!(issues[0]["location"]["path"], "content/policies/access.md");
         assert_eq!(field(1, "severity"), "critical");
-        assert_eq!(field(1, "check_name"), "trustsite/review-overdue");
+        assert_eq!(field(1, "check_name"), "review/overdue");
         assert_eq!(field(1, "description"), OVERDUE);
         assert_eq!(issues[1]["location"]["lines"]["begin"], 5);
         assert_eq!(field(2, "severity"), "major");
-        assert_eq!(field(3, "check_name"), "trustsite/never-reviewed");
+        assert_eq!(field(3, "check_name"), "review/never-reviewed");
+        assert_eq!(field(2, "check_name"), "link/broken");
         assert_eq!(field(3, "severity"), "critical");
         assert_eq!(field(4, "severity"), "major");
         assert_eq!(field(4, "description"), YAML_SHOWN);
@@ -879,20 +880,37 @@ mod tests {
                 3,
                 1,
                 "review due soon: due 2026-12-01 (in 9 days)",
-            ),
+            )
+            .code("review/due-soon"),
             Diagnostic::warning(
                 "content/a.md",
                 3,
                 1,
                 "review due soon: due 2026-12-01 (in 9 days)",
-            ),
+            )
+            .code("review/due-soon"),
         ];
         let v: Value = serde_json::from_str(&render(&report, Format::Gitlab, false)).unwrap();
         assert_ne!(v[0]["fingerprint"], v[1]["fingerprint"]);
-        assert_eq!(v[0]["check_name"], "trustsite/review-due-soon");
+        assert_eq!(v[0]["check_name"], "review/due-soon");
         assert_eq!(v[0]["severity"], "minor");
         report.problems.clear();
         assert_eq!(render(&report, Format::Gitlab, false), "[]\n");
+    }
+
+    /// Severity and check name follow the code, whatever the message says.
+    #[test]
+    fn gitlab_severity_keys_on_the_code_not_the_wording() {
+        let mut report = fixture();
+        report.problems = vec![
+            Diagnostic::error("content/a.md", 3, 1, "review overdue (wording)").code("link/broken"),
+            Diagnostic::error("content/b.md", 3, 1, "reworded: late").code("review/overdue"),
+        ];
+        let v: Value = serde_json::from_str(&render(&report, Format::Gitlab, false)).unwrap();
+        assert_eq!(v[0]["check_name"], "link/broken");
+        assert_eq!(v[0]["severity"], "major");
+        assert_eq!(v[1]["check_name"], "review/overdue");
+        assert_eq!(v[1]["severity"], "critical");
     }
 
     fn case<'a, 'i>(doc: &'a roxmltree::Document<'i>, name: &str) -> roxmltree::Node<'a, 'i> {
@@ -912,18 +930,19 @@ mod tests {
         let root = xml.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
         assert_eq!(root.attribute("name"), Some("trustsite check"));
-        assert_eq!(root.attribute("tests"), Some("4"));
-        assert_eq!(root.attribute("failures"), Some("3"));
+        // 3 documents (2 failing) + 5 code-and-path cases (4 failing).
+        assert_eq!(root.attribute("tests"), Some("8"));
+        assert_eq!(root.attribute("failures"), Some("6"));
         let suite = child(root, "testsuite").unwrap();
-        assert_eq!(suite.attribute("tests"), Some("4"));
-        assert_eq!(suite.attribute("failures"), Some("3"));
+        assert_eq!(suite.attribute("tests"), Some("8"));
+        assert_eq!(suite.attribute("failures"), Some("6"));
         assert_eq!(suite.attribute("errors"), Some("0"));
         assert_eq!(
             suite
                 .children()
                 .filter(|n| n.has_tag_name("testcase"))
                 .count(),
-            4
+            8
         );
     }
 
@@ -939,22 +958,38 @@ mod tests {
 
         let overdue = case(&xml, "content/policies/backup.md");
         let failure = child(overdue, "failure").unwrap();
-        assert_eq!(failure.attribute("type"), Some("error"));
+        assert_eq!(
+            failure.attribute("type"),
+            Some("link/broken review/overdue")
+        );
         let expected = format!(
-            "content/policies/backup.md:5:1: error: {OVERDUE}\n\
-             content/policies/backup.md:12:5: error: broken link `x.md`"
+            "content/policies/backup.md:5:1: error: {OVERDUE} [review/overdue]\n\
+             content/policies/backup.md:12:5: error: broken link `x.md` [link/broken]"
         );
         assert_eq!(failure.attribute("message"), Some(expected.as_str()));
         assert_eq!(failure.text(), Some(expected.as_str()));
         assert!(child(case(&xml, "content/policies/incident.md"), "failure").is_some());
 
-        let site = case(&xml, "trust.yaml");
-        assert_eq!(site.attribute("classname"), Some("trustsite.site"));
+        // Test names carry the code: one case per code and path.
+        let overdue = case(&xml, "review/overdue content/policies/backup.md");
+        assert_eq!(overdue.attribute("classname"), Some("trustsite.problems"));
+        let failure = child(overdue, "failure").unwrap();
+        assert_eq!(failure.attribute("type"), Some("review/overdue"));
+        let want = format!("content/policies/backup.md:5:1: error: {OVERDUE} [review/overdue]");
+        assert_eq!(failure.text(), Some(want.as_str()));
+        let uncoded = case(&xml, "trustsite/problem content/policies/access.md");
+        assert!(child(uncoded, "failure").is_none());
+
+        let site = case(&xml, "config/invalid trust.yaml");
+        assert_eq!(site.attribute("classname"), Some("trustsite.problems"));
         let message = child(site, "failure")
             .unwrap()
             .attribute("message")
             .unwrap();
-        assert_eq!(message, format!("trust.yaml:4:1: error: {YAML_SHOWN}"));
+        assert_eq!(
+            message,
+            format!("trust.yaml:4:1: error: {YAML_SHOWN} [config/invalid]")
+        );
     }
 
     #[test]
@@ -977,8 +1012,17 @@ mod tests {
         let want = "content/a&b<\"c\">.md:1:1: error: bad \\u{1}<x> & 'y'\\r\\tz";
         assert_eq!(failure.attribute("message"), Some(want));
         assert_eq!(failure.text(), Some(want));
-        // A site file with only warnings is no test case.
-        assert_eq!(xml.root_element().attribute("tests"), Some("3"));
-        assert_eq!(xml.root_element().attribute("failures"), Some("1"));
+        // A site file with only warnings is a passing test case that shows them.
+        assert_eq!(xml.root_element().attribute("tests"), Some("5"));
+        assert_eq!(xml.root_element().attribute("failures"), Some("2"));
+        let site = case(&xml, "trustsite/problem templates/page.html");
+        assert!(child(site, "failure").is_none());
+        assert!(
+            child(site, "system-out")
+                .unwrap()
+                .text()
+                .unwrap()
+                .contains("]]> here")
+        );
     }
 }

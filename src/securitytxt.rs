@@ -5,14 +5,24 @@
 //! (required `Contact` and `Expires`, https-only URIs, date limits) and the
 //! arithmetic behind `security_txt.expires_days`. It never reads the clock:
 //! the build time and "now" are parameters. It does not read `trust.yaml`
-//! (callers fill [`SecurityTxt`]), does no IO and does not decide severities
-//! beyond marking warnings with [`WARNING_PREFIX`].
+//! (callers fill [`SecurityTxt`]) and does no IO; each [`Finding`] of the
+//! lint carries its severity and stable code.
 
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
-/// Prefix of [`lint`] messages that are warnings rather than errors.
-pub const WARNING_PREFIX: &str = "warning: ";
+/// One problem [`lint`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// Error, or warning (an `Expires` more than a year ahead).
+    pub severity: crate::diag::Severity,
+    /// Stable diagnostic code (`securitytxt/invalid`; see `diag`).
+    pub code: &'static str,
+    /// One-line message.
+    pub message: String,
+}
 
 /// Seconds in a day (RFC 9116 `Expires` arithmetic is in UTC, no DST).
 const DAY_SECONDS: i64 = 86_400;
@@ -92,8 +102,8 @@ fn clean(value: &str) -> String {
     kept.trim().to_string()
 }
 
-/// Lints a security.txt text per RFC 9116, returning `(1-based line, message)`
-/// problems in line order.
+/// Lints a security.txt text per RFC 9116, returning its problems in line
+/// order.
 ///
 /// Errors: a missing `Contact` (reported on line 1), a `Contact` that is not
 /// a `mailto:`, `https:` or `tel:` URI (`http:` included), a missing or
@@ -102,12 +112,11 @@ fn clean(value: &str) -> String {
 /// `https://` URI, an `Encryption` that is not an `https://`, `dns:` or
 /// `openpgp4fpr:` URI (the forms RFC 9116 shows), an `http://`
 /// `Acknowledgments`/`Hiring`, a repeated `Preferred-Languages`, an empty
-/// value and a line that is not `Field: value`. Messages starting with
-/// [`WARNING_PREFIX`] are warnings: an `Expires` more than a year after
-/// `now`. Comments (`#`), blank lines and unknown fields are fine; a
+/// value and a line that is not `Field: value`. Warning: an `Expires` more
+/// than a year after `now`. Comments (`#`), blank lines and unknown fields are fine; a
 /// clear-signed (`OpenPGP`) file is linted on its signed body.
 #[must_use]
-pub fn lint(text: &str, now: Timestamp) -> Vec<(usize, String)> {
+pub fn lint(text: &str, now: Timestamp) -> Vec<Finding> {
     let mut state = LintState::default();
     for (line, content) in body_lines(text) {
         match parse_line(content) {
@@ -131,13 +140,34 @@ struct LintState {
     /// Number of `Preferred-Languages` fields seen.
     languages: usize,
     /// Problems found so far.
-    problems: Vec<(usize, String)>,
+    problems: Vec<Finding>,
 }
 
 impl LintState {
-    /// Records a problem.
+    /// Records an error (`securitytxt/invalid`).
     fn problem(&mut self, line: usize, message: String) {
-        self.problems.push((line, message));
+        self.push(
+            line,
+            crate::diag::Severity::Error,
+            "securitytxt/invalid",
+            message,
+        );
+    }
+
+    /// Records a problem.
+    fn push(
+        &mut self,
+        line: usize,
+        severity: crate::diag::Severity,
+        code: &'static str,
+        message: String,
+    ) {
+        self.problems.push(Finding {
+            line,
+            severity,
+            code,
+            message,
+        });
     }
 
     /// Checks one `Field: value` line; unknown fields pass.
@@ -160,7 +190,14 @@ impl LintState {
                 if self.expires > 1 {
                     Some("Expires must appear only once".to_string())
                 } else {
-                    check_expires(value, now)
+                    match check_expires(value, now) {
+                        Some(Ok(far)) => {
+                            let w = crate::diag::Severity::Warning;
+                            return self.push(line, w, "securitytxt/expires-far", far);
+                        }
+                        Some(Err(e)) => Some(e),
+                        None => None,
+                    }
                 }
             }
             "canonical" | "policy" => check_https(name, value),
@@ -179,17 +216,17 @@ impl LintState {
     }
 
     /// Adds the file-level problems and sorts by line (stable).
-    fn finish(mut self) -> Vec<(usize, String)> {
+    fn finish(mut self) -> Vec<Finding> {
+        let (e, missing) = (crate::diag::Severity::Error, "securitytxt/missing-field");
         if self.contacts == 0 {
-            self.problem(
-                1,
-                "Contact is required (a mailto:, https: or tel: URI)".into(),
-            );
+            let msg = "Contact is required (a mailto:, https: or tel: URI)";
+            self.push(1, e, missing, msg.into());
         }
         if self.expires == 0 {
-            self.problem(1, "Expires is required (e.g. 2027-01-31T23:59:59Z)".into());
+            let msg = "Expires is required (e.g. 2027-01-31T23:59:59Z)";
+            self.push(1, e, missing, msg.into());
         }
-        self.problems.sort_by_key(|(line, _)| *line);
+        self.problems.sort_by_key(|f| f.line);
         self.problems
     }
 }
@@ -268,24 +305,25 @@ fn check_contact(value: &str) -> Option<String> {
     }
 }
 
-/// `Expires`: an RFC 3339 date-time after `now`, warning beyond one year.
-fn check_expires(value: &str, now: Timestamp) -> Option<String> {
+/// `Expires`: an RFC 3339 date-time after `now` (`Err`: an error), warning
+/// beyond one year (`Ok`: a warning).
+fn check_expires(value: &str, now: Timestamp) -> Option<Result<String, String>> {
     let Ok(expires) = value.parse::<Timestamp>() else {
-        return Some(format!(
+        return Some(Err(format!(
             "Expires `{value}` is not an RFC 3339 date-time such as 2027-01-31T23:59:59Z"
-        ));
+        )));
     };
     if expires <= now {
-        return Some(format!("Expires {value} is in the past"));
+        return Some(Err(format!("Expires {value} is in the past")));
     }
     let year_ahead = now
         .to_zoned(TimeZone::UTC)
         .checked_add(1.year())
         .map(|z| z.timestamp());
     match year_ahead {
-        Ok(limit) if expires > limit => Some(format!(
-            "{WARNING_PREFIX}Expires {value} is more than a year ahead; RFC 9116 recommends less"
-        )),
+        Ok(limit) if expires > limit => Some(Ok(format!(
+            "Expires {value} is more than a year ahead; RFC 9116 recommends less"
+        ))),
         _ => None,
     }
 }
@@ -423,9 +461,9 @@ mod tests {
             ts("2026-01-01T00:00:00Z"),
         );
         assert_eq!(problems.len(), 2);
-        assert!(problems.iter().all(|(line, _)| *line == 1));
-        assert!(problems[0].1.contains("Contact"));
-        assert!(problems[1].1.contains("Expires"));
+        assert!(problems.iter().all(|f| f.line == 1));
+        assert!(problems[0].message.contains("Contact"));
+        assert!(problems[1].message.contains("Expires"));
         assert_eq!(lint("", ts("2026-01-01T00:00:00Z")).len(), 2);
     }
 
@@ -444,11 +482,11 @@ mod tests {
                     Preferred-Languages: fr\n\
                     Policy:\n";
         let problems = lint(text, ts("2026-01-01T00:00:00Z"));
-        let lines: Vec<usize> = problems.iter().map(|(l, _)| *l).collect();
+        let lines: Vec<usize> = problems.iter().map(|f| f.line).collect();
         assert_eq!(lines, [1, 2, 3, 4, 5, 7, 11, 12], "{problems:?}");
-        assert!(problems[0].1.contains("http:"));
-        assert!(problems[2].1.contains("past"));
-        assert!(problems[3].1.contains("only once"));
+        assert!(problems[0].message.contains("http:"));
+        assert!(problems[2].message.contains("past"));
+        assert!(problems[3].message.contains("only once"));
     }
 
     #[test]
@@ -459,12 +497,13 @@ mod tests {
         assert_eq!(check("2027-11-22T00:00:00Z"), vec![]);
         let far = check("2027-11-22T00:00:01Z");
         assert_eq!(far.len(), 1);
-        assert!(far[0].1.starts_with(WARNING_PREFIX));
+        assert_eq!(far[0].severity, crate::diag::Severity::Warning);
+        assert_eq!(far[0].code, "securitytxt/expires-far");
         assert_eq!(check("2026-11-22T00:00:00Z").len(), 1);
         assert_eq!(check("2026-12-01T01:00:00+01:00"), vec![]);
         let bad = check("next tuesday");
-        assert_eq!(bad[0].0, 2);
-        assert!(!bad[0].1.starts_with(WARNING_PREFIX));
+        assert_eq!(bad[0].line, 2);
+        assert_eq!(bad[0].severity, crate::diag::Severity::Error);
     }
 
     #[test]
@@ -487,8 +526,8 @@ mod tests {
             ts("2026-11-22T00:00:00Z"),
         );
         assert_eq!(problems.len(), 2);
-        assert_eq!(problems[0].0, 1);
-        assert!(problems.iter().any(|(_, m)| m.contains("malformed")));
+        assert_eq!(problems[0].line, 1);
+        assert!(problems.iter().any(|f| f.message.contains("malformed")));
     }
 
     #[test]

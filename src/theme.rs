@@ -97,22 +97,28 @@ fn fingerprint(files: &Files) -> [u8; 32] {
 fn overlay(root: &Path, name: &str, files: &mut Files, diags: &mut Vec<Diagnostic>) {
     let dir = root.join("themes").join(name);
     if is_link(&root.join("themes")) || is_link(&dir) {
-        diags.push(Diagnostic::error(
-            format!("themes/{name}"),
-            0,
-            0,
-            "theme folder is a symbolic link: trustsite never follows links out of the site",
-        ));
+        diags.push(
+            Diagnostic::error(
+                format!("themes/{name}"),
+                0,
+                0,
+                "theme folder is a symbolic link: trustsite never follows links out of the site",
+            )
+            .code("theme/symlink"),
+        );
         return;
     }
     if !dir.is_dir() {
         if name != "default" {
-            diags.push(Diagnostic::error(
-                "trust.yaml",
-                0,
-                0,
-                format!("theme `{name}` not found: expected folder themes/{name}/"),
-            ));
+            diags.push(
+                Diagnostic::error(
+                    "trust.yaml",
+                    0,
+                    0,
+                    format!("theme `{name}` not found: expected folder themes/{name}/"),
+                )
+                .code("theme/not-found"),
+            );
         }
         return;
     }
@@ -132,7 +138,10 @@ fn overlay(root: &Path, name: &str, files: &mut Files, diags: &mut Vec<Diagnosti
             Ok(bytes) => {
                 files.insert(rel, (bytes, origin));
             }
-            Err(e) => diags.push(Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))),
+            Err(e) => diags.push(
+                Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))
+                    .code("theme/unreadable"),
+            ),
         }
     }
 }
@@ -152,12 +161,10 @@ fn templates(files: &Files, diags: &mut Vec<Diagnostic>) -> Option<tera::Tera> {
         };
         match std::str::from_utf8(bytes) {
             Ok(text) => list.push((name.to_string(), text.to_string())),
-            Err(_) => diags.push(Diagnostic::error(
-                origin,
-                0,
-                0,
-                "template is not valid UTF-8",
-            )),
+            Err(_) => diags.push(
+                Diagnostic::error(origin, 0, 0, "template is not valid UTF-8")
+                    .code("theme/not-utf8"),
+            ),
         }
     }
     if let Err(e) = tera.add_raw_templates(list) {
@@ -176,7 +183,7 @@ pub fn template_error(files_or_none: &Files, e: &tera::Error) -> Diagnostic {
         .find(|(n, _)| text.contains(*n))
         .map(|(_, o)| o.clone())
         .unwrap_or_else(|| "(theme)".to_string());
-    Diagnostic::error(origin, 0, 0, format!("template error: {text}"))
+    Diagnostic::error(origin, 0, 0, format!("template error: {text}")).code("template/invalid")
 }
 
 /// The error and its causes on one line.

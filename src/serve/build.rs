@@ -115,7 +115,10 @@ impl Builder {
             Err(e) => {
                 return (
                     None,
-                    vec![Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, e)],
+                    vec![
+                        Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, e)
+                            .code("time/unresolved"),
+                    ],
                 );
             }
         };
@@ -144,12 +147,10 @@ fn config_diags(e: ConfigError) -> Vec<Diagnostic> {
     match e {
         ConfigError::Invalid(diags) => diags,
         unreadable @ ConfigError::Unreadable { .. } => {
-            vec![Diagnostic::error(
-                crate::config::CONFIG_FILE,
-                0,
-                0,
-                unreadable.to_string(),
-            )]
+            vec![
+                Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, unreadable.to_string())
+                    .code("config/unreadable"),
+            ]
         }
     }
 }

@@ -245,12 +245,15 @@ impl<'a> Emitter<'a> {
             h.insert(path.to_string(), hash).is_some()
         };
         if dup {
-            self.problem(Diagnostic::error(
-                origin,
-                0,
-                0,
-                format!("output file `{path}` is produced twice: rename the file or document"),
-            ));
+            self.problem(
+                Diagnostic::error(
+                    origin,
+                    0,
+                    0,
+                    format!("output file `{path}` is produced twice: rename the file or document"),
+                )
+                .code("output/duplicate-path"),
+            );
         }
         !dup
     }
@@ -258,12 +261,10 @@ impl<'a> Emitter<'a> {
     /// Reports a failed write.
     fn put_result(&self, path: &str, put: std::io::Result<()>, origin: &str) {
         if let Err(e) = put {
-            self.problem(Diagnostic::error(
-                origin,
-                0,
-                0,
-                format!("cannot write `{path}`: {e}"),
-            ));
+            self.problem(
+                Diagnostic::error(origin, 0, 0, format!("cannot write `{path}`: {e}"))
+                    .code("output/write-failed"),
+            );
         }
     }
 
@@ -557,12 +558,15 @@ fn future_review_warnings(loaded: &Loaded, today: Date, diags: &mut Vec<Diagnost
     for d in &loaded.content.documents {
         if let Some(lr) = d.fm.last_reviewed.filter(|lr| *lr > today) {
             let line = d.fm.lines.get("last_reviewed").copied().unwrap_or(1);
-            diags.push(Diagnostic::warning(
-                &d.source,
-                line,
-                1,
-                format!("`last_reviewed` {lr} is in the future (today is {today})"),
-            ));
+            diags.push(
+                Diagnostic::warning(
+                    &d.source,
+                    line,
+                    1,
+                    format!("`last_reviewed` {lr} is in the future (today is {today})"),
+                )
+                .code("review/future-date"),
+            );
         }
     }
 }

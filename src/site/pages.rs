@@ -116,15 +116,18 @@ pub(super) fn render_page(
             Some(Page { bytes, sha })
         }
         Err(e) => {
-            diags.push(Diagnostic::error(
-                format!("(theme) {template}"),
-                0,
-                0,
-                format!(
-                    "template error rendering {path}: {}",
-                    crate::theme::error_chain(&e)
-                ),
-            ));
+            diags.push(
+                Diagnostic::error(
+                    format!("(theme) {template}"),
+                    0,
+                    0,
+                    format!(
+                        "template error rendering {path}: {}",
+                        crate::theme::error_chain(&e)
+                    ),
+                )
+                .code("template/render"),
+            );
             None
         }
     }
@@ -295,7 +298,7 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView]) {
 pub(crate) fn security_txt(ctx: &Ctx, shown: &[&DocView]) -> Option<String> {
     let c = &ctx.loaded.config;
     if c.security_contact.is_empty() {
-        ctx.out.problem(Diagnostic::warning("trust.yaml", 0, 0, "no `security_contact`: .well-known/security.txt is not generated (RFC 9116 requires a Contact)"));
+        ctx.out.problem(Diagnostic::warning("trust.yaml", 0, 0, "no `security_contact`: .well-known/security.txt is not generated (RFC 9116 requires a Contact)").code("securitytxt/no-contact"));
         return None;
     }
     let base = &ctx.urls.base_url;
@@ -322,12 +325,15 @@ pub(crate) fn security_txt(ctx: &Ctx, shown: &[&DocView]) -> Option<String> {
             .find(|d| &d.id == p && !d.restricted)
             .map(|d| d.permalink.clone());
         if found.is_none() {
-            ctx.out.problem(Diagnostic::warning(
-                "trust.yaml",
-                0,
-                0,
-                format!("`security_txt.policy`: no published public document with id `{p}`"),
-            ));
+            ctx.out.problem(
+                Diagnostic::warning(
+                    "trust.yaml",
+                    0,
+                    0,
+                    format!("`security_txt.policy`: no published public document with id `{p}`"),
+                )
+                .code("securitytxt/policy-not-public"),
+            );
         }
         found
     });
@@ -373,9 +379,10 @@ fn assets(ctx: &Ctx, needed: &BTreeSet<String>) {
                 }
                 refused.into_iter().for_each(|d| ctx.out.problem(d));
             }
-            Err(e) => ctx
-                .out
-                .problem(Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))),
+            Err(e) => ctx.out.problem(
+                Diagnostic::error(origin, 0, 0, format!("cannot read: {e}"))
+                    .code("content/unreadable"),
+            ),
         }
     }
 }

@@ -117,8 +117,9 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, cr
     let doc = &ctx.loaded.content.documents[i];
     let path = output_path(doc, &ctx.loaded.config)?;
     let fail = |code: &'static str, msg: String| {
-        let d = Diagnostic::error(&doc.source, doc.body_line, 1, format!("PDF: {msg}"));
-        ctx.out.problem(d.code(code));
+        ctx.out.problem(
+            Diagnostic::error(&doc.source, doc.body_line, 1, format!("PDF: {msg}")).code(code),
+        );
         None
     };
     let source = match std::fs::read(ctx.loaded.root.join(&doc.source)) {

@@ -276,6 +276,11 @@ fn manifest_hashes_match_sources_and_every_output_file() {
 #[test]
 fn theme_assets_are_hashed_and_carry_sri() {
     let site = Site::fixture("canary");
+    // Third-party embeds in a public page: none may reach the output.
+    site.write(
+        "content/standards/remote.md",
+        "---\ntitle: Remote\nvisibility: public\n---\n![x](https://cdn.example.net/x.png)\n![y](//cdn.example.net/y.png)\n\n<img src=\"https://cdn.example.net/z.png\">\n",
+    );
     assert!(site.build().status.success());
     let files = read_tree(&site.path("public"));
     let html = String::from_utf8_lossy(&files["index.html"]).into_owned();
@@ -286,10 +291,80 @@ fn theme_assets_are_hashed_and_carry_sri() {
     assert_eq!(css.len(), 1);
     assert!(html.contains(&format!("/{}", css[0])));
     assert!(html.contains("integrity=\"sha384-"));
+    // No page or stylesheet makes a request to another host: every `src`,
+    // `srcset`, `<link href>`, `action` and CSS `url()` is same-origin.
+    let mut requests = 0;
+    for (path, bytes) in &files {
+        if !(path.ends_with(".html") || path.ends_with(".css")) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        for url in request_urls(&text) {
+            requests += 1;
+            let lower = url.to_ascii_lowercase();
+            let remote = lower.starts_with("//")
+                || (lower.contains(':')
+                    && !lower.starts_with("data:")
+                    && !lower.starts_with("https://trust.example.org/"));
+            assert!(!remote, "{path} requests `{url}` from another host");
+        }
+    }
     assert!(
-        !html.contains("http://") || !html.contains("src=\"http"),
-        "no third-party requests"
+        requests > 10,
+        "found only {requests} request URLs: the scan is broken"
     );
+    assert!(files.contains_key("standards/remote/index.html"));
+    // The scan itself sees a real embed and ignores escaped markup.
+    let probe = "<img alt=x src=\"https://cdn.example.net/a.png\"> &lt;img src=\"https://b\"&gt; <link rel=icon href='//c/i.png'>";
+    assert_eq!(
+        request_urls(probe),
+        ["https://cdn.example.net/a.png", "//c/i.png"]
+    );
+}
+
+/// URLs a browser fetches on its own: in every tag, `src=`, `srcset=`,
+/// `action=`, `poster=`, `data=`, the `href` of `<link>`; in CSS (files and
+/// `style` text), `url(...)`. Escaped markup in text (`&lt;img src=...`)
+/// is not a tag and is skipped.
+fn request_urls(text: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    let mut rest = text;
+    while let Some(lt) = rest.find('<') {
+        let after = &rest[lt + 1..];
+        let end = after.find('>').unwrap_or(after.len());
+        let tag = &after[..end];
+        rest = &after[end..];
+        if !tag.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let is_link = tag.starts_with("link ");
+        for name in [
+            " src=", " srcset=", " action=", " poster=", " data=", " href=",
+        ] {
+            if name == " href=" && !is_link {
+                continue;
+            }
+            for (at, _) in tag.match_indices(name) {
+                let value = &tag[at + name.len()..];
+                let Some(q) = value.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                    continue;
+                };
+                let value = value[1..].split(q).next().unwrap_or("");
+                let parts = value.split(',').filter_map(|s| s.split_whitespace().next());
+                urls.extend(parts.map(String::from));
+            }
+        }
+    }
+    for (at, _) in text.match_indices("url(") {
+        let value = text[at + 4..].split(')').next().unwrap_or("");
+        urls.push(
+            value
+                .trim_matches(|c| c == '"' || c == '\'' || c == ' ')
+                .to_string(),
+        );
+    }
+    urls.retain(|u| !u.is_empty());
+    urls
 }
 
 #[test]

@@ -205,22 +205,7 @@ fn a_file_trust_yaml_refers_to_is_published() {
 /// The GitLab handbook corpus (read-only, `../shared/corpora`): a missing
 /// corpus fails loudly unless `TRUSTSITE_NO_CORPORA` is set.
 fn gitlab_corpus() -> Option<std::path::PathBuf> {
-    let rel = "shared/corpora/gitlab-handbook/content";
-    // `../shared` beside the repository; a worktree sits one level deeper.
-    let corpus = repo().join("..").join(rel);
-    let deeper = repo().join("../..").join(rel);
-    for found in [&corpus, &deeper] {
-        if found.is_dir() {
-            return Some(found.clone());
-        }
-    }
-    assert!(
-        std::env::var_os("TRUSTSITE_NO_CORPORA").is_some(),
-        "corpus {} is missing (set TRUSTSITE_NO_CORPORA=1 to skip corpus tests)",
-        corpus.display()
-    );
-    eprintln!("SKIPPED: {} not present", corpus.display());
-    None
+    corpus("gitlab-handbook/content")
 }
 
 /// Issue 13: the links of the GitLab handbook that go nowhere are each

@@ -1,11 +1,14 @@
 //! Integration tests: build fixture sites with the real binary and assert on files.
 mod build;
 mod check;
+mod cli_cases;
+mod codes;
 mod evidence;
 mod harden;
 mod links;
 mod migrate;
 mod pdf;
+mod snapshots;
 mod support;
 mod trust;
 mod versions;

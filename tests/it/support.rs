@@ -130,3 +130,28 @@ pub fn built_example() -> (tempfile::TempDir, PathBuf) {
     assert!(o.status.success(), "{}", stderr(&o));
     (dir, out)
 }
+
+/// A read-only corpus under `../shared/corpora/` (`rel` inside it). A
+/// missing corpus fails the test with a clear message, unless
+/// `TRUSTSITE_NO_CORPORA=1` says to skip corpus tests (then `None`, and
+/// the skip is printed).
+pub fn corpus(rel: &str) -> Option<PathBuf> {
+    let rel = format!("shared/corpora/{rel}");
+    // `../shared` beside the repository; a worktree sits one level deeper.
+    let beside = repo().join("..").join(&rel);
+    let deeper = repo().join("../..").join(&rel);
+    if let Some(found) = [&beside, &deeper].into_iter().find(|p| p.is_dir()) {
+        return Some(found.clone());
+    }
+    assert!(
+        std::env::var_os("TRUSTSITE_NO_CORPORA").is_some_and(|v| v == "1"),
+        "corpus {} is missing: put the shared corpora beside the repository, \
+         or set TRUSTSITE_NO_CORPORA=1 to skip the corpus tests",
+        beside.display()
+    );
+    eprintln!(
+        "SKIPPED (TRUSTSITE_NO_CORPORA=1): {} not present",
+        beside.display()
+    );
+    None
+}

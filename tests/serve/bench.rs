@@ -31,8 +31,9 @@ fn measure(s: &Server, rel: &str) -> Vec<Duration> {
         let (name, _) = events.next();
         took.push(saved.elapsed());
         assert_eq!(name, "reload");
-        // Let the rebuild's terminal line land before the next edit.
-        std::thread::sleep(Duration::from_millis(100));
+        // The rebuild's terminal line lands before the next edit.
+        let rebuilt = |err: String| err.matches("rebuilt in ").count() > i;
+        super::harness::eventually("the rebuild line", || rebuilt(s.stderr()).then_some(()));
     }
     took
 }

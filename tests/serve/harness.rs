@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -64,6 +65,8 @@ pub struct Server {
     /// The site folder.
     pub site: tempfile::TempDir,
     stderr: Arc<Mutex<String>>,
+    /// Set once the child's stderr reached end of file.
+    stderr_closed: Arc<AtomicBool>,
     stdout: Arc<Mutex<String>>,
 }
 
@@ -102,13 +105,14 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stderr = collect(child.stderr.take().unwrap());
-        let stdout = collect(child.stdout.take().unwrap());
+        let (stderr, stderr_closed) = collect(child.stderr.take().unwrap());
+        let (stdout, _) = collect(child.stdout.take().unwrap());
         Server {
             child,
             port,
             site,
             stderr,
+            stderr_closed,
             stdout,
         }
     }
@@ -120,7 +124,11 @@ impl Server {
                 return Ok(());
             }
             if self.exited().is_some() {
-                std::thread::sleep(Duration::from_millis(50));
+                // All of stderr, not what the reader thread has got so far.
+                let closed = &self.stderr_closed;
+                eventually("stderr to close", || {
+                    closed.load(Ordering::SeqCst).then_some(())
+                });
                 return Err(self.stderr());
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -206,9 +214,12 @@ impl Drop for Server {
     }
 }
 
-fn collect(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
+/// Reads `pipe` on a thread into a shared string; the flag is set at end
+/// of file (the child closed it, i.e. exited).
+fn collect(mut pipe: impl Read + Send + 'static) -> (Arc<Mutex<String>>, Arc<AtomicBool>) {
     let buf = Arc::new(Mutex::new(String::new()));
-    let sink = Arc::clone(&buf);
+    let closed = Arc::new(AtomicBool::new(false));
+    let (sink, done) = (Arc::clone(&buf), Arc::clone(&closed));
     std::thread::spawn(move || {
         let mut chunk = [0u8; 4096];
         while let Ok(n) = pipe.read(&mut chunk) {
@@ -219,8 +230,9 @@ fn collect(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
                 .unwrap()
                 .push_str(&String::from_utf8_lossy(&chunk[..n]));
         }
+        done.store(true, Ordering::SeqCst);
     });
-    buf
+    (buf, closed)
 }
 
 /// A parsed HTTP response.
