@@ -118,7 +118,7 @@ function writeSite(root, svgs) {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), text);
   };
-  w('trust.yaml', 'title: Active\nbase_url: /\ndefault_visibility: public\nsecurity_contact: mailto:s@example.org\nallow_active:\n  - content/google1234.html\n');
+  w('trust.yaml', 'title: Active\nbase_url: /\ndefault_visibility: public\nallow_active:\n  - content/google1234.html\n');
   w('content/index.md', '---\ntitle: Home\n---\nWelcome.\n');
   w('content/google1234.html', 'google-site-verification: google1234.html\n');
   const imgs = Object.keys(svgs).map((n) => `![${n}](${n})`).join('\n\n');
