@@ -100,6 +100,7 @@ pub fn emit(
         headings: 0,
         cells: 0,
         code: 0,
+        html: crate::sanitize::Scanner::default(),
     };
     for ev in events {
         e.event(ev)?;
@@ -149,6 +150,9 @@ struct Emitter<'a> {
     headings: usize,
     cells: usize,
     code: usize,
+    /// Raw HTML read so far: a PDF shows only its text, as search does
+    /// (tags, comments and script/style contents left out).
+    html: crate::sanitize::Scanner,
 }
 
 impl Emitter<'_> {
@@ -211,7 +215,14 @@ impl Emitter<'_> {
         match ev {
             Event::Start(tag) => self.start(tag)?,
             Event::End(tag) => self.end(*tag),
-            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => self.call("s", t),
+            Event::Text(t) if !self.html.skipping() => self.call("s", t),
+            Event::Text(_) => {}
+            Event::Html(t) | Event::InlineHtml(t) => {
+                let text = self.html.scan(t).text;
+                if !text.is_empty() {
+                    self.call("s", &text);
+                }
+            }
             Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => self.call("ic", t),
             Event::SoftBreak => self.out.markup.push(' '),
             Event::HardBreak => self.out.markup.push_str("#linebreak()"),
@@ -502,8 +513,23 @@ mod tests {
                 .iter()
                 .any(|s| s == "https://t.example/trust/policies/other/")
         );
-        assert!(e.strings.iter().any(|s| s.contains("<b>")));
+        // Raw HTML: its text, never its tags (as on the page and in search).
+        assert!(e.strings.iter().all(|s| !s.contains("<b>")));
+        assert!(e.strings.iter().any(|s| s == "raw"));
         assert_eq!(e.markup.matches("#link(").count(), 1, "{}", e.markup);
+    }
+
+    #[test]
+    fn raw_html_gives_its_text_only_never_tags_comments_or_scripts() {
+        let md = "x<br>y <kbd>K</kbd> <script>alert(1)</script> <!-- editor note -->\n\n<details>\n<summary>S</summary>\nbody\n</details>\n";
+        let e = run(md, &Limits::default()).unwrap();
+        let all = e.strings.concat();
+        for gone in ["<", "alert", "editor note"] {
+            assert!(!all.contains(gone), "{gone} in {all:?}");
+        }
+        for kept in ["x", "y", "K", "S", "body"] {
+            assert!(all.contains(kept), "{kept} missing from {all:?}");
+        }
     }
 
     #[test]
