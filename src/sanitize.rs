@@ -155,7 +155,37 @@ fn is_local(url: &str) -> bool {
 
 /// Sanitises a rendered body that contained raw HTML.
 pub fn clean(html: &str) -> String {
-    BUILDER.clean(html).to_string()
+    angles_escaped_in_attributes(&BUILDER.clean(html).to_string())
+}
+
+/// The serialiser leaves `<` and `>` literal inside quoted attribute
+/// values (valid HTML); escape them, so that every literal `<` in a page
+/// opens a tag, as in the HTML trustsite writes itself (and as the fuzz
+/// target checks). Values are always double-quoted in the serialiser's
+/// output, and text never holds a literal `<`.
+fn angles_escaped_in_attributes(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let (mut in_tag, mut in_value) = (false, false);
+    for c in html.chars() {
+        match c {
+            '"' if in_tag => {
+                in_value = !in_value;
+                out.push(c);
+            }
+            '<' if in_value => out.push_str("&lt;"),
+            '>' if in_value => out.push_str("&gt;"),
+            '<' => {
+                in_tag = true;
+                out.push(c);
+            }
+            '>' => {
+                in_tag = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// What the scanner found in one fragment.
@@ -502,6 +532,21 @@ pub fn decode_attribute(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_literal_angle_bracket_is_left_inside_an_attribute_value() {
+        let out = clean(
+            "<h3 id=\"x\">t<a class=\"anchor\" href=\"#x\" aria-label=\"see <a href=y onerror=z>'\">#</a></h3><p>a &lt; b</p><div>x</div>",
+        );
+        assert!(
+            out.contains("aria-label=\"see &lt;a href=y onerror=z&gt;'\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("<p>a &lt; b</p>") && out.contains("<div>x</div>"),
+            "{out}"
+        );
+    }
 
     #[test]
     fn url_attributes_are_found_with_their_spans() {
