@@ -84,29 +84,73 @@ pub fn sums(entries: &[Entry]) -> String {
     lines.iter().map(|(n, h)| format!("{h}  {n}\n")).collect()
 }
 
-/// The zip bytes of `entries` plus their `SHA256SUMS`, under `top`.
-pub fn zip(top: &str, mut entries: Vec<Entry>) -> Result<Vec<u8>, String> {
-    let sums = sums(&entries);
-    entries.push(Entry {
-        name: SUMS.into(),
-        bytes: sums.into_bytes(),
-    });
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
-    let options = SimpleFileOptions::default()
+/// One entry compressed on its own, so that entries compress in parallel
+/// and a source's bytes need not be kept until the bundle is written: its
+/// name, SHA-256 (hex) and a one-entry zip holding it deflated.
+pub struct Packed {
+    /// Path under the top folder.
+    pub name: String,
+    /// SHA-256 (hex) of the contents.
+    pub sha256: String,
+    zip: Vec<u8>,
+}
+
+fn options() -> SimpleFileOptions {
+    SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(6))
         .last_modified_time(zip::DateTime::default())
         .system(zip::System::Unix)
-        .unix_permissions(0o644);
+        .unix_permissions(0o644)
+}
+
+fn zip_error(e: impl std::fmt::Display) -> String {
+    format!("cannot write the download bundle: {e}")
+}
+
+/// Compresses one entry (its bytes can be dropped afterwards).
+pub fn pack(top: &str, name: String, bytes: &[u8]) -> Result<Packed, String> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let err = |e: zip::result::ZipError| format!("cannot write the download bundle: {e}");
-    for e in &entries {
-        w.start_file(format!("{top}/{}", e.name), options)
-            .map_err(err)?;
-        w.write_all(&e.bytes)
-            .map_err(|e| format!("cannot write the download bundle: {e}"))?;
+    w.start_file(format!("{top}/{name}"), options())
+        .map_err(zip_error)?;
+    w.write_all(bytes).map_err(zip_error)?;
+    let mut zip = w.finish().map_err(zip_error)?.into_inner();
+    zip.shrink_to_fit();
+    Ok(Packed {
+        sha256: crate::content::hex(&Sha256::digest(bytes)),
+        name,
+        zip,
+    })
+}
+
+/// The zip bytes of `packed` entries plus their `SHA256SUMS`, under `top`:
+/// the same bytes as [`zip`] of the same entries.
+pub fn zip_packed(top: &str, mut packed: Vec<Packed>) -> Result<Vec<u8>, String> {
+    let mut lines: Vec<(&str, &str)> = packed
+        .iter()
+        .map(|p| (p.name.as_str(), p.sha256.as_str()))
+        .collect();
+    lines.sort();
+    let sums: String = lines.iter().map(|(n, h)| format!("{h}  {n}\n")).collect();
+    packed.push(pack(top, SUMS.into(), sums.as_bytes())?);
+    packed.sort_by(|a, b| a.name.cmp(&b.name));
+    let size = packed.iter().map(|p| p.zip.len()).sum();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(size)));
+    for p in packed {
+        let mut one = zip::ZipArchive::new(std::io::Cursor::new(p.zip)).map_err(zip_error)?;
+        let file = one.by_index_raw(0).map_err(zip_error)?;
+        w.raw_copy_file(file).map_err(zip_error)?;
     }
-    Ok(w.finish().map_err(err)?.into_inner())
+    Ok(w.finish().map_err(zip_error)?.into_inner())
+}
+
+/// The zip bytes of `entries` plus their `SHA256SUMS`, under `top`.
+pub fn zip(top: &str, entries: Vec<Entry>) -> Result<Vec<u8>, String> {
+    let packed = entries
+        .into_iter()
+        .map(|e| pack(top, e.name, &e.bytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    zip_packed(top, packed)
 }
 
 /// One entry read back by `verify`: its name under the top folder, its
@@ -199,6 +243,32 @@ mod tests {
         assert_eq!(sums.lines().count(), 2);
         assert!(sums.contains(&format!("{}  content/policies/a.md\n", read[1].sha256)));
         assert!(super::read(std::fs::File::open(&path).unwrap(), "other").is_err());
+    }
+
+    /// Entries compressed one by one and copied raw give the bytes of a zip
+    /// written entry by entry (the bundle's bytes did not change when it
+    /// became parallel).
+    #[test]
+    fn packed_entries_give_the_bytes_of_a_zip_written_directly() {
+        let entries: Vec<Entry> = (0..20)
+            .map(|i| Entry {
+                name: format!("content/{i:02}.md"),
+                bytes: format!("# Doc {i}\n\n{}", "text ".repeat(i * 300)).into_bytes(),
+            })
+            .collect();
+        let mut all = entries.clone();
+        all.push(Entry {
+            name: SUMS.into(),
+            bytes: sums(&entries).into_bytes(),
+        });
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for e in &all {
+            w.start_file(format!("top/{}", e.name), options()).unwrap();
+            w.write_all(&e.bytes).unwrap();
+        }
+        let direct = w.finish().unwrap().into_inner();
+        assert!(zip("top", entries) == direct);
     }
 
     #[test]

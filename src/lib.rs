@@ -26,6 +26,7 @@ pub mod oscal;
 pub mod output;
 pub mod pdf;
 pub mod publish;
+pub mod rebuild;
 pub mod redline;
 pub mod report;
 pub mod review;

@@ -29,6 +29,12 @@ pub(super) fn oscal(ctx: &Ctx, shown: &[&DocView]) {
     if ctx.opts.evidence.preview {
         return;
     }
+    if ctx.opts.evidence.validate_only {
+        // `check` writes nothing: the path is claimed (a clash is still
+        // found), the export is not made.
+        ctx.out.emit(crate::oscal::FILE, b"", crate::oscal::FILE);
+        return;
+    }
     let bundle_url = format!("{}{}", ctx.urls.base_url, bundle_path(ctx.loaded, ctx.opts));
     let c = &ctx.loaded.config;
     let site = crate::oscal::Site {
@@ -68,6 +74,17 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
     if ctx.opts.evidence.preview {
         return;
     }
+    let path = bundle_path(ctx.loaded, ctx.opts);
+    let top = bundle::top_folder(&path);
+    // `check` screens the sources (same warnings) but keeps nothing.
+    let packed = sources(
+        ctx,
+        shown,
+        (!ctx.opts.evidence.validate_only).then_some(top),
+    );
+    if ctx.opts.evidence.validate_only {
+        return;
+    }
     let mut entries = vec![Entry {
         name: crate::manifest::FILE.into(),
         bytes: manifest.to_vec(),
@@ -78,15 +95,16 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
             bytes: sig.into_bytes(),
         });
     }
-    entries.extend(sources(ctx, shown));
-    if ctx.opts.evidence.validate_only {
-        return;
-    }
     entries.extend(std::mem::take(
         &mut *ctx.bundle_extras.lock().unwrap_or_else(|e| e.into_inner()),
     ));
-    let path = bundle_path(ctx.loaded, ctx.opts);
-    match bundle::zip(bundle::top_folder(&path), entries) {
+    let made = entries
+        .into_iter()
+        .map(|e| bundle::pack(top, e.name, &e.bytes))
+        .chain(packed.into_iter().map(Ok))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|packed| bundle::zip_packed(top, packed));
+    match made {
         Ok(bytes) => ctx.out.emit(&path, &bytes, "download bundle"),
         Err(e) => ctx
             .out
@@ -176,28 +194,36 @@ pub(super) fn unsafe_source(text: &str, screen: &Screen) -> Option<(String, usiz
 /// The source of every public (not restricted) shown document, read again
 /// and checked against the hash the pages and manifest show. A source that
 /// holds an HTML comment or a withheld document's name is left out with a
-/// warning: fail closed, the bundle ships sources byte for byte. Read and
-/// screened in parallel; the entries and problems keep document order.
-fn sources(ctx: &Ctx, shown: &[&DocView]) -> Vec<Entry> {
+/// warning: fail closed, the bundle ships sources byte for byte. Read,
+/// screened and compressed (when `top` is given; `check` only screens) in
+/// parallel, so no source is held longer than it takes to compress it; the
+/// entries and problems keep document order.
+fn sources(ctx: &Ctx, shown: &[&DocView], top: Option<&str>) -> Vec<bundle::Packed> {
     use rayon::prelude::*;
     let screen = Screen::new(&withheld_names(ctx.loaded, &ctx.plan, &ctx.views));
     let public: Vec<&&DocView> = shown.iter().filter(|v| !v.restricted).collect();
-    let results: Vec<Result<Entry, Diagnostic>> = public
+    let results: Vec<Result<Option<bundle::Packed>, Diagnostic>> = public
         .par_iter()
-        .map(|v| source_entry(ctx, v, &screen))
+        .map(|v| {
+            let bytes = source_entry(ctx, v, &screen)?;
+            let Some(top) = top else { return Ok(None) };
+            bundle::pack(top, v.source_path.clone(), &bytes)
+                .map(Some)
+                .map_err(|e| Diagnostic::error("download bundle", 0, 0, e).code("bundle/failed"))
+        })
         .collect();
-    let mut out = Vec::with_capacity(results.len());
+    let mut out = Vec::new();
     for r in results {
         match r {
-            Ok(entry) => out.push(entry),
+            Ok(packed) => out.extend(packed),
             Err(d) => ctx.out.problem(d),
         }
     }
     out
 }
 
-/// One public source for the bundle, or why it is left out.
-fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Entry, Diagnostic> {
+/// One public source's bytes for the bundle, or why it is left out.
+fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Vec<u8>, Diagnostic> {
     let bytes = std::fs::read(ctx.loaded.root.join(&v.source_path)).map_err(|e| {
         Diagnostic::error(
             &v.source_path,
@@ -225,10 +251,7 @@ fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Entry, Diagno
         )
         .code("bundle/source-withheld"));
     }
-    Ok(Entry {
-        name: v.source_path.clone(),
-        bytes,
-    })
+    Ok(bytes)
 }
 
 #[cfg(test)]

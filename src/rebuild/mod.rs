@@ -1,0 +1,5 @@
+//! Incremental rebuilds (work in progress).
+
+mod key;
+
+pub use key::{Key, KeyHasher};
