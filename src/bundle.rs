@@ -268,7 +268,7 @@ mod tests {
             w.write_all(&e.bytes).unwrap();
         }
         let direct = w.finish().unwrap().into_inner();
-        assert!(zip("top", entries) == direct);
+        assert!(zip("top", entries).unwrap() == direct);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Rebuilding the site in memory for the preview server.
 //!
 //! A [`Builder`] runs the ordinary site pipeline ([`crate::site::load_with`] and
-//! [`crate::site::render_with`], with a [`crate::site::Memo`] kept across rebuilds) into a [`MemorySink`] and turns the result into a
+//! [`crate::site::render_with`], with a [`crate::rebuild::Rebuild`] kept across rebuilds) into a [`MemorySink`] and turns the result into a
 //! [`Snapshot`]: the last good site, the errors of the newest build (if it
 //! failed) and a version string that changes exactly when what the browser
 //! would show changes. It owns no rendering logic and writes nothing to disk.
@@ -54,7 +54,7 @@ pub struct Builder {
     hl: Highlighter,
     /// Parsed documents and rendered pages kept between rebuilds, so one
     /// edit re-renders only what it touches.
-    memo: site::Memo,
+    memo: crate::rebuild::Rebuild,
     /// Fixed at the first build so that rebuilds of unchanged input are
     /// byte-identical (security.txt's Expires is derived from it).
     build_time: Option<Timestamp>,
@@ -71,7 +71,7 @@ impl Builder {
             drafts: args.drafts,
             internal: args.internal,
             hl: Highlighter::new(true),
-            memo: site::Memo::new(),
+            memo: crate::rebuild::Rebuild::new(),
             build_time: None,
             last_good: None,
         }

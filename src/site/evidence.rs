@@ -166,6 +166,7 @@ impl Screen {
             .collect();
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .ascii_case_insensitive(true)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&names)
             .expect("a few thousand short literal names always build");
@@ -178,14 +179,22 @@ impl Screen {
 /// never published) or a withheld document's name. Gives the reason and
 /// the 1-based line and column of the first one.
 pub(super) fn unsafe_source(text: &str, screen: &Screen) -> Option<(String, usize, usize)> {
-    let lower = text.to_lowercase();
-    let found = screen.automaton.find(&lower)?;
+    // Names are lowercase and matched ignoring ASCII case: an ASCII text
+    // is scanned as it is; any other is lowercased first (as the names).
+    let lower;
+    let text = if text.is_ascii() {
+        text
+    } else {
+        lower = text.to_lowercase();
+        &lower
+    };
+    let found = screen.automaton.find(text)?;
     let at = found.start();
     let why = match found.pattern().as_usize() {
         0 => "it holds an HTML comment (editor notes are never published)".to_string(),
         i => format!("it names the withheld document `{}`", screen.names[i]),
     };
-    let before = &lower[..at];
+    let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     Some((why, line, col))
@@ -233,7 +242,10 @@ fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Vec<u8>, Diag
         )
         .code("bundle/unreadable")
     })?;
-    if crate::content::hex(&Sha256::digest(&bytes)) != v.source_sha256 {
+    // Only a build ships the bytes: `check` screens them, unhashed.
+    if !ctx.opts.evidence.validate_only
+        && crate::content::hex(&Sha256::digest(&bytes)) != v.source_sha256
+    {
         return Err(Diagnostic::error(
             &v.source_path,
             0,
@@ -266,5 +278,13 @@ mod tests {
         assert_eq!((line, col), (3, 9));
         let (why, line, _) = super::unsafe_source("a\n<!-- note -->\n", &withheld).unwrap();
         assert!(why.contains("HTML comment") && line == 2, "{why}");
+        // Not ASCII: lowercased first (the Kelvin sign lowercases to `k`).
+        let (why, line, col) = super::unsafe_source("é\nvoir INTERNAL-DOC\n", &withheld).unwrap();
+        assert!(
+            why.contains("internal-doc") && (line, col) == (2, 6),
+            "{why}"
+        );
+        let kelvin = super::Screen::new(&["kit-policy".to_string()]);
+        assert!(super::unsafe_source("see \u{212A}it-policy", &kelvin).is_some());
     }
 }

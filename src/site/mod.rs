@@ -11,7 +11,6 @@ mod documents;
 mod evidence;
 mod links;
 mod listings;
-mod memo;
 mod pages;
 pub mod pdfs;
 mod redirects;
@@ -19,7 +18,6 @@ mod urlpath;
 mod versions;
 pub mod views;
 
-pub use memo::Memo;
 pub use urlpath::{decode_path, percent_decode};
 
 use crate::config::{self, ConfigError, SiteConfig};
@@ -28,6 +26,7 @@ use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::output::Sink;
 use crate::publish::{Audience, Plan, Publication};
+use crate::rebuild::Rebuild;
 use crate::review::{self, Review, ReviewInput};
 use crate::search::Indexer;
 use crate::theme::Theme;
@@ -92,8 +91,9 @@ pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
     load_with(root, None)
 }
 
-/// [`load`], reusing documents parsed by earlier loads kept in `memo` (serve).
-pub fn load_with(root: &Path, memo: Option<&Memo>) -> Result<Loaded, ConfigError> {
+/// [`load`], reusing documents (and git history) that earlier loads kept
+/// in `memo` (serve).
+pub fn load_with(root: &Path, memo: Option<&Rebuild>) -> Result<Loaded, ConfigError> {
     let config = config::load(root)?;
     let mut diags = Vec::new();
     let cache = memo.map(|m| &m.content);
@@ -297,7 +297,7 @@ pub(crate) struct Ctx<'a> {
     /// documents (source, doc, anchor, line, col) and content files needed.
     pub intro_found: Mutex<(Vec<IntroCheck>, std::collections::BTreeSet<String>)>,
     /// Rendered pages kept across rebuilds (serve only) and this build's keys.
-    pub memo: Option<(&'a Memo, memo::Keys)>,
+    pub memo: Option<(&'a Rebuild, crate::rebuild::Keys)>,
     /// Each shown document's view as a template value, built at most once
     /// and shared (cheaply cloned) by its page and every listing.
     values: Vec<OnceLock<tera::Value>>,
@@ -370,7 +370,7 @@ pub fn render_with(
     loaded: &Loaded,
     opts: &BuildOptions,
     hl: &Highlighter,
-    memo: Option<&Memo>,
+    memo: Option<&Rebuild>,
     sink: &dyn Sink,
 ) -> Outcome {
     let mut diags = loaded.diags.clone();
@@ -414,7 +414,7 @@ pub fn render_with(
 
 /// The search index (JSON) of the rendered document pages: merged as soon
 /// as they are there, alongside the listings.
-fn search_index(docs: Vec<std::sync::Arc<memo::DocPage>>) -> String {
+fn search_index(docs: Vec<std::sync::Arc<crate::rebuild::DocPage>>) -> String {
     crate::search::merge(&docs.iter().map(|d| &d.entry).collect::<Vec<_>>())
 }
 
@@ -449,7 +449,7 @@ fn context<'a>(
     loaded: &'a Loaded,
     opts: &'a BuildOptions,
     hl: &'a Highlighter,
-    memo: Option<&'a Memo>,
+    memo: Option<&'a Rebuild>,
     sink: &'a dyn Sink,
     reviews: Vec<Review>,
     diags: &mut Vec<Diagnostic>,
@@ -515,7 +515,7 @@ fn context<'a>(
         index_of,
         bundle_extras: Mutex::default(),
     };
-    ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx, m)));
+    ctx.memo = memo.map(|m| (m, crate::rebuild::Keys::new(&ctx, m)));
     Ok(ctx)
 }
 

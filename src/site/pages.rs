@@ -5,11 +5,11 @@
 //! documents; a restricted document's body is never touched here.
 
 use super::listings::{categories, frameworks};
-use super::memo::{DocPage, Page};
 use super::views::{self, Urls};
 use super::{Ctx, links::PageLinks};
 use crate::diag::Diagnostic;
 use crate::manifest::{Manifest, ManifestDoc};
+use crate::rebuild::{DocPage, Page};
 use crate::search::SearchDoc;
 use crate::view::{DocView, Link, SiteView, SubprocessorView};
 use sha2::{Digest, Sha256};
