@@ -3,7 +3,7 @@ pub mod access;
 pub mod active;
 pub mod anchors;
 pub mod api;
-pub mod blobs;
+pub use rebuild::blobs;
 pub mod bundle;
 pub mod check;
 pub mod cli;

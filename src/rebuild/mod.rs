@@ -10,9 +10,10 @@
 //! - the rendered document pages and listings, each document's template
 //!   value and view key, and the last search index (merged again only for
 //!   the documents that changed) ([`pages`]);
-//! - and, through the [`crate::highlight::Highlighter`] made with it,
-//!   highlighted code blocks, in memory (serve) or on disk
-//!   (`build --cache DIR`, with the output the last build replaced).
+//! - highlighted code blocks ([`Blocks`]) and rendered files such as PDFs
+//!   ([`blobs`]), in memory (serve) or on disk (`build --cache DIR`, which
+//!   also reuses the output the last build replaced): the
+//!   [`crate::highlight::Highlighter`] holds them.
 //!
 //! Every key is a SHA-256 over typed inputs ([`KeyHasher`]): the config's
 //! [`fingerprint`](crate::config::SiteConfig::fingerprint) (trust.yaml's
@@ -22,11 +23,14 @@
 //! input: the tests beside this module check that after every kind of
 //! change (edit, add, delete, rename, visibility, config, theme).
 
+pub mod blobs;
+mod blocks;
 mod key;
 pub(crate) mod pages;
 #[cfg(test)]
 mod tests;
 
+pub use blocks::{Blocks, DiskCache};
 pub use key::{Key, KeyHasher};
 pub(crate) use pages::{DocPage, Keys, Page};
 
