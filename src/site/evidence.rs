@@ -77,6 +77,9 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
     let path = bundle_path(ctx.loaded, ctx.opts);
     let top = bundle::top_folder(&path);
     // `check` screens the sources (same warnings) but keeps nothing.
+    if !ctx.opts.evidence.validate_only {
+        bundle::fixed_mmap_threshold();
+    }
     let packed = sources(
         ctx,
         shown,
