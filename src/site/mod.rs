@@ -197,14 +197,18 @@ impl BuildOptions {
 /// Hashes and forwards files to the sink; refuses a path written twice.
 pub(crate) struct Emitter<'a> {
     sink: &'a dyn Sink,
+    /// False for `check` (validate only): nothing is written or listed in
+    /// a manifest anyone reads, so files are not hashed.
+    hash: bool,
     hashes: Mutex<BTreeMap<String, String>>,
     diags: Mutex<Vec<Diagnostic>>,
 }
 
 impl<'a> Emitter<'a> {
-    fn new(sink: &'a dyn Sink) -> Self {
+    fn new(sink: &'a dyn Sink, hash: bool) -> Self {
         Emitter {
             sink,
+            hash,
             hashes: Mutex::default(),
             diags: Mutex::default(),
         }
@@ -212,7 +216,16 @@ impl<'a> Emitter<'a> {
 
     /// Writes one output file; `origin` names the source for messages.
     pub(crate) fn emit(&self, path: &str, bytes: &[u8], origin: &str) {
-        self.emit_hashed(path, bytes, content::hex(&Sha256::digest(bytes)), origin);
+        self.emit_hashed(path, bytes, self.digest(bytes), origin);
+    }
+
+    /// The SHA-256 (hex) of an output file's bytes (empty for `check`).
+    pub(crate) fn digest(&self, bytes: &[u8]) -> String {
+        if self.hash {
+            content::hex(&Sha256::digest(bytes))
+        } else {
+            String::new()
+        }
     }
 
     /// [`Emitter::emit`] for bytes whose SHA-256 (hex) is already known.
@@ -502,7 +515,7 @@ fn context<'a>(
         urls,
         theme,
         hl,
-        out: Emitter::new(sink),
+        out: Emitter::new(sink, !opts.evidence.validate_only),
         reviews,
         values: views.iter().map(|_| OnceLock::new()).collect(),
         views,

@@ -12,7 +12,6 @@ use crate::manifest::{Manifest, ManifestDoc};
 use crate::rebuild::{DocPage, Page};
 use crate::search::SearchDoc;
 use crate::view::{DocView, Link, SiteView, SubprocessorView};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashSet};
 use tera::Context;
 
@@ -112,7 +111,7 @@ pub(super) fn render_page(
     match ctx.theme.tera.render(template, context) {
         Ok(html) => {
             let bytes = std::sync::Arc::new(html.into_bytes());
-            let sha = crate::content::hex(&Sha256::digest(&*bytes));
+            let sha = ctx.out.digest(&bytes);
             Some(Page { bytes, sha })
         }
         Err(e) => {
