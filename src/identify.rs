@@ -92,7 +92,7 @@ pub fn run(args: &IdentifyArgs) -> u8 {
             return CANNOT_RUN;
         }
     };
-    let sha = crate::content::hex(&Sha256::digest(&bytes));
+    let sha = crate::digest::hex(&Sha256::digest(&bytes));
     let (manifest, from) = match manifest(args) {
         Ok(m) => m,
         Err(code) => return code,

@@ -207,7 +207,7 @@ fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Entry, Diagno
         )
         .code("bundle/unreadable")
     })?;
-    if crate::content::hex(&Sha256::digest(&bytes)) != v.source_sha256 {
+    if crate::digest::hex(&Sha256::digest(&bytes)) != v.source_sha256 {
         return Err(Diagnostic::error(
             &v.source_path,
             0,

@@ -15,12 +15,10 @@ mod memo;
 mod pages;
 pub mod pdfs;
 mod redirects;
-mod urlpath;
 mod versions;
 pub mod views;
 
 pub use memo::Memo;
-pub use urlpath::{decode_path, percent_decode};
 
 use crate::config::{self, ConfigError, SiteConfig};
 use crate::content::{self, Content};
@@ -212,7 +210,7 @@ impl<'a> Emitter<'a> {
 
     /// Writes one output file; `origin` names the source for messages.
     pub(crate) fn emit(&self, path: &str, bytes: &[u8], origin: &str) {
-        self.emit_hashed(path, bytes, content::hex(&Sha256::digest(bytes)), origin);
+        self.emit_hashed(path, bytes, crate::digest::hex(&Sha256::digest(bytes)), origin);
     }
 
     /// [`Emitter::emit`] for bytes whose SHA-256 (hex) is already known.

@@ -112,7 +112,7 @@ pub(super) fn render_page(
     match ctx.theme.tera.render(template, context) {
         Ok(html) => {
             let bytes = std::sync::Arc::new(html.into_bytes());
-            let sha = crate::content::hex(&Sha256::digest(&*bytes));
+            let sha = crate::digest::hex(&Sha256::digest(&*bytes));
             Some(Page { bytes, sha })
         }
         Err(e) => {

@@ -123,7 +123,7 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, cr
         None
     };
     let source = match std::fs::read(ctx.loaded.root.join(&doc.source)) {
-        Ok(bytes) if crate::content::hex(&Sha256::digest(&bytes)) == doc.sha256 => bytes,
+        Ok(bytes) if crate::digest::hex(&Sha256::digest(&bytes)) == doc.sha256 => bytes,
         Ok(_) => {
             return fail(
                 "pdf/source-changed",
