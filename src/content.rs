@@ -9,8 +9,8 @@
 
 use crate::config::{SiteConfig, Visibility};
 use crate::diag::Diagnostic;
-use crate::frontmatter::{self, FrontMatter};
 use crate::filekind::{self, FileKind};
+use crate::frontmatter::{self, FrontMatter};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -676,7 +676,9 @@ fn default_category(rel: &str) -> String {
         FileKind::Document { bundle } => bundle,
         _ => rel
             .rsplit_once('/')
-            .filter(|(_, n)| filekind::doc_stem(n).is_some_and(|s| s.eq_ignore_ascii_case("_index")))
+            .filter(|(_, n)| {
+                filekind::doc_stem(n).is_some_and(|s| s.eq_ignore_ascii_case("_index"))
+            })
             .map(|(d, _)| d.to_string()),
     };
     let own_folder = own_folder.as_deref();
@@ -765,7 +767,6 @@ fn check_duplicates(docs: &[Document], diags: &mut Vec<Diagnostic>) {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

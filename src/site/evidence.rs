@@ -36,7 +36,7 @@ pub(super) fn oscal(ctx: &Ctx, shown: &[&DocView]) {
         organization: &c.organization,
         base_url: &ctx.urls.base_url,
         release: &c.release,
-        build_time: &crate::cli_time::rfc3339(ctx.opts.build_time),
+        build_time: &crate::when::rfc3339(ctx.opts.build_time),
         bundle_url: &bundle_url,
         request_access: &ctx.site.request_access,
     };

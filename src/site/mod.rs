@@ -210,7 +210,12 @@ impl<'a> Emitter<'a> {
 
     /// Writes one output file; `origin` names the source for messages.
     pub(crate) fn emit(&self, path: &str, bytes: &[u8], origin: &str) {
-        self.emit_hashed(path, bytes, crate::digest::hex(&Sha256::digest(bytes)), origin);
+        self.emit_hashed(
+            path,
+            bytes,
+            crate::digest::hex(&Sha256::digest(bytes)),
+            origin,
+        );
     }
 
     /// [`Emitter::emit`] for bytes whose SHA-256 (hex) is already known.
