@@ -89,3 +89,71 @@ pub fn prepare(
     };
     Ok((loaded, opts))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn when() -> Result<When, String> {
+        Ok(When {
+            build_time: "2026-11-22T23:30:00Z".parse().unwrap(),
+            today: None,
+        })
+    }
+
+    fn site(config: &str) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join(CONFIG_FILE), config).unwrap();
+        std::fs::create_dir(tmp.path().join("content")).unwrap();
+        tmp
+    }
+
+    fn codes(u: &Unprepared) -> Vec<&str> {
+        u.diags.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn prepares_a_site_with_today_in_its_time_zone() {
+        let tmp = site("title: T\ntimezone: Asia/Tokyo\n");
+        let (loaded, opts) = prepare(tmp.path(), when(), None, None).ok().unwrap();
+        assert_eq!(loaded.config.title, "T");
+        assert_eq!(opts.today.to_string(), "2026-11-23");
+        assert_eq!(opts.build_time, when().unwrap().build_time);
+        assert!(!opts.drafts && !opts.internal && opts.search);
+    }
+
+    #[test]
+    fn what_cannot_be_prepared_says_why_with_its_exit_status() {
+        let missing = tempfile::tempdir().unwrap().path().join("absent");
+        let u = prepare(&missing, when(), None, None).err().unwrap();
+        assert_eq!((u.exit, codes(&u)), (Exit::CannotRun, vec!["site/no-root"]));
+
+        let tmp = site("title: T\n");
+        let bad_url = Some("https://exa mple.com/".to_string());
+        let u = prepare(tmp.path(), when(), bad_url, None).err().unwrap();
+        assert_eq!(
+            (u.exit, codes(&u)),
+            (Exit::CannotRun, vec!["config/base-url"])
+        );
+
+        let clock = Err("SOURCE_DATE_EPOCH `x` is not a number of seconds".to_string());
+        let u = prepare(tmp.path(), clock, None, None).err().unwrap();
+        assert_eq!(
+            (u.exit, codes(&u)),
+            (Exit::CannotRun, vec!["time/unresolved"])
+        );
+        assert!(u.diags[0].message.contains("SOURCE_DATE_EPOCH"));
+
+        let u = prepare(tmp.path(), when(), None, None).ok();
+        assert!(u.is_some(), "a good site prepares");
+
+        let invalid = site("title: T\ntimezone: Mars/Base\n");
+        let u = prepare(invalid.path(), when(), None, None).err().unwrap();
+        assert_eq!(
+            u.exit,
+            Exit::Problems,
+            "an invalid trust.yaml is a problem found"
+        );
+        assert!(!u.diags.is_empty());
+    }
+}
