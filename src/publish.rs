@@ -1,7 +1,8 @@
 //! What is published: the one place that decides, for every file under
 //! `content/`, what it is and what of it reaches the output.
 //!
-//! [`classify`] names what a file is from its path alone (a document in any
+//! [`crate::filekind::classify`] (below this module, since the content walker
+//! uses it too) names what a file is from its path alone (a document in any
 //! Markdown spelling, the home or a folder's introduction, a copy of a
 //! document, another file, or nothing). [`Audience::document`] and
 //! [`Audience::intro`] give a document's or intro's [`Publication`] (full page,
