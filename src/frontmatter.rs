@@ -6,6 +6,7 @@
 //! fields into warnings with a did-you-mean hint and bad values into located
 //! errors. Lines in diagnostics are lines of the `.md` file itself. No IO.
 
+use crate::config::Visibility;
 use crate::review::ReviewCycle;
 use crate::yaml::{self, Spanned, Text};
 use jiff::civil::Date;
@@ -13,29 +14,6 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use std::collections::BTreeMap;
 use std::fmt;
-
-/// Who may see a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Visibility {
-    /// Published in full.
-    Public,
-    /// Listed with metadata and hash; body withheld.
-    Restricted,
-    /// Never published.
-    Internal,
-}
-
-impl Visibility {
-    /// `public`, `restricted` or `internal`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Public => "public",
-            Visibility::Restricted => "restricted",
-            Visibility::Internal => "internal",
-        }
-    }
-}
 
 /// Every field trustsite knows, for did-you-mean hints and alias targets.
 pub const FIELDS: &[&str] = &[
