@@ -238,19 +238,6 @@ pub struct TocEntry {
     pub title: String,
 }
 
-/// A category or tag listing.
-#[derive(Debug, Clone, Serialize)]
-pub struct ListingView {
-    /// Display name.
-    pub name: String,
-    /// Listing URL.
-    pub url: String,
-    /// Introduction HTML from `_index.md` (may be empty).
-    pub intro_html: String,
-    /// Documents, by weight then title.
-    pub documents: Vec<DocView>,
-}
-
 /// A certification card.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertificationView {

@@ -164,8 +164,6 @@ pub struct Outcome {
     pub reviews: Vec<Review>,
     /// SHA-256 of every file written (manifest.json itself excluded).
     pub hashes: BTreeMap<String, String>,
-    /// Output paths of the documents' PDFs (`pdf: true`), sorted.
-    pub pdfs: Vec<String>,
 }
 
 impl Outcome {
@@ -384,7 +382,7 @@ pub fn render_with(
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (docs, (((), version_needs), pdfs)) = rayon::join(
+    let (docs, (((), version_needs), ())) = rayon::join(
         || documents::render(&ctx),
         || {
             rayon::join(
@@ -409,10 +407,7 @@ pub fn render_with(
     let Ctx { out, reviews, .. } = ctx;
     diags.extend(out.diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     let hashes = out.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
-    Outcome {
-        pdfs,
-        ..finish(diags, stats, reviews, hashes)
-    }
+    finish(diags, stats, reviews, hashes)
 }
 
 /// The search index (JSON) of the rendered document pages: merged as soon
@@ -536,7 +531,6 @@ fn finish(
         stats,
         reviews,
         hashes,
-        pdfs: Vec::new(),
     }
 }
 

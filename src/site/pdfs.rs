@@ -78,28 +78,23 @@ fn names_withheld(
     no_pdf(line, col, &why)
 }
 
-/// Renders and emits every PDF; returns their output paths, sorted.
-pub(super) fn render(ctx: &Ctx) -> Vec<String> {
+/// Renders and emits every PDF.
+pub(super) fn render(ctx: &Ctx) {
     if !ctx.loaded.config.pdf {
-        return Vec::new();
+        return;
     }
     let docs = &ctx.loaded.content.documents;
-    let done: Vec<(String, crate::blobs::Key)> = (0..docs.len())
+    let done: std::collections::HashSet<crate::blobs::Key> = (0..docs.len())
         .into_par_iter()
         .filter_map(|i| document(ctx, i, &ctx.links))
         .collect();
-    ctx.hl
-        .blobs()
-        .retain(&done.iter().map(|(_, k)| *k).collect());
+    ctx.hl.blobs().retain(&done);
     #[cfg(feature = "pdf")]
     typst::comemo::evict(10);
-    let mut paths: Vec<String> = done.into_iter().map(|(p, _)| p).collect();
-    paths.sort();
-    paths
 }
 
-/// Document `i`'s PDF, emitted; its path and cache key.
-fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, crate::blobs::Key)> {
+/// Document `i`'s PDF, emitted; its cache key.
+fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<crate::blobs::Key> {
     let view = ctx.views[i]
         .as_ref()
         .filter(|v| !v.restricted && !v.pdf_url.is_empty())?;
@@ -140,7 +135,7 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, cr
         Ok(bytes) => {
             ctx.out.emit(&path, &bytes, &doc.source);
             ctx.add_to_bundle(&path, bytes.to_vec());
-            Some((path, key))
+            Some(key)
         }
         Err(e) => fail("pdf/render", e.to_string()),
     }
