@@ -1,8 +1,8 @@
 //! Command-line interface: the arguments (clap derive), parsed and
-//! dispatched to one command of [`crate::cmd`] as plain options. The top
+//! dispatched to one command of `cmd` as plain options. The top
 //! layer: nothing imports from it; it decides nothing.
 //!
-//! Exit status ([`Exit`]): 0 success, 1 the command ran and found problems,
+//! Exit status (`term::Exit`): 0 success, 1 the command ran and found problems,
 //! 2 it could not run.
 
 use crate::cmd;
