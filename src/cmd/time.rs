@@ -21,31 +21,43 @@ pub fn read(today: Option<Date>) -> Result<When, String> {
     Ok(When { build_time, today })
 }
 
+/// "Now" for `verify --max-age`: `SOURCE_DATE_EPOCH` when set, else the clock.
+pub fn now() -> Result<Timestamp, String> {
+    Ok(epoch()?.unwrap_or_else(Timestamp::now))
+}
+
 /// `SOURCE_DATE_EPOCH` when set (and not blank).
 fn epoch() -> Result<Option<Timestamp>, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => {
-            let secs: i64 = v
-                .trim()
-                .parse()
-                .map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
-            Timestamp::from_second(secs)
-                .map(Some)
-                .map_err(|e| format!("SOURCE_DATE_EPOCH `{v}`: {e}"))
-        }
+        Ok(v) if !v.trim().is_empty() => parse_epoch(&v).map(Some),
         _ => Ok(None),
     }
 }
 
-/// "Now" for `verify --max-age`: `SOURCE_DATE_EPOCH` when set, else the clock.
-pub fn now() -> Result<Timestamp, String> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|s| Timestamp::from_second(s).ok())
-            .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds")),
-        _ => Ok(Timestamp::now()),
+/// A `SOURCE_DATE_EPOCH` value: whole seconds since 1970 (UTC).
+fn parse_epoch(v: &str) -> Result<Timestamp, String> {
+    let secs: i64 = v
+        .trim()
+        .parse()
+        .map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
+    Timestamp::from_second(secs).map_err(|e| format!("SOURCE_DATE_EPOCH `{v}`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_date_epoch_is_whole_seconds() {
+        let t = parse_epoch(" 1795305600\n").unwrap();
+        assert_eq!(t.to_string(), "2026-11-22T00:00:00Z");
+        let soon = parse_epoch("soon").unwrap_err();
+        assert_eq!(soon, "SOURCE_DATE_EPOCH `soon` is not a number of seconds");
+        assert!(parse_epoch("1.5").is_err());
+        let far = parse_epoch("99999999999999").unwrap_err();
+        assert!(
+            far.starts_with("SOURCE_DATE_EPOCH `99999999999999`: "),
+            "{far}"
+        );
     }
 }
