@@ -5,8 +5,10 @@
 //! `crate::a::b` and `super::a` path (in `use` lines, grouped `use
 //! crate::{a, b::{c}}` included, and in code) outside comments, strings and
 //! the unit tests is an edge from the file's module to the deepest module
-//! the path names. A module's path to its own ancestors (`super::` in a
-//! child) is not an edge: a parent owns its children.
+//! the path names; and a parent needs each of its children. A module's
+//! path to its own ancestors (`super::` in a child) is not an edge: a
+//! parent and its children are one unit, only a cycle through another
+//! module counts.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -24,13 +26,20 @@ fn module_graph_has_no_cycle() {
     );
     let cycles = cycles(&graph);
     let mut report = String::new();
-    for cycle in &cycles {
-        report.push_str(&format!("cycle: {}\n", cycle.join(", ")));
-        for from in cycle {
-            for (to, at) in &graph[from] {
-                if cycle.contains(to) {
-                    report.push_str(&format!("  {from} -> {to} ({at})\n"));
+    for component in &cycles {
+        report.push_str(&format!("modules in a cycle: {}\n", component.join(", ")));
+        let mut seen = BTreeSet::new();
+        for start in component {
+            let path = shortest_cycle(&graph, component, start);
+            let mut members: Vec<String> = path.clone();
+            members.sort();
+            if seen.insert(members) {
+                let mut line = format!("  {start}");
+                for pair in path.windows(2) {
+                    line.push_str(&format!(" -> {} ({})", pair[1], graph[&pair[0]][&pair[1]]));
                 }
+                report.push_str(&line);
+                report.push('\n');
             }
         }
     }
@@ -85,6 +94,8 @@ fn cycle_finder_on_a_small_graph() {
     };
     let g = graph(&[("a", "b"), ("b", "c"), ("c", "a"), ("d", "a"), ("c", "e")]);
     assert_eq!(cycles(&g), vec![vec!["a", "b", "c"]]);
+    let component = &cycles(&g)[0];
+    assert_eq!(shortest_cycle(&g, component, "b"), ["b", "c", "a", "b"]);
     let g = graph(&[("a", "b"), ("b", "c"), ("a", "c"), ("d", "a")]);
     assert!(cycles(&g).is_empty());
     let g = graph(&[("x", "y"), ("y", "x"), ("p", "q"), ("q", "p"), ("q", "x")]);
@@ -143,6 +154,10 @@ mod tests {
     let names: Vec<&str> = edges.iter().map(|(m, _)| m.as_str()).collect();
     assert_eq!(names, ["config", "diag", "site::views"]);
     assert_eq!(edges[0].1, 3, "line of the first use");
+    let code = code_only(
+        "mod a;\n#[cfg(test)]\nmod tests;\n#[cfg(test)]\npub(crate) mod fixtures;\n#[cfg(test)]\nmod inline {}\n",
+    );
+    assert_eq!(test_only_children(&code), ["tests", "fixtures"]);
 }
 
 /// The graph of the crate's `src/`.
@@ -165,8 +180,38 @@ fn src_graph() -> Graph {
         }
         modules.insert(parts.join("::"), file);
     }
+    // Unit-test files (`#[cfg(test)] mod tests;`) are not part of the graph.
+    let mut test_only = Vec::new();
+    for (module, file) in &modules {
+        let text = std::fs::read_to_string(file).unwrap();
+        for child in test_only_children(&code_only(&text)) {
+            let lib_root = module.is_empty() || module == "lib";
+            test_only.push(if lib_root {
+                child
+            } else {
+                format!("{module}::{child}")
+            });
+        }
+    }
+    modules.retain(|m, _| {
+        !test_only
+            .iter()
+            .any(|t| m == t || m.starts_with(&format!("{t}::")))
+    });
     let known: BTreeSet<String> = modules.keys().cloned().collect();
     let mut graph = Graph::new();
+    // A module needs its children: `rebuild` is not there without
+    // `rebuild::pages`, so a child that imports something importing its
+    // parent closes a cycle. (A child's own paths to its parent are not
+    // edges: see `module_edges`.)
+    for module in &known {
+        if let Some((parent, _)) = module.rsplit_once("::") {
+            graph
+                .entry(parent.to_string())
+                .or_default()
+                .insert(module.clone(), format!("`mod` in {parent}"));
+        }
+    }
     for (module, file) in &modules {
         let text = std::fs::read_to_string(file).unwrap();
         let shown = file.strip_prefix(src.parent().unwrap()).unwrap().display();
@@ -176,6 +221,32 @@ fn src_graph() -> Graph {
         }
     }
     graph
+}
+
+/// The child modules `code` declares under `#[cfg(test)]` (`mod tests;`).
+fn test_only_children(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in code.match_indices("#[cfg(test)]") {
+        let rest = code[i + "#[cfg(test)]".len()..].trim_start();
+        let rest = rest
+            .strip_prefix("pub(crate) ")
+            .or_else(|| rest.strip_prefix("pub "))
+            .unwrap_or(rest);
+        if let Some(decl) = rest.strip_prefix("mod ") {
+            let name: String = decl
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if decl.trim_start()[name.len()..]
+                .trim_start()
+                .starts_with(';')
+            {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -383,6 +454,33 @@ fn code_only(text: &str) -> String {
 fn raw_string_start(rest: &[char]) -> Option<usize> {
     let hashes = rest.iter().take_while(|c| **c == '#').count();
     (rest.get(hashes) == Some(&'"')).then_some(hashes)
+}
+
+/// A shortest path from `start` back to itself inside `component`
+/// (`start`, ..., `start`).
+fn shortest_cycle(graph: &Graph, component: &[String], start: &str) -> Vec<String> {
+    let mut came_from: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(at) = queue.pop_front() {
+        for next in graph[at].keys().filter(|n| component.contains(n)) {
+            if next == start {
+                let mut path = vec![start.to_string()];
+                let mut back = at;
+                while back != start {
+                    path.push(back.to_string());
+                    back = came_from[back];
+                }
+                path.push(start.to_string());
+                path.reverse();
+                return path;
+            }
+            if !came_from.contains_key(next.as_str()) {
+                came_from.insert(next, at);
+                queue.push_back(next);
+            }
+        }
+    }
+    vec![start.to_string()]
 }
 
 /// The strongly connected components of more than one module (Tarjan),
