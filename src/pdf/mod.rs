@@ -82,6 +82,7 @@ pub enum PdfError {
     #[error("typst: {0}")]
     Typst(String),
     /// This binary was built without the cargo feature `pdf`.
+    #[cfg(not(feature = "pdf"))]
     #[error("this trustsite was built without the cargo feature `pdf`")]
     Unavailable,
 }
