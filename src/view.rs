@@ -168,7 +168,7 @@ pub struct RevisionView {
     pub derived: bool,
 }
 
-/// One version of a document found in git (see `crate::versions`).
+/// One version of a document found in git (see the versions module).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct VersionView {
     /// Version label.
@@ -236,19 +236,6 @@ pub struct TocEntry {
     pub id: String,
     /// Heading text.
     pub title: String,
-}
-
-/// A category or tag listing.
-#[derive(Debug, Clone, Serialize)]
-pub struct ListingView {
-    /// Display name.
-    pub name: String,
-    /// Listing URL.
-    pub url: String,
-    /// Introduction HTML from `_index.md` (may be empty).
-    pub intro_html: String,
-    /// Documents, by weight then title.
-    pub documents: Vec<DocView>,
 }
 
 /// A certification card.

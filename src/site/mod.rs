@@ -15,12 +15,10 @@ mod memo;
 mod pages;
 pub mod pdfs;
 mod redirects;
-mod urlpath;
 mod versions;
 pub mod views;
 
 pub use memo::Memo;
-pub use urlpath::{decode_path, percent_decode};
 
 use crate::config::{self, ConfigError, SiteConfig};
 use crate::content::{self, Content};
@@ -166,8 +164,6 @@ pub struct Outcome {
     pub reviews: Vec<Review>,
     /// SHA-256 of every file written (manifest.json itself excluded).
     pub hashes: BTreeMap<String, String>,
-    /// Output paths of the documents' PDFs (`pdf: true`), sorted.
-    pub pdfs: Vec<String>,
 }
 
 impl Outcome {
@@ -212,7 +208,12 @@ impl<'a> Emitter<'a> {
 
     /// Writes one output file; `origin` names the source for messages.
     pub(crate) fn emit(&self, path: &str, bytes: &[u8], origin: &str) {
-        self.emit_hashed(path, bytes, content::hex(&Sha256::digest(bytes)), origin);
+        self.emit_hashed(
+            path,
+            bytes,
+            crate::digest::hex(&Sha256::digest(bytes)),
+            origin,
+        );
     }
 
     /// [`Emitter::emit`] for bytes whose SHA-256 (hex) is already known.
@@ -381,7 +382,7 @@ pub fn render_with(
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
     let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (docs, (((), version_needs), pdfs)) = rayon::join(
+    let (docs, (((), version_needs), ())) = rayon::join(
         || documents::render(&ctx),
         || {
             rayon::join(
@@ -406,10 +407,7 @@ pub fn render_with(
     let Ctx { out, reviews, .. } = ctx;
     diags.extend(out.diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     let hashes = out.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
-    Outcome {
-        pdfs,
-        ..finish(diags, stats, reviews, hashes)
-    }
+    finish(diags, stats, reviews, hashes)
 }
 
 /// The search index (JSON) of the rendered document pages: merged as soon
@@ -533,7 +531,6 @@ fn finish(
         stats,
         reviews,
         hashes,
-        pdfs: Vec::new(),
     }
 }
 

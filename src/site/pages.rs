@@ -112,7 +112,7 @@ pub(super) fn render_page(
     match ctx.theme.tera.render(template, context) {
         Ok(html) => {
             let bytes = std::sync::Arc::new(html.into_bytes());
-            let sha = crate::content::hex(&Sha256::digest(&*bytes));
+            let sha = crate::digest::hex(&Sha256::digest(&*bytes));
             Some(Page { bytes, sha })
         }
         Err(e) => {
@@ -260,7 +260,7 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView]) {
     let updated = changes
         .first()
         .map(|c| format!("{}T00:00:00Z", c.date))
-        .unwrap_or_else(|| crate::cli_time::rfc3339(ctx.opts.build_time));
+        .unwrap_or_else(|| crate::when::rfc3339(ctx.opts.build_time));
     ctx.out.emit(
         "feed.xml",
         crate::feeds::atom(site, changes, &updated).as_bytes(),
@@ -400,7 +400,7 @@ fn manifest(ctx: &Ctx, shown: &[&DocView]) -> String {
         base_url: ctx.urls.base_url.clone(),
         release: ctx.loaded.config.release.clone(),
         generator: ctx.site.generator.clone(),
-        build_time: crate::cli_time::rfc3339(ctx.opts.build_time),
+        build_time: crate::when::rfc3339(ctx.opts.build_time),
         today: ctx.opts.today.to_string(),
         documents: shown.iter().map(|v| ManifestDoc::from_view(v)).collect(),
         files,

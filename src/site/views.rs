@@ -71,7 +71,7 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         permalink: urls.permalink(&doc.url_path),
         visibility: doc.visibility.as_str().to_string(),
         restricted: doc.visibility == Visibility::Restricted,
-        pdf_url: super::pdfs::output_path(doc, config).map_or_else(String::new, |p| urls.url(&p)),
+        pdf_url: pdf_output_path(doc, config).map_or_else(String::new, |p| urls.url(&p)),
         draft: fm.draft,
         category: doc.category.clone(),
         category_url: urls.url(&Urls::category_rel(&doc.category)),
@@ -225,6 +225,17 @@ pub fn listing_order(a: &DocView, b: &DocView) -> std::cmp::Ordering {
         .cmp(&b.weight)
         .then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
         .then_with(|| a.id.cmp(&b.id))
+}
+
+/// Output path of `doc`'s PDF (`policies/access-control/access-control.pdf`),
+/// or None when it gets none.
+pub fn pdf_output_path(doc: &Document, config: &SiteConfig) -> Option<String> {
+    if !config.pdf || doc.visibility != Visibility::Public || doc.fm.draft {
+        return None;
+    }
+    let last = doc.url_path.trim_end_matches('/').rsplit('/').next();
+    let name = last.filter(|s| !s.is_empty()).unwrap_or(&doc.id);
+    Some(format!("{}{name}.pdf", doc.url_path))
 }
 
 #[cfg(test)]
