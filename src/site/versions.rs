@@ -9,8 +9,8 @@
 //! their hashes only; an internal one is never shown, so its history never
 //! reaches this module. Redlines compare two public texts only.
 
+use super::Ctx;
 use super::views::Urls;
-use super::{Ctx, pages};
 use crate::config::Visibility;
 use crate::content::Document;
 use crate::versions::{DocHistory, Version};
@@ -212,7 +212,7 @@ fn version_page(
         "redline",
         &prev.and_then(|p| redline_view(ctx, doc, p, &v.doc.body)),
     );
-    pages::render_to(ctx, "version.html", &c, &format!("{rel}index.html"));
+    super::render_to(ctx, "version.html", &c, &format!("{rel}index.html"));
     links.needs()
 }
 

@@ -7,6 +7,68 @@ use crate::config::{SiteConfig, Visibility};
 use crate::content::{Document, slugify};
 use crate::review::Review;
 use crate::view::{ChangeView, ControlRef, DocFramework, DocView, Link, RevisionView};
+use std::collections::BTreeMap;
+
+/// A shown document as listings see it: its index and its view.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listed<'a> {
+    /// Document index (in `content.documents` and `Ctx::views`).
+    pub i: usize,
+    /// Its view.
+    pub view: &'a DocView,
+}
+
+impl std::ops::Deref for Listed<'_> {
+    type Target = DocView;
+    fn deref(&self) -> &DocView {
+        self.view
+    }
+}
+
+/// The shown documents (those with a view), by index.
+pub(crate) fn shown(views: &[Option<DocView>]) -> Vec<Listed<'_>> {
+    views
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            Some(Listed {
+                i,
+                view: v.as_ref()?,
+            })
+        })
+        .collect()
+}
+
+/// Shown documents grouped by category, each group in listing order.
+pub(crate) fn categories<'a>(shown: &[Listed<'a>]) -> BTreeMap<String, Vec<Listed<'a>>> {
+    let mut map: BTreeMap<String, Vec<Listed>> = BTreeMap::new();
+    for v in shown {
+        map.entry(v.category.clone()).or_default().push(*v);
+    }
+    for docs in map.values_mut() {
+        docs.sort_by(|a, b| listing_order(a, b));
+    }
+    map
+}
+
+/// Framework -> control id -> documents covering it.
+pub(crate) fn frameworks<'a>(
+    shown: &[Listed<'a>],
+) -> BTreeMap<String, BTreeMap<String, Vec<Listed<'a>>>> {
+    let mut map: BTreeMap<String, BTreeMap<String, Vec<Listed>>> = BTreeMap::new();
+    for v in shown {
+        for f in &v.frameworks {
+            for c in &f.controls {
+                map.entry(f.name.clone())
+                    .or_default()
+                    .entry(c.id.clone())
+                    .or_default()
+                    .push(*v);
+            }
+        }
+    }
+    map
+}
 
 /// URL helpers for one build.
 pub struct Urls {
