@@ -301,7 +301,7 @@ fn change_control(
             problems.push(Diagnostic::warning(&d.source, line, 1, format!("document `{}` was published ({}) in the baseline release and is no longer published", d.id, old.visibility)).code("baseline/unpublished"));
             continue;
         }
-        if d.visibility.as_str() != old.visibility {
+        if d.visibility != old.visibility {
             problems.push(
                 Diagnostic::warning(
                     &d.source,
@@ -309,8 +309,7 @@ fn change_control(
                     1,
                     format!(
                         "visibility changed from {} to {} since the baseline release",
-                        old.visibility,
-                        d.visibility.as_str()
+                        old.visibility, d.visibility
                     ),
                 )
                 .code("baseline/visibility-changed"),

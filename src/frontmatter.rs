@@ -117,6 +117,12 @@ impl Visibility {
     }
 }
 
+impl fmt::Display for Visibility {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One front-matter field as [`SCHEMA`] declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {

@@ -13,6 +13,7 @@ use super::{Ctx, render_page, render_to};
 use crate::config::CertStatus;
 use crate::diag::Diagnostic;
 use crate::publish::Publication;
+use crate::review::ReviewStatus;
 use crate::view::{CertificationView, ControlView, FrameworkView, Link};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -175,7 +176,12 @@ fn home_context(
     let restricted = shown.iter().filter(|d| d.restricted).count();
     let overdue = shown
         .iter()
-        .filter(|d| d.status == "overdue" || d.status == "never_reviewed")
+        .filter(|d| {
+            matches!(
+                d.status,
+                ReviewStatus::Overdue | ReviewStatus::NeverReviewed
+            )
+        })
         .count();
     c.insert("intro", &intro);
     c.insert_value("categories", categories.into());
@@ -196,7 +202,6 @@ fn home_context(
 }
 
 fn certifications(ctx: &Ctx) -> Vec<CertificationView> {
-    let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     ctx.loaded
         .config
         .certifications
@@ -205,8 +210,8 @@ fn certifications(ctx: &Ctx) -> Vec<CertificationView> {
             name: cert.name.clone(),
             status: cert.status.as_str().to_string(),
             status_label: cert.status.label().to_string(),
-            issued: date(cert.issued),
-            expires: date(cert.expires),
+            issued: cert.issued,
+            expires: cert.expires,
             expired: cert.status == CertStatus::Certified
                 && cert.expires.is_some_and(|e| e < ctx.opts.today),
             description: cert.description.clone(),

@@ -59,12 +59,8 @@ pub(super) fn site_view(
         description: c.description.clone(),
         release: c.release.clone(),
         generator: format!("trustsite {}", env!("CARGO_PKG_VERSION")),
-        build_date: opts
-            .build_time
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date()
-            .to_string(),
-        today: opts.today.to_string(),
+        build_date: opts.build_time.to_zoned(jiff::tz::TimeZone::UTC).date(),
+        today: opts.today,
         security_contact: c.security_contact.clone(),
         request_access: c.security_contact.first().cloned().unwrap_or_default(),
         show_reviews: c.review.show_on_site,
@@ -205,7 +201,7 @@ fn subprocessors(ctx: &Ctx) {
             name: s.name.clone(),
             purpose: s.purpose.clone(),
             location: s.location.clone(),
-            since: s.since.map(|d| d.to_string()).unwrap_or_default(),
+            since: s.since,
         })
         .collect();
     let mut c = Context::new();
@@ -224,15 +220,12 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView]) {
         crate::feeds::atom(site, changes, &updated).as_bytes(),
         "feed.xml",
     );
-    let mut entries = vec![(ctx.urls.base_url.clone(), String::new())];
-    entries.extend(shown.iter().map(|d| {
-        let lastmod = if d.last_reviewed.is_empty() {
-            d.effective.clone()
-        } else {
-            d.last_reviewed.clone()
-        };
-        (d.permalink.clone(), lastmod)
-    }));
+    let mut entries = vec![(ctx.urls.base_url.clone(), None)];
+    entries.extend(
+        shown
+            .iter()
+            .map(|d| (d.permalink.clone(), d.last_reviewed.or(d.effective))),
+    );
     ctx.out.emit(
         "sitemap.xml",
         crate::feeds::sitemap(&entries).as_bytes(),

@@ -159,14 +159,15 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, cr
 
 /// The cover and metadata of `doc`'s PDF.
 fn meta(ctx: &Ctx, doc: &Document, view: &DocView) -> Meta {
+    let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     let rows = [
-        ("Document ID", &view.id),
-        ("Version", &view.version),
-        ("Owner", &view.owner),
-        ("Approved by", &view.approved_by),
-        ("Effective", &view.effective),
-        ("Last reviewed", &view.last_reviewed),
-        ("Next review", &view.next_due),
+        ("Document ID", view.id.clone()),
+        ("Version", view.version.clone()),
+        ("Owner", view.owner.clone()),
+        ("Approved by", view.approved_by.clone()),
+        ("Effective", day(view.effective)),
+        ("Last reviewed", day(view.last_reviewed)),
+        ("Next review", day(view.next_due)),
     ];
     let date = doc
         .fm

@@ -64,9 +64,9 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
             let rel = (pages_allowed(doc, view) && v.public).then(|| version_rel(doc, v));
             VersionView {
                 version: v.label.clone(),
-                effective: v.effective.to_string(),
-                until: String::new(),
-                date: v.date.to_string(),
+                effective: Some(v.effective),
+                until: None,
+                date: Some(v.date),
                 commit: v.commit.clone(),
                 short_commit: short(&v.commit),
                 source_sha256: v.sha256.clone(),
@@ -83,12 +83,9 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
     let cur = h.current.as_ref();
     list.push(VersionView {
         version: doc.fm.version.clone().unwrap_or_default(),
-        effective: (doc.fm.effective)
-            .or(cur.map(|c| c.effective))
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-        until: String::new(),
-        date: cur.map(|c| c.date.to_string()).unwrap_or_default(),
+        effective: (doc.fm.effective).or(cur.map(|c| c.effective)),
+        until: None,
+        date: cur.map(|c| c.date),
         commit: cur.map(|c| c.commit.clone()).unwrap_or_default(),
         short_commit: cur.map(|c| short(&c.commit)).unwrap_or_default(),
         source_sha256: cur.map_or_else(|| doc.sha256.clone(), |c| c.sha256.clone()),
@@ -98,7 +95,7 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
         author: cur.and_then(|c| c.author.clone()).unwrap_or_default(),
     });
     for i in 1..list.len() {
-        list[i - 1].until = list[i].effective.clone();
+        list[i - 1].until = list[i].effective;
     }
     list.reverse();
     if view.revisions.is_empty() {
@@ -111,12 +108,15 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
 fn derived_revisions(list: &[VersionView]) -> Vec<RevisionView> {
     list.iter()
         .filter(|v| !v.commit.is_empty() && !v.version.is_empty())
-        .map(|v| RevisionView {
-            version: v.version.clone(),
-            date: v.effective.clone(),
-            summary: format!("Recorded in git (commit {})", v.short_commit),
-            approved_by: String::new(),
-            derived: true,
+        .filter_map(|v| {
+            Some(RevisionView {
+                version: v.version.clone(),
+                // A committed version always has one (its commit's date at least).
+                date: v.effective?,
+                summary: format!("Recorded in git (commit {})", v.short_commit),
+                approved_by: String::new(),
+                derived: true,
+            })
         })
         .collect()
 }
@@ -224,7 +224,7 @@ fn versions_json(shown: &[&DocView]) -> String {
         id: &'a str,
         title: &'a str,
         url: &'a str,
-        visibility: &'a str,
+        visibility: crate::frontmatter::Visibility,
         versions: &'a [VersionView],
     }
     #[derive(Serialize)]
@@ -238,7 +238,7 @@ fn versions_json(shown: &[&DocView]) -> String {
                 id: &d.id,
                 title: &d.title,
                 url: &d.permalink,
-                visibility: &d.visibility,
+                visibility: d.visibility,
                 versions: &d.versions,
             })
             .collect(),

@@ -101,10 +101,6 @@ impl Urls {
     }
 }
 
-fn date(d: Option<jiff::civil::Date>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
-}
-
 /// Anchor of a control on its framework page.
 pub fn control_anchor(id: &str) -> String {
     format!("control-{}", slugify(id))
@@ -119,7 +115,7 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         .iter()
         .map(|r| RevisionView {
             version: r.version.clone(),
-            date: r.date.to_string(),
+            date: r.date,
             summary: r.summary.clone(),
             approved_by: r.approved_by.clone().unwrap_or_default(),
             derived: false,
@@ -131,7 +127,7 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         title: doc.title.clone(),
         url: urls.url(&doc.url_path),
         permalink: urls.permalink(&doc.url_path),
-        visibility: doc.visibility.as_str().to_string(),
+        visibility: doc.visibility,
         restricted: doc.visibility == Visibility::Restricted,
         pdf_url: super::pdfs::output_path(doc, config).map_or_else(String::new, |p| urls.url(&p)),
         draft: fm.draft,
@@ -148,10 +144,10 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         summary: fm.summary.clone().unwrap_or_default(),
         owner: fm.owner.clone().unwrap_or_default(),
         version: fm.version.clone().unwrap_or_default(),
-        effective: date(fm.effective),
-        last_reviewed: date(fm.last_reviewed),
-        next_due: date(review.next_due),
-        status: review.status.as_str().to_string(),
+        effective: fm.effective,
+        last_reviewed: fm.last_reviewed,
+        next_due: review.next_due,
+        status: review.status,
         status_label: review.status.label().to_string(),
         days_left: review.days_left,
         review_cycle: cycle.label(),
@@ -213,7 +209,7 @@ pub fn changes(views: &[&DocView]) -> Vec<ChangeView> {
         .iter()
         .flat_map(|d| {
             d.revisions.iter().map(move |r| ChangeView {
-                date: r.date.clone(),
+                date: r.date,
                 title: d.title.clone(),
                 doc_id: d.id.clone(),
                 url: d.url.clone(),
@@ -221,7 +217,7 @@ pub fn changes(views: &[&DocView]) -> Vec<ChangeView> {
                 version: r.version.clone(),
                 summary: r.summary.clone(),
                 approved_by: r.approved_by.clone(),
-                visibility: d.visibility.clone(),
+                visibility: d.visibility,
             })
         })
         .chain(views.iter().flat_map(|d| git_changes(d)))
@@ -239,18 +235,20 @@ pub fn changes(views: &[&DocView]) -> Vec<ChangeView> {
 fn git_changes(d: &DocView) -> impl Iterator<Item = ChangeView> + '_ {
     d.versions
         .iter()
-        .filter(|v| !v.commit.is_empty() && !v.effective.is_empty())
+        .filter(|v| !v.commit.is_empty())
         .filter(|v| !d.revisions.iter().any(|r| r.version == v.version))
-        .map(|v| ChangeView {
-            date: v.effective.clone(),
-            title: d.title.clone(),
-            doc_id: d.id.clone(),
-            url: d.url.clone(),
-            permalink: d.permalink.clone(),
-            version: v.version.clone(),
-            summary: format!("Version {} (from git history)", v.version),
-            approved_by: String::new(),
-            visibility: d.visibility.clone(),
+        .filter_map(|v| {
+            Some(ChangeView {
+                date: v.effective?,
+                title: d.title.clone(),
+                doc_id: d.id.clone(),
+                url: d.url.clone(),
+                permalink: d.permalink.clone(),
+                version: v.version.clone(),
+                summary: format!("Version {} (from git history)", v.version),
+                approved_by: String::new(),
+                visibility: d.visibility,
+            })
         })
 }
 
