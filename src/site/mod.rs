@@ -459,9 +459,8 @@ fn doc_views(
         .enumerate())
     .map(|(i, ((d, r), p))| {
         p.is_published().then(|| {
-            let mut v = views::doc_view(d, r, &loaded.config, urls);
-            v.restricted = *p == Publication::Stub;
-            versions::attach(&mut v, d, loaded.history.of(i), urls);
+            let mut v = views::doc_view((i, d), r, &loaded.config, plan, urls);
+            versions::attach(&mut v, (i, d), loaded.history.of(i), plan, urls);
             v
         })
     })

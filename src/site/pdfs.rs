@@ -1,14 +1,15 @@
 //! PDFs of public documents (`pdf: true`): which documents, where, and the
 //! render stage that makes them in parallel, reusing kept ones.
 //!
-//! Only a shown, public, non-draft document gets a PDF ([`output_path`]):
-//! restricted and internal ones never, whatever the build shows. Each PDF
+//! Only a document `build` publishes in full gets a PDF ([`output_path`],
+//! [`crate::publish::Plan::attachments`]): restricted, internal, draft and
+//! embargoed ones never, whatever a preview shows. Each PDF
 //! is made by [`crate::pdf`] from the document's source file, re-read and
 //! checked against the hash the page and manifest carry, so the attached
 //! bytes are exactly those.
 
 use super::{Ctx, links};
-use crate::config::{SiteConfig, Visibility};
+use crate::config::SiteConfig;
 use crate::content::Document;
 use crate::diag::Diagnostic;
 use crate::pdf::{self, Meta};
@@ -16,10 +17,15 @@ use crate::view::DocView;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-/// Output path of `doc`'s PDF (`policies/access-control/access-control.pdf`),
-/// or None when it gets none.
-pub fn output_path(doc: &Document, config: &SiteConfig) -> Option<String> {
-    if !config.pdf || doc.visibility != Visibility::Public || doc.fm.draft {
+/// Output path of the PDF of document `i` (`doc`;
+/// `policies/access-control/access-control.pdf`), or None when it gets none.
+pub fn output_path(
+    i: usize,
+    doc: &Document,
+    config: &SiteConfig,
+    plan: &crate::publish::Plan,
+) -> Option<String> {
+    if !config.pdf || !plan.attachments(i) {
         return None;
     }
     let last = doc.url_path.trim_end_matches('/').rsplit('/').next();
@@ -115,7 +121,7 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, cr
         .as_ref()
         .filter(|v| !v.restricted && !v.pdf_url.is_empty())?;
     let doc = &ctx.loaded.content.documents[i];
-    let path = output_path(doc, &ctx.loaded.config)?;
+    let path = output_path(i, doc, &ctx.loaded.config, &ctx.plan)?;
     let fail = |code: &'static str, msg: String| {
         ctx.out.problem(
             Diagnostic::error(&doc.source, doc.body_line, 1, format!("PDF: {msg}")).code(code),

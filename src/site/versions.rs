@@ -11,8 +11,8 @@
 
 use super::Ctx;
 use super::views::Urls;
-use crate::config::Visibility;
 use crate::content::Document;
+use crate::publish::Plan;
 use crate::versions::{DocHistory, Version};
 use crate::view::{DocView, FromGit, RevisionView, VersionView};
 use rayon::prelude::*;
@@ -37,10 +37,10 @@ fn version_rel(doc: &Document, v: &Version) -> String {
     format!("{}v/{}/", doc.url_path, v.slug)
 }
 
-/// Whether earlier public versions of `doc` (shown as `view`) get pages:
-/// only when it is public and published in full today.
-fn pages_allowed(doc: &Document, view: &DocView) -> bool {
-    doc.visibility == Visibility::Public && !view.restricted && !view.draft
+/// Whether earlier public versions of document `i` get pages: only when
+/// `build` publishes it in full today ([`Plan::attachments`]).
+fn pages_allowed(plan: &Plan, i: usize) -> bool {
+    plan.attachments(i)
 }
 
 fn short(commit: &str) -> String {
@@ -48,7 +48,13 @@ fn short(commit: &str) -> String {
 }
 
 /// Fills `view.versions` (and derived revisions) from the document's history.
-pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>, urls: &Urls) {
+pub(super) fn attach(
+    view: &mut DocView,
+    (i, doc): (usize, &Document),
+    h: Option<&DocHistory>,
+    plan: &Plan,
+    urls: &Urls,
+) {
     let Some(h) = h else { return };
     view.from_git = FromGit {
         version: h.version_from_git,
@@ -61,7 +67,7 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
         .earlier
         .iter()
         .map(|v| {
-            let rel = (pages_allowed(doc, view) && v.public).then(|| version_rel(doc, v));
+            let rel = (pages_allowed(plan, i) && v.public).then(|| version_rel(doc, v));
             VersionView {
                 version: v.label.clone(),
                 effective: Some(v.effective),
@@ -126,7 +132,8 @@ fn derived_revisions(list: &[VersionView]) -> Vec<RevisionView> {
 pub(super) fn current_redline(ctx: &Ctx, i: usize) -> Option<RedlineView> {
     let doc = &ctx.loaded.content.documents[i];
     let prev = ctx.loaded.history.of(i)?.earlier.last()?;
-    if !pages_allowed(doc, ctx.views[i].as_ref()?) || !prev.public {
+    ctx.views[i].as_ref()?;
+    if !pages_allowed(&ctx.plan, i) || !prev.public {
         return None;
     }
     redline_view(ctx, doc, prev, &doc.body)
@@ -153,7 +160,7 @@ pub(super) fn render(ctx: &Ctx) -> Vec<String> {
             let (Some(view), Some(h)) = (&ctx.views[i], ctx.loaded.history.of(i)) else {
                 return needs;
             };
-            if !pages_allowed(&docs[i], view) {
+            if !pages_allowed(&ctx.plan, i) {
                 return needs;
             }
             for (k, v) in h.earlier.iter().enumerate() {
@@ -189,7 +196,13 @@ fn version_page(
         status: crate::review::ReviewStatus::Untracked,
         days_left: None,
     };
-    let mut old = super::views::doc_view(&v.doc, &review, &ctx.loaded.config, &ctx.urls);
+    let mut old = super::views::doc_view(
+        (i, &v.doc),
+        &review,
+        &ctx.loaded.config,
+        &ctx.plan,
+        &ctx.urls,
+    );
     old.id = current.id.clone();
     old.url = ctx.urls.url(&rel);
     old.permalink = ctx.urls.permalink(&rel);

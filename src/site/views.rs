@@ -3,8 +3,9 @@
 //! Pure functions: URLs, labels, sorting. Only documents the caller passes as
 //! shown become views; nothing here decides visibility.
 
-use crate::config::{SiteConfig, Visibility};
+use crate::config::SiteConfig;
 use crate::content::{Document, slugify};
+use crate::publish::{Plan, Publication};
 use crate::review::Review;
 use crate::view::{ChangeView, ControlRef, DocFramework, DocView, Link, RevisionView};
 use std::collections::BTreeMap;
@@ -106,8 +107,15 @@ pub fn control_anchor(id: &str) -> String {
     format!("control-{}", slugify(id))
 }
 
-/// The view of one shown document.
-pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Urls) -> DocView {
+/// The view of shown document `i` (`doc`), as `plan` publishes it.
+pub fn doc_view(
+    (i, doc): (usize, &Document),
+    review: &Review,
+    config: &SiteConfig,
+    plan: &Plan,
+    urls: &Urls,
+) -> DocView {
+    let stub = plan.docs.get(i) == Some(&Publication::Stub);
     let fm = &doc.fm;
     let cycle = fm.review_cycle.unwrap_or(config.review.cycle);
     let mut revisions: Vec<RevisionView> = fm
@@ -128,8 +136,9 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         url: urls.url(&doc.url_path),
         permalink: urls.permalink(&doc.url_path),
         visibility: doc.visibility,
-        restricted: doc.visibility == Visibility::Restricted,
-        pdf_url: super::pdfs::output_path(doc, config).map_or_else(String::new, |p| urls.url(&p)),
+        restricted: stub,
+        pdf_url: super::pdfs::output_path(i, doc, config, plan)
+            .map_or_else(String::new, |p| urls.url(&p)),
         draft: fm.draft,
         category: doc.category.clone(),
         category_url: urls.url(&Urls::category_rel(&doc.category)),
@@ -156,8 +165,8 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         controlled: fm.controlled_document,
         source_sha256: doc.sha256.clone(),
         source_path: doc.source.clone(),
-        request_access: match (doc.visibility, config.security_contact.first()) {
-            (Visibility::Restricted, Some(contact)) => crate::access::link(
+        request_access: match (stub, config.security_contact.first()) {
+            (true, Some(contact)) => crate::access::link(
                 contact,
                 &doc.id,
                 &doc.title,
