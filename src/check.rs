@@ -148,13 +148,13 @@ fn doc_report(d: &Document, r: &Review) -> DocReport {
         id: d.id.clone(),
         path: d.source.clone(),
         title: d.title.clone(),
-        visibility: d.visibility.as_str().to_string(),
+        visibility: d.visibility,
         audit_scope: d.fm.audit_scope,
         owner: d.fm.owner.clone(),
         version: d.fm.version.clone(),
-        last_reviewed: d.fm.last_reviewed.map(|x| x.to_string()),
-        next_due: r.next_due.map(|x| x.to_string()),
-        status: r.status.as_str().to_string(),
+        last_reviewed: d.fm.last_reviewed,
+        next_due: r.next_due,
+        status: r.status,
         days_left: r.days_left,
     }
 }
