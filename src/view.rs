@@ -362,3 +362,38 @@ pub struct ChangeView {
     /// `public` or `restricted`.
     pub visibility: Visibility,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_fields_serialise_to_the_strings_templates_compare() {
+        let c = ChangeView {
+            date: jiff::civil::date(2026, 3, 4),
+            title: "T".into(),
+            doc_id: "t".into(),
+            url: "/t/".into(),
+            permalink: "https://x.test/t/".into(),
+            version: "1".into(),
+            summary: String::new(),
+            approved_by: String::new(),
+            visibility: Visibility::Restricted,
+        };
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["date"], "2026-03-04");
+        assert_eq!(v["visibility"], "restricted");
+        let s = SubprocessorView {
+            name: "S".into(),
+            purpose: String::new(),
+            location: String::new(),
+            since: None,
+        };
+        assert_eq!(serde_json::to_value(&s).unwrap()["since"], "");
+        let statuses = [ReviewStatus::DueSoon, ReviewStatus::NeverReviewed];
+        assert_eq!(
+            serde_json::to_value(statuses).unwrap(),
+            serde_json::json!(["due_soon", "never_reviewed"])
+        );
+    }
+}
