@@ -60,8 +60,8 @@ pub struct ManifestDoc {
     pub last_reviewed: Option<String>,
     /// `YYYY-MM-DD`.
     pub next_due: Option<String>,
-    /// Review status.
-    pub status: String,
+    /// Review status (`current`, `due_soon`, …).
+    pub status: crate::review::ReviewStatus,
     /// SHA-256 of the source file's bytes (`sha256sum` matches).
     pub source_sha256: String,
     /// Source path relative to the site root.
@@ -110,7 +110,7 @@ impl ManifestDoc {
             owner: opt(&v.owner),
             last_reviewed: v.last_reviewed.map(|d| d.to_string()),
             next_due: v.next_due.map(|d| d.to_string()),
-            status: v.status.as_str().to_string(),
+            status: v.status,
             source_sha256: v.source_sha256.clone(),
             source: v.source_path.clone(),
             versions: (v.versions.iter())
