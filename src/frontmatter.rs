@@ -892,4 +892,17 @@ mod tests {
         assert!(to.draft && to.revisions.is_empty() && to.aliases.is_empty());
         assert!(!inherit_field(&mut to, &from, "nonsense"));
     }
+
+    #[test]
+    fn compat_presets_map_onto_schema_fields() {
+        for name in ["hugo", "tech-docs", "comply"] {
+            let preset = crate::compat::Compat::parse(name).unwrap().preset();
+            for (from, to) in preset.aliases {
+                assert!(FIELDS.contains(to), "{name}: {from} -> {to}");
+            }
+            for field in preset.ignore {
+                assert!(!FIELDS.contains(field), "{name} ignores the field {field}");
+            }
+        }
+    }
 }
