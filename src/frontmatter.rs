@@ -5,6 +5,12 @@
 //! a typed [`FrontMatter`], applying the site's field aliases, turning unknown
 //! fields into warnings with a did-you-mean hint and bad values into located
 //! errors. Lines in diagnostics are lines of the `.md` file itself. No IO.
+//!
+//! Every field is declared once, in [`SCHEMA`] (the `schema!` table: name,
+//! type, kind, inherited, decides publication, meaning); [`FIELDS`],
+//! [`FrontMatter`], the reader's dispatch, the conversion to typed values,
+//! [`inherit_field`] and the README reference table ([`reference_table`])
+//! all come from it.
 
 use crate::review::ReviewCycle;
 use crate::yaml::{self, Spanned, Text};
@@ -169,7 +175,8 @@ fn inherit_all<T: Clone>(to: &mut T, from: &T) -> bool {
     true
 }
 
-/// Declares a kind: `name(raw, value, "table text") { convert } inherit`.
+/// Declares a kind: `Name(raw type => value type, "table text") |conv,
+/// field, raw| conversion, inheritance`.
 macro_rules! kind {
     ($name:ident($raw:ty => $value:ty, $text:literal) |$c:ident, $f:ident, $r:ident| $convert:expr, $inherit:ident) => {
         #[doc = $text]
@@ -189,21 +196,25 @@ macro_rules! kind {
 }
 
 kind!(Str(Text => Option<String>, "string") |c, f, r| c.text(f, r), inherit_some);
-kind!(Vis(Visibility => Option<Visibility>, "`public`, `restricted` or `internal`") |c, f, r| c.take(f, r), inherit_some);
+kind!(Vis(Visibility => Option<Visibility>, "`public`, `restricted` or `internal`")
+    |c, f, r| c.take(f, r), inherit_some);
 kind!(Flag(bool => bool, "bool") |c, f, r| c.take(f, r).unwrap_or(false), inherit_all);
 kind!(Day(Text => Option<Date>, "date `YYYY-MM-DD`") |c, f, r| c.date(f, r), inherit_some);
 kind!(Cycle(Text => Option<ReviewCycle>, "review cycle") |c, f, r| c.cycle(f, r), inherit_some);
-kind!(Strings(OneOrMany => Vec<String>, "string or list of strings") |c, f, r| c.take(f, r).map(|t| t.0).unwrap_or_default(), inherit_all);
+kind!(Strings(OneOrMany => Vec<String>, "string or list of strings")
+    |c, f, r| c.take(f, r).map(|t| t.0).unwrap_or_default(), inherit_all);
 kind!(Int(i64 => i64, "integer") |c, f, r| c.take(f, r).unwrap_or(0), inherit_all);
-kind!(Mappings(BTreeMap<Text, OneOrMany> => BTreeMap<String, Vec<String>>, "map of lists") |c, f, r| c
-    .take(f, r)
-    .unwrap_or_default()
-    .into_iter()
-    .map(|(k, v)| (k.0, v.0))
-    .collect(), inherit_all);
-kind!(Revisions(Vec<Spanned<RawRevision>> => Vec<Revision>, "list of maps") |c, f, r| c.revisions(f, r), inherit_all);
-kind!(Map(serde_json::Value => serde_json::Value, "map") |c, f, r| c.take(f, r).unwrap_or(serde_json::Value::Null), inherit_all);
-kind!(OptMap(serde_json::Value => Option<serde_json::Value>, "map") |c, f, r| c.take(f, r), inherit_some);
+kind!(Mappings(BTreeMap<Text, OneOrMany> => BTreeMap<String, Vec<String>>, "map of lists")
+    |c, f, r| {
+        let map = c.take(f, r).unwrap_or_default();
+        map.into_iter().map(|(k, v)| (k.0, v.0)).collect()
+    }, inherit_all);
+kind!(Revisions(Vec<Spanned<RawRevision>> => Vec<Revision>, "list of maps")
+    |c, f, r| c.revisions(f, r), inherit_all);
+kind!(Map(serde_json::Value => serde_json::Value, "map")
+    |c, f, r| c.take(f, r).unwrap_or(serde_json::Value::Null), inherit_all);
+kind!(OptMap(serde_json::Value => Option<serde_json::Value>, "map")
+    |c, f, r| c.take(f, r), inherit_some);
 
 /// Declares the front-matter schema: every field once, in file order; the
 /// field list, [`FrontMatter`], its reading and conversion, inheritance and
