@@ -191,7 +191,7 @@ pub struct RevisionView {
     pub derived: bool,
 }
 
-/// One version of a document found in git (see `crate::versions`).
+/// One version of a document found in git (read by the `versions` module).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct VersionView {
     /// Version label.
