@@ -70,6 +70,16 @@ impl Audience {
         }
     }
 
+    /// The audience of `build` on this audience's clock: what is published
+    /// whatever a preview shows.
+    pub fn build(&self) -> Audience {
+        Audience {
+            drafts: false,
+            internal: false,
+            clock: self.clock.clone(),
+        }
+    }
+
     /// What of introduction `d` (home or folder) this audience gets: in full
     /// or nothing (an introduction has no stub).
     pub fn intro(&self, d: &Document) -> Publication {
@@ -107,6 +117,9 @@ pub fn intro_warnings(content: &Content, audience: Audience) -> Vec<Diagnostic> 
 pub struct Plan {
     /// By document index.
     pub docs: Vec<Publication>,
+    /// By document index: what `build` publishes of it (the same as `docs`
+    /// unless this is a preview).
+    pub built: Vec<Publication>,
     /// `content/index.md`.
     pub home: Option<Publication>,
     /// By folder (`policies`).
@@ -117,11 +130,15 @@ impl Plan {
     /// The plan of `content` for `audience` (other files are decided by
     /// [`assets`] once the pages are rendered).
     pub fn new(content: &Content, audience: Audience) -> Plan {
+        let build = audience.build();
         Plan {
             docs: content
                 .documents
                 .iter()
                 .map(|d| audience.document(d))
+                .collect(),
+            built: (content.documents.iter())
+                .map(|d| build.document(d))
                 .collect(),
             home: content.home.as_ref().map(|d| audience.intro(d)),
             intros: content
@@ -130,6 +147,15 @@ impl Plan {
                 .map(|(f, d)| (f.clone(), audience.intro(d)))
                 .collect(),
         }
+    }
+
+    /// Whether document `i` gets what only a document `build` publishes in
+    /// full has, whatever a preview shows: its PDF and the pages (and
+    /// redline) of its earlier versions. Never a restricted, internal, draft
+    /// or embargoed one.
+    pub fn attachments(&self, i: usize) -> bool {
+        self.docs.get(i) == Some(&Publication::Full)
+            && self.built.get(i) == Some(&Publication::Full)
     }
 
     /// Whether the files of the bundle of document `i` are published (only
@@ -299,6 +325,44 @@ mod tests {
             assert_eq!(Audience::PUBLIC.intro(&d), intro, "{vis:?} {draft}");
             assert_eq!(preview.document(&d), previewed, "{vis:?} {draft}");
         }
+    }
+
+    #[test]
+    fn only_what_build_publishes_in_full_gets_attachments_even_in_previews() {
+        let preview = Audience {
+            drafts: true,
+            internal: true,
+            clock: None,
+        };
+        let content = Content {
+            documents: vec![
+                doc(Visibility::Public, false),
+                doc(Visibility::Restricted, false),
+                doc(Visibility::Internal, false),
+                doc(Visibility::Public, true),
+            ],
+            ..Content::default()
+        };
+        let plan = Plan::new(&content, Audience::PUBLIC);
+        let attached: Vec<bool> = (0..4).map(|i| plan.attachments(i)).collect();
+        assert_eq!(attached, [true, false, false, false]);
+        let plan = Plan::new(&content, preview);
+        assert_eq!(
+            plan.docs,
+            [
+                Publication::Full,
+                Publication::Stub,
+                Publication::Full,
+                Publication::Full
+            ]
+        );
+        let attached: Vec<bool> = (0..4).map(|i| plan.attachments(i)).collect();
+        assert_eq!(
+            attached,
+            [true, false, false, false],
+            "a preview shows more, attaches no more"
+        );
+        assert!(!plan.attachments(4));
     }
 
     #[test]

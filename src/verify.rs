@@ -420,7 +420,7 @@ fn check_bundle(
     for d in manifest
         .documents
         .iter()
-        .filter(|d| d.visibility == "public")
+        .filter(|d| d.visibility == crate::frontmatter::Visibility::Public)
     {
         expected.insert(d.source.clone(), d.source_sha256.clone());
     }

@@ -1,8 +1,10 @@
 //! PDFs of public documents (`pdf: true`): which documents, where, and the
 //! render stage that makes them in parallel, reusing kept ones.
 //!
-//! Only a shown, public, non-draft document gets a PDF ([`super::views::pdf_output_path`]):
-//! restricted and internal ones never, whatever the build shows. Each PDF
+//! Only a document `build` publishes in full gets a PDF
+//! ([`super::views::pdf_output_path`], [`crate::publish::Plan::attachments`]):
+//! restricted, internal, draft and embargoed ones never, whatever a preview
+//! shows. Each PDF
 //! is made by [`crate::pdf`] from the document's source file, re-read and
 //! checked against the hash the page and manifest carry, so the attached
 //! bytes are exactly those.
@@ -99,7 +101,7 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<crate::blob
         .as_ref()
         .filter(|v| !v.restricted && !v.pdf_url.is_empty())?;
     let doc = &ctx.loaded.content.documents[i];
-    let path = super::views::pdf_output_path(doc, &ctx.loaded.config)?;
+    let path = super::views::pdf_output_path(i, doc, &ctx.loaded.config, &ctx.plan)?;
     let fail = |code: &'static str, msg: String| {
         ctx.out.problem(
             Diagnostic::error(&doc.source, doc.body_line, 1, format!("PDF: {msg}")).code(code),
@@ -143,14 +145,15 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<crate::blob
 
 /// The cover and metadata of `doc`'s PDF.
 fn meta(ctx: &Ctx, doc: &Document, view: &DocView) -> Meta {
+    let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     let rows = [
-        ("Document ID", &view.id),
-        ("Version", &view.version),
-        ("Owner", &view.owner),
-        ("Approved by", &view.approved_by),
-        ("Effective", &view.effective),
-        ("Last reviewed", &view.last_reviewed),
-        ("Next review", &view.next_due),
+        ("Document ID", view.id.clone()),
+        ("Version", view.version.clone()),
+        ("Owner", view.owner.clone()),
+        ("Approved by", view.approved_by.clone()),
+        ("Effective", day(view.effective)),
+        ("Last reviewed", day(view.last_reviewed)),
+        ("Next review", day(view.next_due)),
     ];
     let date = doc
         .fm
