@@ -76,7 +76,7 @@ pub fn sums(entries: &[Entry]) -> String {
         .map(|e| {
             (
                 e.name.clone(),
-                crate::content::hex(&Sha256::digest(&e.bytes)),
+                crate::digest::hex(&Sha256::digest(&e.bytes)),
             )
         })
         .collect();
@@ -132,7 +132,7 @@ pub fn pack(top: &str, name: String, bytes: &[u8]) -> Result<Packed, String> {
     let mut zip = w.finish().map_err(zip_error)?.into_inner();
     zip.shrink_to_fit();
     Ok(Packed {
-        sha256: crate::content::hex(&Sha256::digest(bytes)),
+        sha256: crate::digest::hex(&Sha256::digest(bytes)),
         name,
         zip,
     })
@@ -219,7 +219,7 @@ pub fn read(file: std::fs::File, top: &str) -> Result<Vec<ReadEntry>, String> {
         }
         out.push(ReadEntry {
             name: inner.to_string(),
-            sha256: crate::content::hex(&hasher.finalize()),
+            sha256: crate::digest::hex(&hasher.finalize()),
             bytes: keep.then_some(kept),
         });
     }

@@ -16,28 +16,7 @@ use std::path::Path;
 /// File name of the configuration inside the site root.
 pub const CONFIG_FILE: &str = "trust.yaml";
 
-/// Who may see a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Visibility {
-    /// Published in full.
-    Public,
-    /// Listed with metadata and hash; body withheld.
-    Restricted,
-    /// Never published.
-    Internal,
-}
-
-impl Visibility {
-    /// `public`, `restricted` or `internal`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Public => "public",
-            Visibility::Restricted => "restricted",
-            Visibility::Internal => "internal",
-        }
-    }
-}
+pub use crate::frontmatter::Visibility;
 
 /// The validated site configuration.
 #[derive(Debug, Clone)]
@@ -98,8 +77,8 @@ pub struct SiteConfig {
     pub pdf: bool,
     /// SHA-256 of everything this config was made from (trust.yaml's text,
     /// control catalogues, CODEOWNERS rules): what caches key the config by
-    /// ([`crate::rebuild`]); equal fingerprints, equal configs.
-    pub fingerprint: crate::rebuild::Key,
+    /// ([`crate::site::rebuild`]); equal fingerprints, equal configs.
+    pub fingerprint: crate::digest::Key,
 }
 
 impl SiteConfig {
@@ -423,8 +402,8 @@ pub fn parse(text: &str, root: &Path) -> Result<SiteConfig, ConfigError> {
 
 /// [`SiteConfig::fingerprint`]: trust.yaml's text and what was read
 /// beside it (catalogues and CODEOWNERS, as parsed).
-fn fingerprint(text: &str, config: &SiteConfig) -> crate::rebuild::Key {
-    let mut h = crate::rebuild::KeyHasher::new("config");
+fn fingerprint(text: &str, config: &SiteConfig) -> crate::digest::Key {
+    let mut h = crate::digest::KeyHasher::new("config");
     h.field(text);
     h.number(config.frameworks.len() as u64);
     for (name, f) in &config.frameworks {
@@ -723,7 +702,7 @@ fn validate(
         allow_active: validate_allow_active(raw.allow_active, diags),
         publish_files: validate_publish(raw.publish, diags),
         external_base: validate_links(raw.links, diags),
-        fingerprint: crate::rebuild::Key::default(),
+        fingerprint: crate::digest::Key::default(),
     }
 }
 

@@ -6,7 +6,7 @@
 //! dark variant under `prefers-color-scheme`). Highlighting is most of a
 //! cold build's time, so highlighted blocks can be kept, keyed by a hash of
 //! [`VERSION`], language and code: in memory across `serve` rebuilds, or on
-//! disk across builds (`build --cache DIR`), by [`crate::rebuild::Blocks`]. Within a build,
+//! disk across builds (`build --cache DIR`), by [`crate::site::rebuild::blocks::Blocks`]. Within a build,
 //! syntect's parse of each line is kept ([`LineMemo`]): a line met again
 //! in the same parser state is not parsed again (same output, byte for byte).
 
@@ -32,8 +32,8 @@ pub const VERSION: &str = concat!(
 /// Shared highlighter: syntax set loaded once, optional block cache.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
-    /// Highlighted blocks kept across builds ([`crate::rebuild::Blocks`]).
-    blocks: crate::rebuild::Blocks,
+    /// Highlighted blocks kept across builds ([`crate::site::rebuild::blocks::Blocks`]).
+    blocks: crate::site::rebuild::blocks::Blocks,
     /// Owner of this highlighter's per-thread [`LineMemo`]s.
     id: u64,
     /// Rendered files kept alongside (PDFs), in memory or on disk alike.
@@ -46,7 +46,7 @@ impl Highlighter {
     pub fn new(cache: bool) -> Self {
         Highlighter {
             syntaxes: SyntaxSet::load_defaults_newlines(),
-            blocks: crate::rebuild::Blocks::in_memory(cache),
+            blocks: crate::site::rebuild::blocks::Blocks::in_memory(cache),
             id: next_owner(),
             blobs: crate::blobs::Blobs::new(cache),
         }
@@ -57,7 +57,7 @@ impl Highlighter {
     pub fn plain() -> Self {
         Highlighter {
             syntaxes: SyntaxSet::default(),
-            blocks: crate::rebuild::Blocks::default(),
+            blocks: crate::site::rebuild::blocks::Blocks::default(),
             id: next_owner(),
             blobs: crate::blobs::Blobs::default(),
         }
@@ -67,7 +67,7 @@ impl Highlighter {
     /// missing).
     pub fn with_disk_cache(dir: &Path) -> std::io::Result<Self> {
         Ok(Highlighter {
-            blocks: crate::rebuild::Blocks::on_disk(dir)?,
+            blocks: crate::site::rebuild::blocks::Blocks::on_disk(dir)?,
             blobs: crate::blobs::Blobs::on_disk(&dir.join("files")),
             ..Highlighter::new(false)
         })
@@ -93,7 +93,7 @@ impl Highlighter {
         if self.blocks.is_off() {
             return self.render(lang, code);
         }
-        let key = crate::rebuild::Blocks::key(VERSION, lang, code);
+        let key = crate::site::rebuild::blocks::Blocks::key(VERSION, lang, code);
         if let Some(hit) = self.blocks.get(&key) {
             return hit;
         }
@@ -365,8 +365,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let h = Highlighter::with_disk_cache(tmp.path()).unwrap();
         let html = h.block("rust", "fn main() {}\n");
-        let key = crate::rebuild::Blocks::key(VERSION, "rust", "fn main() {}\n");
-        let disk = crate::rebuild::DiskCache::open(tmp.path()).unwrap();
+        let key = crate::site::rebuild::blocks::Blocks::key(VERSION, "rust", "fn main() {}\n");
+        let disk = crate::site::rebuild::blocks::DiskCache::open(tmp.path()).unwrap();
         assert_eq!(disk.get(&key).as_deref(), Some(html.as_str()));
         let again = Highlighter::with_disk_cache(tmp.path()).unwrap();
         assert_eq!(again.block("rust", "fn main() {}\n"), html);

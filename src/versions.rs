@@ -66,8 +66,6 @@ pub struct DocHistory {
     pub earlier: Vec<Version>,
     /// The committed run of the current version, when there is one.
     pub current: Option<Version>,
-    /// Date of the last commit that changed the document.
-    pub last_change: Option<Date>,
     /// `version` came from git (`review.from_git`).
     pub version_from_git: bool,
     /// `last_reviewed` came from git (`review.from_git`).
@@ -195,7 +193,7 @@ fn raw(
     docs: &[Document],
     cache: Option<&Cache>,
 ) -> Result<Raw, GitError> {
-    let mut h = crate::rebuild::KeyHasher::new("history");
+    let mut h = crate::digest::KeyHasher::new("history");
     h.field(head).field(config.fingerprint);
     h.list(docs.iter().map(|d| d.source.as_str()));
     let key = h.finish();
@@ -332,10 +330,7 @@ fn history_of(
     tz: &jiff::tz::TimeZone,
     diags: &mut Vec<Diagnostic>,
 ) -> DocHistory {
-    let mut h = DocHistory {
-        last_change: entries.last().map(|e| date_of(e.time, tz)),
-        ..DocHistory::default()
-    };
+    let mut h = DocHistory::default();
     if config.review.from_git {
         from_git(doc, entries, config, tz, &mut h, diags);
     }

@@ -14,11 +14,10 @@ mod listings;
 mod pages;
 pub mod pdfs;
 mod redirects;
-mod urlpath;
 mod versions;
 pub mod views;
 
-pub use urlpath::{decode_path, percent_decode};
+pub mod rebuild;
 
 use crate::config::{self, ConfigError, SiteConfig};
 use crate::content::{self, Content};
@@ -26,15 +25,15 @@ use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::output::Sink;
 use crate::publish::{Audience, Plan, Publication};
-use crate::rebuild::Rebuild;
 use crate::review::{self, Review, ReviewInput};
 use crate::search::Indexer;
+use crate::site::rebuild::Rebuild;
 use crate::theme::Theme;
 use crate::view::DocView;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use views::Urls;
@@ -166,8 +165,6 @@ pub struct Outcome {
     pub reviews: Vec<Review>,
     /// SHA-256 of every file written (manifest.json itself excluded).
     pub hashes: BTreeMap<String, String>,
-    /// Output paths of the documents' PDFs (`pdf: true`), sorted.
-    pub pdfs: Vec<String>,
 }
 
 impl Outcome {
@@ -222,7 +219,7 @@ impl<'a> Emitter<'a> {
     /// The SHA-256 (hex) of an output file's bytes (empty for `check`).
     pub(crate) fn digest(&self, bytes: &[u8]) -> String {
         if self.hash {
-            content::hex(&Sha256::digest(bytes))
+            crate::digest::hex(&Sha256::digest(bytes))
         } else {
             String::new()
         }
@@ -310,13 +307,10 @@ pub(crate) struct Ctx<'a> {
     /// documents (source, doc, anchor, line, col) and content files needed.
     pub intro_found: Mutex<(Vec<IntroCheck>, std::collections::BTreeSet<String>)>,
     /// Rendered pages kept across rebuilds (serve only) and this build's keys.
-    pub memo: Option<(&'a Rebuild, crate::rebuild::Keys)>,
+    pub memo: Option<(&'a Rebuild, crate::site::rebuild::Keys)>,
     /// Each shown document's view as a template value, built at most once
     /// and shared (cheaply cloned) by its page and every listing.
     values: Vec<OnceLock<tera::Value>>,
-    /// Document index of each view, by the view's address in `views`
-    /// (listings hold `&DocView`s; the address names the document exactly).
-    index_of: HashMap<usize, usize>,
     /// Extra public output files the download bundle carries besides the
     /// sources (e.g. PDFs): whoever emits one also pushes it here with
     /// [`Ctx::add_to_bundle`].
@@ -343,14 +337,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// The template value of a shown document's view (shared, not copied).
-    pub(crate) fn value_of(&self, view: &DocView) -> tera::Value {
-        match self.index(view) {
-            Some(i) => self.value_at(i),
-            None => tera::Value::from_serializable(view),
-        }
-    }
-
     /// Adds a public output file (already emitted at `path`) to the
     /// download bundle, under `public/<path>`.
     pub(crate) fn add_to_bundle(&self, path: &str, bytes: Vec<u8>) {
@@ -361,11 +347,47 @@ impl Ctx<'_> {
         let mut extras = self.bundle_extras.lock().unwrap_or_else(|e| e.into_inner());
         extras.push(entry);
     }
+}
 
-    /// The document index of a view in `views`.
-    pub(crate) fn index(&self, view: &DocView) -> Option<usize> {
-        let addr = std::ptr::from_ref(view).addr();
-        self.index_of.get(&addr).copied()
+/// Renders `template` to `path` and emits it, or records the template error.
+pub(crate) fn render_to(ctx: &Ctx, template: &str, context: &tera::Context, path: &str) {
+    let mut diags = Vec::new();
+    match render_page(ctx, template, context, path, &mut diags) {
+        Some(page) => ctx.out.emit_shared(path, &page.bytes, page.sha, template),
+        None => diags.into_iter().for_each(|d| ctx.out.problem(d)),
+    }
+}
+
+/// Renders `template` into a page (bytes and SHA-256), or a template error
+/// into `diags`.
+pub(crate) fn render_page(
+    ctx: &Ctx,
+    template: &str,
+    context: &tera::Context,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<rebuild::Page> {
+    match ctx.theme.tera.render(template, context) {
+        Ok(html) => {
+            let bytes = std::sync::Arc::new(html.into_bytes());
+            let sha = ctx.out.digest(&bytes);
+            Some(rebuild::Page { bytes, sha })
+        }
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    format!("(theme) {template}"),
+                    0,
+                    0,
+                    format!(
+                        "template error rendering {path}: {}",
+                        crate::theme::error_chain(&e)
+                    ),
+                )
+                .code("template/render"),
+            );
+            None
+        }
     }
 }
 
@@ -393,8 +415,8 @@ pub fn render_with(
         Ok(ctx) => ctx,
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
-    let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (docs, (((), version_needs), pdfs)) = rayon::join(
+    let shown = views::shown(&ctx.views);
+    let (docs, (((), version_needs), ())) = rayon::join(
         || documents::render(&ctx),
         || {
             rayon::join(
@@ -419,15 +441,12 @@ pub fn render_with(
     let Ctx { out, reviews, .. } = ctx;
     diags.extend(out.diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     let hashes = out.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
-    Outcome {
-        pdfs,
-        ..finish(diags, stats, reviews, hashes)
-    }
+    finish(diags, stats, reviews, hashes)
 }
 
 /// The search index (JSON) of the rendered document pages: merged as soon
 /// as they are there, alongside the listings.
-fn search_index(docs: Vec<std::sync::Arc<crate::rebuild::DocPage>>) -> String {
+fn search_index(docs: Vec<std::sync::Arc<crate::site::rebuild::DocPage>>) -> String {
     crate::search::merge(&docs.iter().map(|d| &d.entry).collect::<Vec<_>>())
 }
 
@@ -447,9 +466,8 @@ fn doc_views(
         .enumerate())
     .map(|(i, ((d, r), p))| {
         p.is_published().then(|| {
-            let mut v = views::doc_view(d, r, &loaded.config, urls);
-            v.restricted = *p == Publication::Stub;
-            versions::attach(&mut v, d, loaded.history.of(i), urls);
+            let mut v = views::doc_view((i, d), r, &loaded.config, plan, urls);
+            versions::attach(&mut v, (i, d), loaded.history.of(i), plan, urls);
             v
         })
     })
@@ -504,11 +522,6 @@ fn context<'a>(
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
     let searchable = views.iter().flatten().filter(|v| !v.restricted).count();
-    let index_of = views
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| Some((std::ptr::from_ref(v.as_ref()?).addr(), i)))
-        .collect();
     let mut ctx = Ctx {
         loaded,
         opts,
@@ -525,10 +538,9 @@ fn context<'a>(
         links,
         intro_found: Mutex::default(),
         memo: None,
-        index_of,
         bundle_extras: Mutex::default(),
     };
-    ctx.memo = memo.map(|m| (m, crate::rebuild::Keys::new(&ctx, m)));
+    ctx.memo = memo.map(|m| (m, crate::site::rebuild::Keys::new(&ctx, m)));
     Ok(ctx)
 }
 
@@ -546,7 +558,6 @@ fn finish(
         stats,
         reviews,
         hashes,
-        pdfs: Vec::new(),
     }
 }
 

@@ -10,8 +10,8 @@
 //! - the rendered document pages and listings, each document's template
 //!   value and view key, and the last search index (merged again only for
 //!   the documents that changed) ([`pages`]);
-//! - highlighted code blocks ([`Blocks`]) and rendered files such as PDFs
-//!   ([`blobs`]), in memory (serve) or on disk (`build --cache DIR`, which
+//! - highlighted code blocks ([`blocks::Blocks`]) and rendered files such as PDFs
+//!   ([`crate::blobs`]), in memory (serve) or on disk (`build --cache DIR`, which
 //!   also reuses the output the last build replaced): the
 //!   [`crate::highlight::Highlighter`] holds them.
 //!
@@ -23,15 +23,12 @@
 //! input: the tests beside this module check that after every kind of
 //! change (edit, add, delete, rename, visibility, config, theme).
 
-pub mod blobs;
-mod blocks;
-mod key;
+pub mod blocks;
 pub(crate) mod pages;
 #[cfg(test)]
 mod tests;
 
-pub use blocks::{Blocks, DiskCache};
-pub use key::{Key, KeyHasher};
+pub use crate::digest::{Key, KeyHasher};
 pub(crate) use pages::{DocPage, Keys, Page};
 
 use crate::search::Merged;

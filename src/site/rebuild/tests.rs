@@ -209,7 +209,7 @@ fn rebuild_after_config_and_theme_changes_equals_cold_build() {
                 (
                     "themes/mine/templates/page.html",
                     Some(
-                        include_str!("../../themes/default/templates/page.html")
+                        include_str!("../../../themes/default/templates/page.html")
                             .replace("{% block title %}", "{% block title %}Mine: "),
                     ),
                 ),

@@ -254,7 +254,7 @@ fn options(h: &mut KeyHasher, opts: &crate::site::BuildOptions) {
         .flag(*drafts)
         .flag(*internal)
         .flag(*search)
-        .optional(signer.as_ref().map(|s| s.public_key()))
+        .optional(signer.as_ref().map(|s| s.fingerprint()))
         .flag(*preview)
         .flag(*validate_only);
 }

@@ -1,8 +1,20 @@
-//! Typed cache keys: SHA-256s over length-prefixed fields of typed inputs
-//! (never over a `Debug` string, whose form may change or leave a field
-//! out without anyone noticing).
+//! Hex digests: the one spelling of a SHA-256 (lowercase hex) used by
+//! content, caches, the manifest and the bundle; and typed cache keys
+//! ([`KeyHasher`]): SHA-256s over length-prefixed fields of typed inputs,
+//! never over a `Debug` string.
 
 use sha2::{Digest, Sha256};
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
 
 /// A cache key: the SHA-256 of everything the kept value depends on.
 pub type Key = [u8; 32];
@@ -63,7 +75,7 @@ impl KeyHasher {
 }
 
 #[cfg(test)]
-mod tests {
+mod key_tests {
     use super::KeyHasher;
 
     #[test]
