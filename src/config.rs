@@ -75,6 +75,10 @@ pub struct SiteConfig {
     pub external_base: Option<String>,
     /// A PDF of every public document (needs the cargo feature `pdf`).
     pub pdf: bool,
+    /// SHA-256 of everything this config was made from (trust.yaml's text,
+    /// control catalogues, CODEOWNERS rules): what caches key the config by
+    /// ([`crate::site::rebuild`]); equal fingerprints, equal configs.
+    pub fingerprint: crate::digest::Key,
 }
 
 impl SiteConfig {
@@ -392,7 +396,31 @@ pub fn parse(text: &str, root: &Path) -> Result<SiteConfig, ConfigError> {
     if diags.iter().any(Diagnostic::is_error) {
         return Err(ConfigError::Invalid(diags));
     }
+    config.fingerprint = fingerprint(text, &config);
     Ok(config)
+}
+
+/// [`SiteConfig::fingerprint`]: trust.yaml's text and what was read
+/// beside it (catalogues and CODEOWNERS, as parsed).
+fn fingerprint(text: &str, config: &SiteConfig) -> crate::digest::Key {
+    let mut h = crate::digest::KeyHasher::new("config");
+    h.field(text);
+    h.number(config.frameworks.len() as u64);
+    for (name, f) in &config.frameworks {
+        h.field(name).flag(f.has_catalogue);
+        h.list(
+            f.controls
+                .iter()
+                .flat_map(|(id, title)| [id, title])
+                .collect::<Vec<_>>()
+                .iter(),
+        );
+    }
+    h.number(config.codeowners.len() as u64);
+    for rule in &config.codeowners {
+        h.field(&rule.pattern).list(rule.owners.iter());
+    }
+    h.finish()
 }
 
 /// The dotted path of the key whose value holds `line` (1-based), found by
@@ -674,6 +702,7 @@ fn validate(
         allow_active: validate_allow_active(raw.allow_active, diags),
         publish_files: validate_publish(raw.publish, diags),
         external_base: validate_links(raw.links, diags),
+        fingerprint: crate::digest::Key::default(),
     }
 }
 

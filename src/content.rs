@@ -77,7 +77,8 @@ type LoadedFile = (String, Result<Document, Vec<Diagnostic>>, Vec<Diagnostic>);
 
 /// Parsed Markdown files kept across loads (serve): a file whose bytes and
 /// config are unchanged is not parsed again. Keyed by path; the entry holds
-/// the SHA-256 of the file and of the config's debug form it was parsed with,
+/// the SHA-256 of the file and the key of the config and cascades it was
+/// parsed with ([`crate::site::rebuild`]),
 /// and the file's [`Stamp`] when it is safe to trust: then a file whose stamp
 /// is unchanged is not even read again.
 #[derive(Default)]
@@ -155,8 +156,7 @@ pub fn load_with(
         other: other_files,
         copies,
     } = walk(&dir, diags);
-    let cascades = cascades(&dir, &md_files, config);
-    let config_sum: [u8; 32] = Sha256::digest(format!("{config:?}{cascades:?}")).into();
+    let (cascades, config_sum) = cascades(&dir, &md_files, config);
     let ctx = LoadCtx {
         config,
         cascades: &cascades,
@@ -224,8 +224,16 @@ struct LoadCtx<'a> {
     cascades: &'a [(String, FrontMatter)],
 }
 
-/// The `cascade` of every `_index.md` (Hugo: fields for every page below).
-fn cascades(dir: &Path, md_files: &[String], config: &SiteConfig) -> Vec<(String, FrontMatter)> {
+/// The `cascade` of every `_index.md` (Hugo: fields for every page below),
+/// longest folder first, and the key of everything a document's parse depends on besides its bytes
+/// (the config's fingerprint and the cascades' folders and JSON text).
+fn cascades(
+    dir: &Path,
+    md_files: &[String],
+    config: &SiteConfig,
+) -> (Vec<(String, FrontMatter)>, crate::digest::Key) {
+    let mut key = crate::digest::KeyHasher::new("load");
+    key.field(config.fingerprint);
     let mut out = Vec::new();
     for rel in md_files
         .iter()
@@ -255,14 +263,16 @@ fn cascades(dir: &Path, md_files: &[String], config: &SiteConfig) -> Vec<(String
             if let Some(map) = entry.as_object_mut() {
                 map.remove("_target");
             }
-            let (parsed, _) = frontmatter::parse(&entry.to_string(), line, &config.aliases);
+            let json = entry.to_string();
+            let (parsed, _) = frontmatter::parse(&json, line, &config.aliases);
             if let Some(parsed) = parsed {
+                key.field(&folder).number(line as u64).field(&json);
                 out.push((folder.clone(), parsed));
             }
         }
     }
     out.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
-    out
+    (out, key.finish())
 }
 
 /// Fills fields the file does not give from cascades, trust.yaml defaults

@@ -6,15 +6,13 @@
 //! dark variant under `prefers-color-scheme`). Highlighting is most of a
 //! cold build's time, so highlighted blocks can be kept, keyed by a hash of
 //! [`VERSION`], language and code: in memory across `serve` rebuilds, or on
-//! disk across builds ([`DiskCache`], `build --cache DIR`). Within a build,
+//! disk across builds (`build --cache DIR`), by [`crate::site::rebuild::blocks::Blocks`]. Within a build,
 //! syntect's parse of each line is kept ([`LineMemo`]): a line met again
 //! in the same parser state is not parsed again (same output, byte for byte).
 
-use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
 use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
@@ -34,8 +32,8 @@ pub const VERSION: &str = concat!(
 /// Shared highlighter: syntax set loaded once, optional block cache.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
-    cache: Option<Mutex<HashMap<[u8; 32], String>>>,
-    disk: Option<DiskCache>,
+    /// Highlighted blocks kept across builds ([`crate::site::rebuild::blocks::Blocks`]).
+    blocks: crate::site::rebuild::blocks::Blocks,
     /// Owner of this highlighter's per-thread [`LineMemo`]s.
     id: u64,
     /// Rendered files kept alongside (PDFs), in memory or on disk alike.
@@ -48,8 +46,7 @@ impl Highlighter {
     pub fn new(cache: bool) -> Self {
         Highlighter {
             syntaxes: SyntaxSet::load_defaults_newlines(),
-            cache: cache.then(|| Mutex::new(HashMap::new())),
-            disk: None,
+            blocks: crate::site::rebuild::blocks::Blocks::in_memory(cache),
             id: next_owner(),
             blobs: crate::blobs::Blobs::new(cache),
         }
@@ -60,8 +57,7 @@ impl Highlighter {
     pub fn plain() -> Self {
         Highlighter {
             syntaxes: SyntaxSet::default(),
-            cache: None,
-            disk: None,
+            blocks: crate::site::rebuild::blocks::Blocks::default(),
             id: next_owner(),
             blobs: crate::blobs::Blobs::default(),
         }
@@ -71,7 +67,7 @@ impl Highlighter {
     /// missing).
     pub fn with_disk_cache(dir: &Path) -> std::io::Result<Self> {
         Ok(Highlighter {
-            disk: Some(DiskCache::open(dir)?),
+            blocks: crate::site::rebuild::blocks::Blocks::on_disk(dir)?,
             blobs: crate::blobs::Blobs::on_disk(&dir.join("files")),
             ..Highlighter::new(false)
         })
@@ -79,10 +75,7 @@ impl Highlighter {
 
     /// The first error writing the disk cache, if any (the build goes on).
     pub fn cache_error(&self) -> Option<String> {
-        self.disk
-            .as_ref()
-            .and_then(DiskCache::error)
-            .or_else(|| self.blobs.error())
+        self.blocks.error().or_else(|| self.blobs.error())
     }
 
     /// The syntaxes blocks are highlighted with.
@@ -97,32 +90,16 @@ impl Highlighter {
 
     /// HTML for one code block (`lang` may be empty).
     pub fn block(&self, lang: &str, code: &str) -> String {
-        if self.cache.is_none() && self.disk.is_none() {
+        if self.blocks.is_off() {
             return self.render(lang, code);
         }
-        let key = cache_key(lang, code);
-        if let Some(hit) = self.cached(&key) {
+        let key = crate::site::rebuild::blocks::Blocks::key(VERSION, lang, code);
+        if let Some(hit) = self.blocks.get(&key) {
             return hit;
         }
         let html = self.render(lang, code);
-        if let Some(cache) = &self.cache {
-            let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-            map.insert(key, html.clone());
-        }
-        if let Some(disk) = &self.disk {
-            disk.put(&key, &html);
-        }
+        self.blocks.put(&key, &html);
         html
-    }
-
-    fn cached(&self, key: &[u8; 32]) -> Option<String> {
-        if let Some(cache) = &self.cache {
-            let map = cache.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(hit) = map.get(key) {
-                return Some(hit.clone());
-            }
-        }
-        self.disk.as_ref().and_then(|d| d.get(key))
     }
 
     fn render(&self, lang: &str, code: &str) -> String {
@@ -272,73 +249,6 @@ impl LineMemo {
     }
 }
 
-fn cache_key(lang: &str, code: &str) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(VERSION);
-    h.update([0]);
-    h.update(lang);
-    h.update([0]);
-    h.update(code);
-    h.finalize().into()
-}
-
-/// Highlighted blocks on disk: one file per block, `DIR/ab/abcd…` (the hex
-/// cache key), holding the SHA-256 of the HTML on its first line and the HTML
-/// after it. Files are written aside and renamed into place, so concurrent
-/// builds and interrupted ones never leave a torn entry; an entry whose hash
-/// does not match is ignored and rewritten. The folder is as trusted as the
-/// site's own files (its HTML goes into pages as it is): keep it beside them.
-pub struct DiskCache {
-    dir: PathBuf,
-    error: Mutex<Option<String>>,
-}
-
-impl DiskCache {
-    /// Opens (creating) the cache folder.
-    pub fn open(dir: &Path) -> std::io::Result<Self> {
-        std::fs::create_dir_all(dir)?;
-        Ok(DiskCache {
-            dir: dir.to_path_buf(),
-            error: Mutex::new(None),
-        })
-    }
-
-    fn path(&self, key: &[u8; 32]) -> PathBuf {
-        let hex = crate::digest::hex(key);
-        self.dir.join(&hex[..2]).join(hex)
-    }
-
-    /// The cached HTML of `key`, if present and intact.
-    pub fn get(&self, key: &[u8; 32]) -> Option<String> {
-        let text = std::fs::read_to_string(self.path(key)).ok()?;
-        let (sum, html) = text.split_once('\n')?;
-        (sum == crate::digest::hex(&Sha256::digest(html))).then(|| html.to_string())
-    }
-
-    /// Stores `html` under `key`; a failure is remembered, not fatal.
-    pub fn put(&self, key: &[u8; 32], html: &str) {
-        let path = self.path(key);
-        let sum = crate::digest::hex(&Sha256::digest(html));
-        let result = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| {
-                let dir = path.parent().unwrap_or(&self.dir);
-                let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-                std::io::Write::write_all(&mut tmp, format!("{sum}\n{html}").as_bytes())?;
-                tmp.persist(&path).map(drop).map_err(|e| e.error)
-            });
-        if let Err(e) = result {
-            let mut first = self.error.lock().unwrap_or_else(|e| e.into_inner());
-            first.get_or_insert_with(|| format!("{}: {e}", self.dir.display()));
-        }
-    }
-
-    fn error(&self) -> Option<String> {
-        self.error.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-}
-
 /// The stylesheet for the highlight classes: light theme, dark under a media query.
 pub fn stylesheet() -> String {
     let themes = syntect::highlighting::ThemeSet::load_defaults();
@@ -455,8 +365,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let h = Highlighter::with_disk_cache(tmp.path()).unwrap();
         let html = h.block("rust", "fn main() {}\n");
-        let key = cache_key("rust", "fn main() {}\n");
-        let disk = DiskCache::open(tmp.path()).unwrap();
+        let key = crate::site::rebuild::blocks::Blocks::key(VERSION, "rust", "fn main() {}\n");
+        let disk = crate::site::rebuild::blocks::DiskCache::open(tmp.path()).unwrap();
         assert_eq!(disk.get(&key).as_deref(), Some(html.as_str()));
         let again = Highlighter::with_disk_cache(tmp.path()).unwrap();
         assert_eq!(again.block("rust", "fn main() {}\n"), html);

@@ -105,9 +105,7 @@ pub fn component_definition(site: &Site, docs: &[&DocView]) -> String {
         .collect();
     frameworks.sort_unstable();
     frameworks.dedup();
-    let components: Vec<Value> = docs.iter().map(|d| component(site, d)).collect();
-    let mut resources: Vec<Value> = docs.iter().map(|d| doc_resource(site, d)).collect();
-    resources.extend(frameworks.iter().map(|name| {
+    let frameworks = frameworks.into_iter().map(|name| {
         let url = docs
             .iter()
             .flat_map(|d| &d.frameworks)
@@ -121,37 +119,100 @@ pub fn component_definition(site: &Site, docs: &[&DocView]) -> String {
             "props": [{"name": "type", "value": "standard"}],
             "rlinks": [{"href": url, "media-type": "text/html"}],
         })
-    }));
+    });
     let version = if site.release.is_empty() {
         site.build_time.get(..10).unwrap_or(site.build_time)
     } else {
         site.release
     };
-    let mut def = json!({
-        "uuid": uuid(site, "component-definition", ""),
-        "metadata": {
-            "title": format!("{}: policies and controlled documents", site.title),
-            "last-modified": site.build_time,
-            "version": version,
-            "oscal-version": OSCAL_VERSION,
-            "parties": [{
-                "uuid": uuid(site, "party", org(site)),
-                "type": "organization",
-                "name": org(site),
-            }],
-            "links": [{"href": site.base_url, "rel": "alternate", "media-type": "text/html"}],
-        },
+    let metadata = json!({
+        "title": format!("{}: policies and controlled documents", site.title),
+        "last-modified": site.build_time,
+        "version": version,
+        "oscal-version": OSCAL_VERSION,
+        "parties": [{
+            "uuid": uuid(site, "party", org(site)),
+            "type": "organization",
+            "name": org(site),
+        }],
+        "links": [{"href": site.base_url, "rel": "alternate", "media-type": "text/html"}],
     });
-    if !components.is_empty() {
-        def["components"] = Value::Array(components);
-    }
-    if !resources.is_empty() {
-        def["back-matter"] = json!({"resources": resources});
-    }
-    let mut s =
-        serde_json::to_string_pretty(&json!({"component-definition": def})).unwrap_or_default();
+    // Components and resources are made one at a time as they are written
+    // (a tree of every one took hundreds of MB at 10,000 documents); keys
+    // in the order a `Value` map sorts them, so the bytes are the same.
+    let def = Definition {
+        resources: (!docs.is_empty())
+            .then(|| Lazy::new(docs.iter().map(|d| doc_resource(site, d)).chain(frameworks))),
+        components: (!docs.is_empty()).then(|| Lazy::new(docs.iter().map(|d| component(site, d)))),
+        metadata,
+        uuid: uuid(site, "component-definition", ""),
+    };
+    let mut s = serde_json::to_string_pretty(&Top(def)).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// `{"component-definition": ...}`.
+struct Top<I, J>(Definition<I, J>);
+
+/// The component definition, with its two long lists written lazily.
+struct Definition<I, J> {
+    resources: Option<Lazy<I>>,
+    components: Option<Lazy<J>>,
+    metadata: Value,
+    uuid: String,
+}
+
+/// A sequence made item by item while it is serialized (once).
+struct Lazy<I>(std::cell::RefCell<Option<I>>);
+
+impl<I> Lazy<I> {
+    fn new(items: I) -> Self {
+        Lazy(std::cell::RefCell::new(Some(items)))
+    }
+}
+
+impl<I: Iterator<Item = Value>> serde::Serialize for Lazy<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.borrow_mut().take() {
+            Some(items) => s.collect_seq(items),
+            None => s.collect_seq(std::iter::empty::<Value>()),
+        }
+    }
+}
+
+impl<I: Iterator<Item = Value>, J: Iterator<Item = Value>> serde::Serialize for Top<I, J> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("component-definition", &self.0)?;
+        m.end()
+    }
+}
+
+impl<I: Iterator<Item = Value>, J: Iterator<Item = Value>> serde::Serialize for Definition<I, J> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        /// `{"resources": ...}`.
+        struct BackMatter<'a, I>(&'a Lazy<I>);
+        impl<I: Iterator<Item = Value>> serde::Serialize for BackMatter<'_, I> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("resources", self.0)?;
+                m.end()
+            }
+        }
+        let mut m = s.serialize_map(None)?;
+        if let Some(r) = &self.resources {
+            m.serialize_entry("back-matter", &BackMatter(r))?;
+        }
+        if let Some(c) = &self.components {
+            m.serialize_entry("components", c)?;
+        }
+        m.serialize_entry("metadata", &self.metadata)?;
+        m.serialize_entry("uuid", &self.uuid)?;
+        m.end()
+    }
 }
 
 fn org<'a>(site: &Site<'a>) -> &'a str {

@@ -9,7 +9,8 @@
 
 use crate::config::{CONFIG_FILE, ConfigError};
 use crate::diag::Diagnostic;
-use crate::site::{self, BuildOptions, Loaded, Memo};
+use crate::site::rebuild::Rebuild;
+use crate::site::{self, BuildOptions, Loaded};
 use crate::term::{Exit, print_diags};
 use crate::when::When;
 use std::path::Path;
@@ -50,7 +51,7 @@ pub fn prepare(
     root: &Path,
     when: Result<When, String>,
     base_url: Option<String>,
-    memo: Option<&Memo>,
+    memo: Option<&Rebuild>,
 ) -> Result<(Loaded, BuildOptions), Unprepared> {
     let cannot_run = |code: &'static str, path: &str, msg: String| Unprepared {
         exit: Exit::CannotRun,

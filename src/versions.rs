@@ -28,7 +28,6 @@ use crate::git::{GitError, Repo};
 use crate::publish::{Audience, Publication};
 use jiff::civil::Date;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -194,14 +193,10 @@ fn raw(
     docs: &[Document],
     cache: Option<&Cache>,
 ) -> Result<Raw, GitError> {
-    let mut h = Sha256::new();
-    h.update(head);
-    h.update(format!("{config:?}"));
-    for d in docs {
-        h.update(&d.source);
-        h.update([0]);
-    }
-    let key: [u8; 32] = h.finalize().into();
+    let mut h = crate::digest::KeyHasher::new("history");
+    h.field(head).field(config.fingerprint);
+    h.list(docs.iter().map(|d| d.source.as_str()));
+    let key = h.finish();
     let lock = |c: &Cache| {
         c.kept
             .lock()

@@ -2,8 +2,8 @@
 //!
 //! A [`Builder`] runs the ordinary site pipeline ([`crate::prepare::prepare`],
 //! the step `build` and `check` share, then [`crate::site::render_with`], with
-//! a [`crate::site::Memo`] kept across rebuilds) into a [`MemorySink`] and
-//! turns the result into a
+//! a [`crate::site::rebuild::Rebuild`] kept across rebuilds) into a
+//! [`MemorySink`] and turns the result into a
 //! [`Snapshot`]: the last good site, the errors of the newest build (if it
 //! failed) and a version string that changes exactly when what the browser
 //! would show changes. It owns no rendering logic and writes nothing to disk.
@@ -55,7 +55,7 @@ pub struct Builder {
     hl: Highlighter,
     /// Parsed documents and rendered pages kept between rebuilds, so one
     /// edit re-renders only what it touches.
-    memo: site::Memo,
+    memo: crate::site::rebuild::Rebuild,
     /// Fixed at the first build so that rebuilds of unchanged input are
     /// byte-identical (security.txt's Expires is derived from it).
     build_time: Option<Timestamp>,
@@ -79,7 +79,7 @@ impl Builder {
             drafts: args.drafts,
             internal: args.internal,
             hl: Highlighter::new(true),
-            memo: site::Memo::new(),
+            memo: crate::site::rebuild::Rebuild::new(),
             build_time: None,
             last_good: None,
         }

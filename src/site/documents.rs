@@ -2,13 +2,13 @@
 //!
 //! [`render`] turns every shown document into its page (through
 //! [`pages::document_page`]), emits it with its warnings, keeps it in the
-//! [`Memo`](super::Memo) when there is one, and finally checks the anchors
+//! [`Rebuild`](crate::site::rebuild::Rebuild) when there is one, and finally checks the anchors
 //! that pages link to in other documents. Without a memo nothing outlives
 //! the page: its bytes go to the sink and are dropped.
 
-use super::memo::DocPage;
 use super::{Ctx, links, pages};
 use crate::diag::Diagnostic;
+use crate::site::rebuild::DocPage;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::Arc;

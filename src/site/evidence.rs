@@ -29,6 +29,12 @@ pub(super) fn oscal(ctx: &Ctx, shown: &[&DocView]) {
     if ctx.opts.evidence.preview {
         return;
     }
+    if ctx.opts.evidence.validate_only {
+        // `check` writes nothing: the path is claimed (a clash is still
+        // found), the export is not made.
+        ctx.out.emit(crate::oscal::FILE, b"", crate::oscal::FILE);
+        return;
+    }
     let bundle_url = format!("{}{}", ctx.urls.base_url, bundle_path(ctx.loaded, ctx.opts));
     let c = &ctx.loaded.config;
     let site = crate::oscal::Site {
@@ -68,6 +74,20 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
     if ctx.opts.evidence.preview {
         return;
     }
+    let path = bundle_path(ctx.loaded, ctx.opts);
+    let top = bundle::top_folder(&path);
+    // `check` screens the sources (same warnings) but keeps nothing.
+    if !ctx.opts.evidence.validate_only {
+        bundle::fixed_mmap_threshold();
+    }
+    let packed = sources(
+        ctx,
+        shown,
+        (!ctx.opts.evidence.validate_only).then_some(top),
+    );
+    if ctx.opts.evidence.validate_only {
+        return;
+    }
     let mut entries = vec![Entry {
         name: crate::manifest::FILE.into(),
         bytes: manifest.to_vec(),
@@ -78,15 +98,16 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
             bytes: sig.into_bytes(),
         });
     }
-    entries.extend(sources(ctx, shown));
-    if ctx.opts.evidence.validate_only {
-        return;
-    }
     entries.extend(std::mem::take(
         &mut *ctx.bundle_extras.lock().unwrap_or_else(|e| e.into_inner()),
     ));
-    let path = bundle_path(ctx.loaded, ctx.opts);
-    match bundle::zip(bundle::top_folder(&path), entries) {
+    let made = entries
+        .into_iter()
+        .map(|e| bundle::pack(top, e.name, &e.bytes))
+        .chain(packed.into_iter().map(Ok))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|packed| bundle::zip_packed(top, packed));
+    match made {
         Ok(bytes) => ctx.out.emit(&path, &bytes, "download bundle"),
         Err(e) => ctx
             .out
@@ -148,6 +169,7 @@ impl Screen {
             .collect();
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .ascii_case_insensitive(true)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&names)
             .expect("a few thousand short literal names always build");
@@ -160,14 +182,22 @@ impl Screen {
 /// never published) or a withheld document's name. Gives the reason and
 /// the 1-based line and column of the first one.
 pub(super) fn unsafe_source(text: &str, screen: &Screen) -> Option<(String, usize, usize)> {
-    let lower = text.to_lowercase();
-    let found = screen.automaton.find(&lower)?;
+    // Names are lowercase and matched ignoring ASCII case: an ASCII text
+    // is scanned as it is; any other is lowercased first (as the names).
+    let lower;
+    let text = if text.is_ascii() {
+        text
+    } else {
+        lower = text.to_lowercase();
+        &lower
+    };
+    let found = screen.automaton.find(text)?;
     let at = found.start();
     let why = match found.pattern().as_usize() {
         0 => "it holds an HTML comment (editor notes are never published)".to_string(),
         i => format!("it names the withheld document `{}`", screen.names[i]),
     };
-    let before = &lower[..at];
+    let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     Some((why, line, col))
@@ -176,28 +206,36 @@ pub(super) fn unsafe_source(text: &str, screen: &Screen) -> Option<(String, usiz
 /// The source of every public (not restricted) shown document, read again
 /// and checked against the hash the pages and manifest show. A source that
 /// holds an HTML comment or a withheld document's name is left out with a
-/// warning: fail closed, the bundle ships sources byte for byte. Read and
-/// screened in parallel; the entries and problems keep document order.
-fn sources(ctx: &Ctx, shown: &[&DocView]) -> Vec<Entry> {
+/// warning: fail closed, the bundle ships sources byte for byte. Read,
+/// screened and compressed (when `top` is given; `check` only screens) in
+/// parallel, so no source is held longer than it takes to compress it; the
+/// entries and problems keep document order.
+fn sources(ctx: &Ctx, shown: &[&DocView], top: Option<&str>) -> Vec<bundle::Packed> {
     use rayon::prelude::*;
     let screen = Screen::new(&withheld_names(ctx.loaded, &ctx.plan, &ctx.views));
     let public: Vec<&&DocView> = shown.iter().filter(|v| !v.restricted).collect();
-    let results: Vec<Result<Entry, Diagnostic>> = public
+    let results: Vec<Result<Option<bundle::Packed>, Diagnostic>> = public
         .par_iter()
-        .map(|v| source_entry(ctx, v, &screen))
+        .map(|v| {
+            let bytes = source_entry(ctx, v, &screen)?;
+            let Some(top) = top else { return Ok(None) };
+            bundle::pack(top, v.source_path.clone(), &bytes)
+                .map(Some)
+                .map_err(|e| Diagnostic::error("download bundle", 0, 0, e).code("bundle/failed"))
+        })
         .collect();
-    let mut out = Vec::with_capacity(results.len());
+    let mut out = Vec::new();
     for r in results {
         match r {
-            Ok(entry) => out.push(entry),
+            Ok(packed) => out.extend(packed),
             Err(d) => ctx.out.problem(d),
         }
     }
     out
 }
 
-/// One public source for the bundle, or why it is left out.
-fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Entry, Diagnostic> {
+/// One public source's bytes for the bundle, or why it is left out.
+fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Vec<u8>, Diagnostic> {
     let bytes = std::fs::read(ctx.loaded.root.join(&v.source_path)).map_err(|e| {
         Diagnostic::error(
             &v.source_path,
@@ -207,7 +245,10 @@ fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Entry, Diagno
         )
         .code("bundle/unreadable")
     })?;
-    if crate::digest::hex(&Sha256::digest(&bytes)) != v.source_sha256 {
+    // Only a build ships the bytes: `check` screens them, unhashed.
+    if !ctx.opts.evidence.validate_only
+        && crate::digest::hex(&Sha256::digest(&bytes)) != v.source_sha256
+    {
         return Err(Diagnostic::error(
             &v.source_path,
             0,
@@ -225,10 +266,7 @@ fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Entry, Diagno
         )
         .code("bundle/source-withheld"));
     }
-    Ok(Entry {
-        name: v.source_path.clone(),
-        bytes,
-    })
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -243,5 +281,13 @@ mod tests {
         assert_eq!((line, col), (3, 9));
         let (why, line, _) = super::unsafe_source("a\n<!-- note -->\n", &withheld).unwrap();
         assert!(why.contains("HTML comment") && line == 2, "{why}");
+        // Not ASCII: lowercased first (the Kelvin sign lowercases to `k`).
+        let (why, line, col) = super::unsafe_source("é\nvoir INTERNAL-DOC\n", &withheld).unwrap();
+        assert!(
+            why.contains("internal-doc") && (line, col) == (2, 6),
+            "{why}"
+        );
+        let kelvin = super::Screen::new(&["kit-policy".to_string()]);
+        assert!(super::unsafe_source("see \u{212A}it-policy", &kelvin).is_some());
     }
 }

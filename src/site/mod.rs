@@ -11,14 +11,13 @@ mod documents;
 mod evidence;
 mod links;
 mod listings;
-mod memo;
 mod pages;
 pub mod pdfs;
 mod redirects;
 mod versions;
 pub mod views;
 
-pub use memo::Memo;
+pub mod rebuild;
 
 use crate::config::{self, ConfigError, SiteConfig};
 use crate::content::{self, Content};
@@ -28,6 +27,7 @@ use crate::output::Sink;
 use crate::publish::{Audience, Plan, Publication};
 use crate::review::{self, Review, ReviewInput};
 use crate::search::Indexer;
+use crate::site::rebuild::Rebuild;
 use crate::theme::Theme;
 use crate::view::DocView;
 use jiff::civil::Date;
@@ -90,8 +90,9 @@ pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
     load_with(root, None)
 }
 
-/// [`load`], reusing documents parsed by earlier loads kept in `memo` (serve).
-pub fn load_with(root: &Path, memo: Option<&Memo>) -> Result<Loaded, ConfigError> {
+/// [`load`], reusing documents (and git history) that earlier loads kept
+/// in `memo` (serve).
+pub fn load_with(root: &Path, memo: Option<&Rebuild>) -> Result<Loaded, ConfigError> {
     let config = config::load(root)?;
     let mut diags = Vec::new();
     let cache = memo.map(|m| &m.content);
@@ -193,14 +194,18 @@ impl BuildOptions {
 /// Hashes and forwards files to the sink; refuses a path written twice.
 pub(crate) struct Emitter<'a> {
     sink: &'a dyn Sink,
+    /// False for `check` (validate only): nothing is written or listed in
+    /// a manifest anyone reads, so files are not hashed.
+    hash: bool,
     hashes: Mutex<BTreeMap<String, String>>,
     diags: Mutex<Vec<Diagnostic>>,
 }
 
 impl<'a> Emitter<'a> {
-    fn new(sink: &'a dyn Sink) -> Self {
+    fn new(sink: &'a dyn Sink, hash: bool) -> Self {
         Emitter {
             sink,
+            hash,
             hashes: Mutex::default(),
             diags: Mutex::default(),
         }
@@ -208,12 +213,16 @@ impl<'a> Emitter<'a> {
 
     /// Writes one output file; `origin` names the source for messages.
     pub(crate) fn emit(&self, path: &str, bytes: &[u8], origin: &str) {
-        self.emit_hashed(
-            path,
-            bytes,
-            crate::digest::hex(&Sha256::digest(bytes)),
-            origin,
-        );
+        self.emit_hashed(path, bytes, self.digest(bytes), origin);
+    }
+
+    /// The SHA-256 (hex) of an output file's bytes (empty for `check`).
+    pub(crate) fn digest(&self, bytes: &[u8]) -> String {
+        if self.hash {
+            crate::digest::hex(&Sha256::digest(bytes))
+        } else {
+            String::new()
+        }
     }
 
     /// [`Emitter::emit`] for bytes whose SHA-256 (hex) is already known.
@@ -298,7 +307,7 @@ pub(crate) struct Ctx<'a> {
     /// documents (source, doc, anchor, line, col) and content files needed.
     pub intro_found: Mutex<(Vec<IntroCheck>, std::collections::BTreeSet<String>)>,
     /// Rendered pages kept across rebuilds (serve only) and this build's keys.
-    pub memo: Option<(&'a Memo, memo::Keys)>,
+    pub memo: Option<(&'a Rebuild, crate::site::rebuild::Keys)>,
     /// Each shown document's view as a template value, built at most once
     /// and shared (cheaply cloned) by its page and every listing.
     values: Vec<OnceLock<tera::Value>>,
@@ -357,12 +366,12 @@ pub(crate) fn render_page(
     context: &tera::Context,
     path: &str,
     diags: &mut Vec<Diagnostic>,
-) -> Option<memo::Page> {
+) -> Option<rebuild::Page> {
     match ctx.theme.tera.render(template, context) {
         Ok(html) => {
             let bytes = std::sync::Arc::new(html.into_bytes());
-            let sha = crate::digest::hex(&Sha256::digest(&*bytes));
-            Some(memo::Page { bytes, sha })
+            let sha = ctx.out.digest(&bytes);
+            Some(rebuild::Page { bytes, sha })
         }
         Err(e) => {
             diags.push(
@@ -396,7 +405,7 @@ pub fn render_with(
     loaded: &Loaded,
     opts: &BuildOptions,
     hl: &Highlighter,
-    memo: Option<&Memo>,
+    memo: Option<&Rebuild>,
     sink: &dyn Sink,
 ) -> Outcome {
     let mut diags = loaded.diags.clone();
@@ -437,7 +446,7 @@ pub fn render_with(
 
 /// The search index (JSON) of the rendered document pages: merged as soon
 /// as they are there, alongside the listings.
-fn search_index(docs: Vec<std::sync::Arc<memo::DocPage>>) -> String {
+fn search_index(docs: Vec<std::sync::Arc<crate::site::rebuild::DocPage>>) -> String {
     crate::search::merge(&docs.iter().map(|d| &d.entry).collect::<Vec<_>>())
 }
 
@@ -471,7 +480,7 @@ fn context<'a>(
     loaded: &'a Loaded,
     opts: &'a BuildOptions,
     hl: &'a Highlighter,
-    memo: Option<&'a Memo>,
+    memo: Option<&'a Rebuild>,
     sink: &'a dyn Sink,
     reviews: Vec<Review>,
     diags: &mut Vec<Diagnostic>,
@@ -519,7 +528,7 @@ fn context<'a>(
         urls,
         theme,
         hl,
-        out: Emitter::new(sink),
+        out: Emitter::new(sink, !opts.evidence.validate_only),
         reviews,
         values: views.iter().map(|_| OnceLock::new()).collect(),
         views,
@@ -531,7 +540,7 @@ fn context<'a>(
         memo: None,
         bundle_extras: Mutex::default(),
     };
-    ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx, m)));
+    ctx.memo = memo.map(|m| (m, crate::site::rebuild::Keys::new(&ctx, m)));
     Ok(ctx)
 }
 

@@ -4,7 +4,7 @@
 //! through its [`Emitter`]. Document pages render Markdown only for public
 //! documents; a restricted document's body is never touched here.
 
-use super::memo::DocPage;
+use super::rebuild::DocPage;
 use super::views::{self, Urls, categories, frameworks};
 use super::{Ctx, links::PageLinks, render_page, render_to};
 use crate::diag::Diagnostic;

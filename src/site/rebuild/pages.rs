@@ -1,0 +1,275 @@
+//! Rendered pages kept across rebuilds: document pages (with what their
+//! rendering found: search entry, heading ids, anchors to check, warnings),
+//! the big listings (home, categories, tags), the template value and view
+//! key of each document, and the last search index.
+//!
+//! Keys ([`Keys`]) are SHA-256s over typed inputs, erring on the side of
+//! re-rendering: the global part covers the config (its
+//! [`fingerprint`](crate::config::SiteConfig::fingerprint)), every build
+//! option, every theme file, the highlighter's version, the site view and
+//! each document's path, visibility and URL, every content file, copy and
+//! generated page (so link resolution is covered); a document's key adds
+//! its source path and source hash; a listing's key adds its name,
+//! introduction and the view keys of the documents it lists (a view key is
+//! the SHA-256 of the document's view as templates see it, kept by
+//! document key: listings never see bodies). After one edit only that
+//! document renders again, and the listings showing it only when its view
+//! (title, summary, status, ...) changed. Entries no rebuild used are
+//! dropped ([`Rebuild::sweep`]).
+
+use super::{Key, KeyHasher, Rebuild};
+use crate::diag::Diagnostic;
+use crate::search::{DocEntry, Merged};
+use crate::site::Ctx;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// One rendered output file.
+pub(crate) struct Page {
+    /// The file's bytes (shared with the sink under serve).
+    pub bytes: crate::output::SharedBytes,
+    /// Their SHA-256 (hex).
+    pub sha: String,
+}
+
+/// What rendering one document page produced.
+pub(crate) struct DocPage {
+    /// Output path.
+    pub path: String,
+    /// Source of the document (names it in messages).
+    pub source: String,
+    /// The page; None when its template failed (never kept then).
+    pub page: Option<Page>,
+    /// Its search-index entry.
+    pub entry: DocEntry,
+    /// Heading ids on the page.
+    pub ids: HashSet<String>,
+    /// Anchors in other documents to check: (doc, anchor, line, col).
+    pub checks: Vec<(usize, String, usize, usize)>,
+    /// Content files (outside bundles) the page links to or embeds.
+    pub needs: Vec<String>,
+    /// Warnings found rendering it.
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Rebuild {
+    pub(crate) fn doc(&self, key: &Key) -> Option<Arc<DocPage>> {
+        let hit = lock(&self.docs).get(key).cloned()?;
+        lock(&self.used).insert(*key);
+        Some(hit)
+    }
+
+    pub(crate) fn keep_doc(&self, key: Key, doc: Arc<DocPage>) {
+        lock(&self.used).insert(key);
+        lock(&self.docs).insert(key, doc);
+    }
+
+    /// The template value of the document with `key`, made by `make` once.
+    pub(crate) fn value(&self, key: Key, make: impl FnOnce() -> tera::Value) -> tera::Value {
+        lock(&self.used).insert(key);
+        if let Some(v) = lock(&self.values).get(&key) {
+            return v.clone();
+        }
+        let v = make();
+        lock(&self.values).insert(key, v.clone());
+        v
+    }
+
+    /// The view key of the document with `key`, made by `make` once.
+    fn view_key(&self, key: Key, make: impl FnOnce() -> Key) -> Key {
+        lock(&self.used).insert(key);
+        if let Some(v) = lock(&self.views).get(&key) {
+            return *v;
+        }
+        let v = make();
+        lock(&self.views).insert(key, v);
+        v
+    }
+
+    pub(crate) fn page(&self, key: &Key) -> Option<Arc<Page>> {
+        let hit = lock(&self.pages).get(key).cloned()?;
+        lock(&self.used).insert(*key);
+        Some(hit)
+    }
+
+    pub(crate) fn keep_page(&self, key: Key, page: Arc<Page>) {
+        lock(&self.used).insert(key);
+        lock(&self.pages).insert(key, page);
+    }
+
+    /// The search index of `docs` (this build's document pages, in order):
+    /// when at most a quarter of them are not the pages the last index
+    /// merged, only those are merged again.
+    pub(crate) fn search_index(&self, docs: Vec<Arc<DocPage>>) -> String {
+        let entries: Vec<&DocEntry> = docs.iter().map(|d| &d.entry).collect();
+        let mut last = lock(&self.search);
+        let merged = match last.take() {
+            Some((old, mut merged)) if old.len() == docs.len() => {
+                let changed: Vec<usize> = (0..docs.len())
+                    .filter(|&i| !Arc::ptr_eq(&old[i], &docs[i]))
+                    .collect();
+                if changed.len() * 4 <= docs.len() {
+                    for i in changed {
+                        merged.replace(i, &old[i].entry, &docs[i].entry);
+                    }
+                    merged
+                } else {
+                    Merged::new(&entries)
+                }
+            }
+            _ => Merged::new(&entries),
+        };
+        let json = merged.json(&entries);
+        *last = Some((docs, merged));
+        json
+    }
+
+    /// Drops every page entry the build since the last sweep did not use.
+    pub(crate) fn sweep(&self) {
+        let used = std::mem::take(&mut *lock(&self.used));
+        lock(&self.docs).retain(|k, _| used.contains(k));
+        lock(&self.pages).retain(|k, _| used.contains(k));
+        lock(&self.values).retain(|k, _| used.contains(k));
+        lock(&self.views).retain(|k, _| used.contains(k));
+    }
+}
+
+/// How many document pages and other pages `cache` holds (tests).
+#[cfg(test)]
+pub(super) fn kept(cache: &Rebuild) -> (usize, usize) {
+    (lock(&cache.docs).len(), lock(&cache.pages).len())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The keys of one build: global, and per shown document its key and the
+/// key of its view.
+pub(crate) struct Keys {
+    global: KeyHasher,
+    docs: Vec<Option<Key>>,
+    views: Vec<Option<Key>>,
+}
+
+impl Keys {
+    /// Keys for the build in `ctx` (documents not shown have none); view
+    /// keys come from `cache` when it has them.
+    pub fn new(ctx: &Ctx, cache: &Rebuild) -> Keys {
+        let loaded = ctx.loaded;
+        let mut h = KeyHasher::new("pages");
+        h.field(loaded.config.fingerprint);
+        // The one field changed after loading (`check --warn-days`).
+        h.number(loaded.config.review.warn_days.unsigned_abs());
+        options(&mut h, ctx.opts);
+        h.field(ctx.theme.fingerprint)
+            .field(crate::highlight::VERSION)
+            .field(serde_json::to_vec(&ctx.site).unwrap_or_default())
+            .optional(loaded.history.head.as_deref());
+        h.number(loaded.content.documents.len() as u64);
+        for (d, v) in loaded.content.documents.iter().zip(&ctx.views) {
+            h.field(&d.source)
+                .field(d.visibility.as_str())
+                .optional(v.as_ref().map(|v| v.url.as_str()));
+        }
+        // Introductions: their `cascade` fills documents' fields.
+        let intros = loaded
+            .content
+            .home
+            .iter()
+            .chain(loaded.content.intros.values());
+        h.list(
+            intros
+                .flat_map(|d| [d.source.as_str(), d.sha256.as_str()])
+                .collect::<Vec<_>>()
+                .iter(),
+        );
+        // Links resolve against every file, copy and generated page too.
+        h.list(loaded.content.assets.iter().map(|a| a.rel.as_str()));
+        h.list(loaded.content.copies.iter());
+        h.list(ctx.links.pages().iter());
+        let docs: Vec<Option<Key>> = loaded
+            .content
+            .documents
+            .iter()
+            .zip(&ctx.views)
+            .map(|(d, v)| {
+                v.as_ref().map(|_| {
+                    let mut k = h.clone();
+                    k.field("document").field(&d.source).field(&d.sha256);
+                    k.finish()
+                })
+            })
+            .collect();
+        let views = view_keys(ctx, cache, &docs);
+        Keys {
+            global: h,
+            docs,
+            views,
+        }
+    }
+
+    /// Document `i`'s key (None when it is not shown).
+    pub fn doc(&self, i: usize) -> Option<Key> {
+        self.docs.get(i).copied().flatten()
+    }
+
+    /// The key of document `i`'s view (None when it is not shown).
+    pub fn view(&self, i: usize) -> Option<Key> {
+        self.views.get(i).copied().flatten()
+    }
+
+    /// The key of a page made from `parts` and the listed documents' keys.
+    pub fn listing(&self, parts: &[&[u8]], docs: impl Iterator<Item = Option<Key>>) -> Key {
+        let mut h = self.global.clone();
+        h.field("listing").list(parts.iter());
+        for d in docs {
+            h.optional(d);
+        }
+        h.finish()
+    }
+}
+
+/// Every build option, field by field (a new option fails to compile here
+/// until it is keyed).
+fn options(h: &mut KeyHasher, opts: &crate::site::BuildOptions) {
+    let crate::site::BuildOptions {
+        today,
+        build_time,
+        base_url,
+        drafts,
+        internal,
+        search,
+        evidence,
+    } = opts;
+    let crate::site::Evidence {
+        signer,
+        preview,
+        validate_only,
+    } = evidence;
+    h.field(today.to_string())
+        .field(build_time.as_nanosecond().to_le_bytes())
+        .optional(base_url.as_deref())
+        .flag(*drafts)
+        .flag(*internal)
+        .flag(*search)
+        .optional(signer.as_ref().map(|s| s.fingerprint()))
+        .flag(*preview)
+        .flag(*validate_only);
+}
+
+/// Each shown document's view key: the SHA-256 of its view serialized, kept
+/// by document key (the document key covers everything a view is made of:
+/// the document, config, URLs and today).
+fn view_keys(ctx: &Ctx, cache: &Rebuild, docs: &[Option<Key>]) -> Vec<Option<Key>> {
+    use rayon::prelude::*;
+    (docs.par_iter().zip(&ctx.views))
+        .map(|(key, view)| {
+            let (key, view) = (key.as_ref()?, view.as_ref()?);
+            Some(cache.view_key(*key, || {
+                Sha256::digest(serde_json::to_vec(view).unwrap_or_default()).into()
+            }))
+        })
+        .collect()
+}
