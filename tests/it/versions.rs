@@ -508,19 +508,18 @@ fn two_clones_in_different_time_zones_build_byte_identical_sites() {
             &["clone", "-q", &url, dest.to_str().unwrap()],
             "2026-01-01T00:00:00Z",
         );
-        let o = assert_cmd::Command::cargo_bin("trustsite")
-            .unwrap()
-            .args([
-                "build",
-                "--root",
-                dest.to_str().unwrap(),
-                "--today",
-                "2026-11-22",
-            ])
-            .env("SOURCE_DATE_EPOCH", "1795305600")
-            .env("TZ", tz)
-            .output()
-            .unwrap();
+        let o = output(
+            command()
+                .args([
+                    "build",
+                    "--root",
+                    dest.to_str().unwrap(),
+                    "--today",
+                    "2026-11-22",
+                ])
+                .env("SOURCE_DATE_EPOCH", "1795305600")
+                .env("TZ", tz),
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         trees.push((dir, read_tree(&dest.join("public"))));
     }

@@ -1,7 +1,7 @@
 //! What each fuzz target runs, and the properties it checks.
 //!
 //! Shared by the libFuzzer targets (`fuzz_targets/*.rs`, run with cargo-fuzz)
-//! and by the stable test `tests/fuzz_regressions.rs`, which replays every
+//! and by the stable tests in `tests/it/hostile.rs`, which replay every
 //! saved input under `tests/fuzz/regressions/` and a deterministic stream of
 //! mutated seeds through the same functions on every `cargo test`. Each
 //! function takes raw bytes and panics only when trustsite breaks a promise:

@@ -1,8 +1,9 @@
 //! Live reload: edits, renames, removals, new folders, config changes,
 //! polling, and build errors shown over the last good site.
 
-use super::harness::{self, Server};
 use super::{OVERLAY, SCRIPT};
+use crate::support::Site;
+use crate::support::server::Server;
 use std::time::Duration;
 
 /// `content/policies/alpha.md:LINE:COL` present, with numbers.
@@ -181,8 +182,8 @@ fn broken_front_matter_shows_overlay_over_last_good_site_until_fixed() {
 
 #[test]
 fn first_build_failure_still_serves_error_pages_and_recovers() {
-    let site = harness::fixture();
-    let alpha = site.path().join("content/policies/alpha.md");
+    let site = Site::fixture("serve-site");
+    let alpha = site.path("content/policies/alpha.md");
     let good = std::fs::read_to_string(&alpha).unwrap();
     std::fs::write(
         &alpha,
@@ -236,11 +237,11 @@ fn git(dir: &std::path::Path, args: &[&str]) {
 /// (versions) is read again: serve watches HEAD and its log.
 #[test]
 fn a_commit_rebuilds_with_the_new_history() {
-    let site = harness::fixture();
-    git(site.path(), &["init", "-q", "-b", "main"]);
-    git(site.path(), &["add", "-A"]);
-    git(site.path(), &["commit", "-q", "-m", "1.0"]);
-    let alpha = site.path().join("content/policies/alpha.md");
+    let site = Site::fixture("serve-site");
+    git(site.root(), &["init", "-q", "-b", "main"]);
+    git(site.root(), &["add", "-A"]);
+    git(site.root(), &["commit", "-q", "-m", "1.0"]);
+    let alpha = site.path("content/policies/alpha.md");
     std::fs::write(
         &alpha,
         alpha_with("SECOND-VERSION-TEXT.").replace("\"1.0\"", "\"2.0\""),
