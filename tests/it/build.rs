@@ -481,7 +481,7 @@ fn base_url_with_sub_path_prefixes_every_link() {
 
 #[test]
 fn the_repository_example_site_builds_and_checks_clean() {
-    let (_dir, out_path, out) = build_example();
+    let (out_path, out) = example();
     let root = repo();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

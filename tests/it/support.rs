@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 pub mod server;
@@ -234,15 +235,52 @@ pub fn build_example() -> (tempfile::TempDir, PathBuf, Output) {
         "--output",
         out.to_str().unwrap(),
         "--today",
-        "2026-11-22",
+        TODAY,
     ]);
     (dir, out, o)
 }
 
-/// [`build_example`] that must succeed.
-pub fn built_example() -> (tempfile::TempDir, PathBuf) {
-    let (dir, out, o) = build_example();
-    assert!(o.status.success(), "{}", stderr(&o));
+/// The example site built once per test process ([`build_example`]): its
+/// output folder, shared by every test that only reads it (never write
+/// into it: take an [`example_copy`]), and the build's output.
+pub fn example() -> (&'static Path, &'static Output) {
+    struct Built {
+        dir: PathBuf,
+        out: PathBuf,
+        output: Output,
+    }
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    /// Deletes the shared build when the test process exits.
+    extern "C" fn remove() {
+        if let Some(built) = BUILT.get() {
+            let _ = std::fs::remove_dir_all(&built.dir);
+        }
+    }
+    let built = BUILT.get_or_init(|| {
+        let (dir, out, output) = build_example();
+        // SAFETY: `remove` is a plain function that touches only the static.
+        unsafe { libc::atexit(remove) };
+        Built {
+            dir: dir.keep(),
+            out,
+            output,
+        }
+    });
+    (&built.out, &built.output)
+}
+
+/// The shared example build ([`example`]), which must have succeeded.
+pub fn built_example() -> &'static Path {
+    let (out, o) = example();
+    assert!(o.status.success(), "{}", stderr(o));
+    out
+}
+
+/// A private copy of the example build's output, for a test that changes it.
+pub fn example_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    copy_tree(built_example(), &out);
     (dir, out)
 }
 

@@ -9,7 +9,7 @@ fn read(out: &std::path::Path, rel: &str) -> String {
 
 #[test]
 fn security_txt_follows_rfc_9116() {
-    let (_d, out) = built_example();
+    let out = built_example();
     let text = read(&out, ".well-known/security.txt");
     let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in text
@@ -42,7 +42,7 @@ fn security_txt_follows_rfc_9116() {
 
 #[test]
 fn atom_feed_and_changes_page_list_revisions_newest_first() {
-    let (_d, out) = built_example();
+    let out = built_example();
     let xml = read(&out, "feed.xml");
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let root = doc.root_element();
@@ -80,7 +80,7 @@ fn atom_feed_and_changes_page_list_revisions_newest_first() {
 
 #[test]
 fn sitemap_lists_published_pages_only_and_robots_points_to_it() {
-    let (_d, out) = built_example();
+    let out = built_example();
     let xml = read(&out, "sitemap.xml");
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let locs: Vec<&str> = doc
@@ -99,7 +99,7 @@ fn sitemap_lists_published_pages_only_and_robots_points_to_it() {
 
 #[test]
 fn search_index_covers_public_text_and_only_restricted_titles() {
-    let (_d, out) = built_example();
+    let out = built_example();
     let json: serde_json::Value = serde_json::from_str(&read(&out, "search-index.json")).unwrap();
     let docs = json["docs"].as_array().unwrap();
     let urls: Vec<&str> = docs.iter().map(|d| d[0].as_str().unwrap()).collect();
@@ -142,7 +142,7 @@ fn search_index_covers_public_text_and_only_restricted_titles() {
 
 #[test]
 fn verify_detects_tampering() {
-    let (_d, out) = built_example();
+    let (_d, out) = example_copy();
     let o = trustsite(&["verify", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     std::fs::write(out.join("policies/access-control/index.html"), "defaced").unwrap();
@@ -165,7 +165,7 @@ fn verify_detects_tampering() {
 
 #[test]
 fn certifications_and_frameworks_pages() {
-    let (_d, out) = built_example();
+    let out = built_example();
     let home = read(&out, "index.html");
     assert!(
         home.contains("ISO/IEC 27001:2022")
@@ -224,7 +224,7 @@ fn expired_certificate_and_unknown_control_are_flagged_by_check() {
 
 #[test]
 fn restricted_page_shows_metadata_and_hash_but_no_body() {
-    let (_d, out) = built_example();
+    let out = built_example();
     let page = read(&out, "policies/business-continuity/index.html");
     let src = std::fs::read(repo().join("content/policies/business-continuity.md")).unwrap();
     assert!(
@@ -240,7 +240,7 @@ fn restricted_page_shows_metadata_and_hash_but_no_body() {
 
 #[test]
 fn tech_docs_api_lists_published_pages_with_a_default_owner_channel() {
-    let (_d, out) = built_example();
+    let out = built_example();
     let pages: serde_json::Value = serde_json::from_str(&read(&out, "api/pages.json")).unwrap();
     let pages = pages.as_array().unwrap();
     assert_eq!(pages.len(), 12, "public and restricted documents");
