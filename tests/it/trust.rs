@@ -10,7 +10,7 @@ fn read(out: &std::path::Path, rel: &str) -> String {
 #[test]
 fn security_txt_follows_rfc_9116() {
     let out = built_example();
-    let text = read(&out, ".well-known/security.txt");
+    let text = read(out, ".well-known/security.txt");
     let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in text
         .lines()
@@ -43,7 +43,7 @@ fn security_txt_follows_rfc_9116() {
 #[test]
 fn atom_feed_and_changes_page_list_revisions_newest_first() {
     let out = built_example();
-    let xml = read(&out, "feed.xml");
+    let xml = read(out, "feed.xml");
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "feed");
@@ -74,14 +74,14 @@ fn atom_feed_and_changes_page_list_revisions_newest_first() {
         !xml.contains("acceptable-use"),
         "internal document's revisions are not in the feed"
     );
-    let changes = read(&out, "changes/index.html");
+    let changes = read(out, "changes/index.html");
     assert!(changes.contains("Incident Response Policy"));
 }
 
 #[test]
 fn sitemap_lists_published_pages_only_and_robots_points_to_it() {
     let out = built_example();
-    let xml = read(&out, "sitemap.xml");
+    let xml = read(out, "sitemap.xml");
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let locs: Vec<&str> = doc
         .descendants()
@@ -94,13 +94,13 @@ fn sitemap_lists_published_pages_only_and_robots_points_to_it() {
         "restricted stubs are listed"
     );
     assert!(!locs.iter().any(|l| l.contains("acceptable-use")));
-    assert!(read(&out, "robots.txt").contains("Sitemap: https://trust.example.com/sitemap.xml"));
+    assert!(read(out, "robots.txt").contains("Sitemap: https://trust.example.com/sitemap.xml"));
 }
 
 #[test]
 fn search_index_covers_public_text_and_only_restricted_titles() {
     let out = built_example();
-    let json: serde_json::Value = serde_json::from_str(&read(&out, "search-index.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&read(out, "search-index.json")).unwrap();
     let docs = json["docs"].as_array().unwrap();
     let urls: Vec<&str> = docs.iter().map(|d| d[0].as_str().unwrap()).collect();
     assert!(urls.contains(&"/policies/access-control/"));
@@ -166,13 +166,13 @@ fn verify_detects_tampering() {
 #[test]
 fn certifications_and_frameworks_pages() {
     let out = built_example();
-    let home = read(&out, "index.html");
+    let home = read(out, "index.html");
     assert!(
         home.contains("ISO/IEC 27001:2022")
             && home.contains("SOC 2 Type II")
             && home.contains("ISO/IEC 42001:2023")
     );
-    let fw = read(&out, "frameworks/iso-iec-27001-2022/index.html");
+    let fw = read(out, "frameworks/iso-iec-27001-2022/index.html");
     assert!(fw.contains("id=\"control-a.5.15\""), "control anchors");
     assert!(
         fw.contains("Access control"),
@@ -182,12 +182,12 @@ fn certifications_and_frameworks_pages() {
         fw.contains("/policies/access-control/"),
         "controls link to documents"
     );
-    let page = read(&out, "policies/access-control/index.html");
+    let page = read(out, "policies/access-control/index.html");
     assert!(
         page.contains("/frameworks/iso-iec-27001-2022/#control-a.5.15"),
         "documents link to controls"
     );
-    assert!(read(&out, "subprocessors/index.html").contains("Amazon Web Services"));
+    assert!(read(out, "subprocessors/index.html").contains("Amazon Web Services"));
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn expired_certificate_and_unknown_control_are_flagged_by_check() {
 #[test]
 fn restricted_page_shows_metadata_and_hash_but_no_body() {
     let out = built_example();
-    let page = read(&out, "policies/business-continuity/index.html");
+    let page = read(out, "policies/business-continuity/index.html");
     let src = std::fs::read(repo().join("content/policies/business-continuity.md")).unwrap();
     assert!(
         page.contains(&sha256_hex(&src)),
@@ -241,7 +241,7 @@ fn restricted_page_shows_metadata_and_hash_but_no_body() {
 #[test]
 fn tech_docs_api_lists_published_pages_with_a_default_owner_channel() {
     let out = built_example();
-    let pages: serde_json::Value = serde_json::from_str(&read(&out, "api/pages.json")).unwrap();
+    let pages: serde_json::Value = serde_json::from_str(&read(out, "api/pages.json")).unwrap();
     let pages = pages.as_array().unwrap();
     assert_eq!(pages.len(), 12, "public and restricted documents");
     for p in pages {
