@@ -359,21 +359,24 @@ fn threads(pid: u32) -> usize {
         .unwrap()
 }
 
-/// Waits until the thread count holds still for a second (and, with a
-/// target, is at most the target), up to `PATIENCE`; returns it.
+/// With no target, waits until the thread count holds still for a second
+/// (the baseline); with a target, until it is at most the target. Gives up
+/// after `PATIENCE`; returns the count.
 fn settle_threads(pid: u32, target: Option<usize>) -> usize {
     let started = Instant::now();
     let mut last = threads(pid);
     let mut stable_since = Instant::now();
     while started.elapsed() < PATIENCE {
+        if target.is_some_and(|t| last <= t) {
+            break;
+        }
         std::thread::sleep(Duration::from_millis(100));
         let now = threads(pid);
         if now != last {
             last = now;
             stable_since = Instant::now();
         }
-        let on_target = target.is_none_or(|t| now <= t);
-        if on_target && stable_since.elapsed() >= Duration::from_secs(1) {
+        if target.is_none() && stable_since.elapsed() >= Duration::from_secs(1) {
             break;
         }
     }
