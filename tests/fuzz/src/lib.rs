@@ -65,7 +65,7 @@ impl LinkPolicy for Links {
 }
 
 /// Bytes as the loader sees them: UTF-8 or nothing (invalid UTF-8 is a
-/// located error before any parsing, tested in `tests/hostile.rs`).
+/// located error before any parsing, tested in `tests/it/hostile.rs`).
 fn text(data: &[u8]) -> Option<&str> {
     std::str::from_utf8(data).ok()
 }
