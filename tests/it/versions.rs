@@ -49,9 +49,7 @@ const TRUST: &str = "title: Versions\nbase_url: https://trust.example.org/\nsecu
 /// A repository whose documents went through public, restricted and
 /// internal versions; returns the site and its commits, oldest first.
 fn history() -> (Site, Vec<String>) {
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     git(
         site.root(),
         &["init", "-q", "-b", "main"],
@@ -400,9 +398,7 @@ fn dirty_working_file_is_the_current_text() {
 
 #[test]
 fn review_dates_and_versions_from_git_when_asked() {
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     git(
         site.root(),
         &["init", "-q", "-b", "main"],
@@ -533,9 +529,7 @@ fn two_clones_in_different_time_zones_build_byte_identical_sites() {
 
 #[test]
 fn outside_a_repository_versions_are_off_with_one_note() {
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     site.write("trust.yaml", TRUST);
     site.write("content/a.md", &doc("A", "1.0", "public", "Body."));
     site.write("content/b.md", &doc("B", "1.0", "public", "Body."));
@@ -551,9 +545,7 @@ fn outside_a_repository_versions_are_off_with_one_note() {
 
 #[test]
 fn versions_follow_a_renamed_file() {
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     git(
         site.root(),
         &["init", "-q", "-b", "main"],
@@ -606,9 +598,7 @@ fn versions_follow_a_renamed_file() {
 /// made inside a checkout): no versions, no note, no error.
 #[test]
 fn uncommitted_content_has_no_versions_and_no_noise() {
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     git(
         site.root(),
         &["init", "-q", "-b", "main"],
