@@ -7,7 +7,7 @@
 //! either refuse the input with a clear error or give the documented safe
 //! result. The README's "Hardening" section has the same cases as a table.
 use crate::fuzz_checks as checks;
-use crate::support::{self, command, output_within, read_tree};
+use crate::support::{self, Site, command, output_within, read_tree};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ const PAYLOAD: &str = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>
 
 /// A site in `<tmp>/site`, with room for "outside" files in `<tmp>/outside`.
 struct Hostile {
-    tmp: tempfile::TempDir,
+    tmp: Site,
 }
 
 /// What a run left: exit code and output.
@@ -33,9 +33,7 @@ struct Run {
 impl Hostile {
     /// A site whose documents are public unless they say otherwise.
     fn new() -> Hostile {
-        let h = Hostile {
-            tmp: tempfile::tempdir().unwrap(),
-        };
+        let h = Hostile { tmp: Site::empty() };
         std::fs::create_dir_all(h.path("site/content")).unwrap();
         std::fs::create_dir_all(h.path("outside")).unwrap();
         h.config("");
@@ -43,7 +41,7 @@ impl Hostile {
     }
 
     fn path(&self, rel: &str) -> PathBuf {
-        self.tmp.path().join(rel)
+        self.tmp.path(rel)
     }
 
     fn root(&self) -> PathBuf {
