@@ -2,9 +2,8 @@
 //! polling, and build errors shown over the last good site.
 
 use super::{OVERLAY, SCRIPT};
-use crate::support::Site;
 use crate::support::server::Server;
-use std::time::Duration;
+use crate::support::{Site, eventually};
 
 /// `content/policies/alpha.md:LINE:COL` present, with numbers.
 fn has_location(text: &str, file: &str) -> bool {
@@ -48,6 +47,41 @@ fn edit_sends_reload_and_serves_new_content() {
     assert!(page.contains(&format!("data-version=\"{version}\"")));
 }
 
+/// Waits for the server's `n`th `rebuilt in` line, then asserts there are
+/// exactly `n` and the last says `(<file> changed): <outcome>`: one
+/// changed file, nothing else seen with it.
+fn nth_rebuild(s: &Server, n: usize, file: &str, outcome: &str) {
+    let rebuilt = |err: &str| -> Vec<String> {
+        err.lines()
+            .filter(|l| l.starts_with("rebuilt in "))
+            .map(str::to_string)
+            .collect()
+    };
+    let lines = eventually(&format!("rebuild {n}"), || {
+        let lines = rebuilt(&s.stderr());
+        (lines.len() >= n).then_some(lines)
+    });
+    assert_eq!(lines.len(), n, "{}", s.stderr());
+    let want = format!("({file} changed): {outcome}");
+    assert!(
+        lines[n - 1].ends_with(&want),
+        "want {want:?}\n{}",
+        s.stderr()
+    );
+}
+
+/// The version the server serves now (a fresh event stream's hello).
+fn current_version(s: &Server) -> String {
+    let (name, version) = s.events().next();
+    assert_eq!(name, "hello");
+    version
+}
+
+/// Editor temp files and `public/` are never seen, and a rebuild that
+/// changes no output sends no reload. Nothing here waits for silence: a
+/// real edit after the ignored ones must be the only change its rebuild
+/// names, and the next event after an unchanged rebuild must be the reload
+/// of a later real edit.
 #[test]
 fn editor_temp_files_and_unchanged_output_send_no_reload() {
     let s = Server::start(&[]);
@@ -64,21 +98,26 @@ fn editor_temp_files_and_unchanged_output_send_no_reload() {
         s.write(&format!("content/policies/{temp}"), "temp");
     }
     s.write("public/index.html", "not ours");
-    let quiet = events.next_within(Duration::from_millis(600));
-    assert!(quiet.is_none(), "no reload for temp files: {quiet:?}");
-    assert!(!s.stderr().contains("rebuilt in"), "{}", s.stderr());
+    let beta = "content/policies/beta.md";
+    let text = std::fs::read_to_string(s.path(beta)).unwrap();
+    s.write(beta, &format!("{text}\nFIRST-EDIT.\n"));
+    nth_rebuild(&s, 1, beta, "reloading");
+    assert_eq!(events.next(), ("reload".to_string(), current_version(&s)));
     // Editors delete them again (unseen too); then saving identical bytes
     // rebuilds but sends no reload.
     for temp in temps {
         std::fs::remove_file(s.path(&format!("content/policies/{temp}"))).unwrap();
     }
-    let same = std::fs::read_to_string(s.path("content/policies/alpha.md")).unwrap();
-    s.write("content/policies/alpha.md", &same);
-    s.wait_stderr("output unchanged");
-    let quiet = events.next_within(Duration::from_millis(300));
-    assert!(
-        quiet.is_none(),
-        "no reload when output is unchanged: {quiet:?}"
+    let alpha = "content/policies/alpha.md";
+    let same = std::fs::read_to_string(s.path(alpha)).unwrap();
+    s.write(alpha, &same);
+    nth_rebuild(&s, 2, alpha, "output unchanged");
+    s.write(beta, &format!("{text}\nSECOND-EDIT.\n"));
+    nth_rebuild(&s, 3, beta, "reloading");
+    assert_eq!(
+        events.next(),
+        ("reload".to_string(), current_version(&s)),
+        "the next event after the unchanged rebuild is the later edit's reload"
     );
 }
 

@@ -319,7 +319,10 @@ impl Events {
     }
 
     /// The next event `(name, data)` within `within`; `None` on silence.
-    pub fn next_within(&mut self, within: Duration) -> Option<(String, String)> {
+    /// Private: a test waits for an event, never for a silence (which would
+    /// pass by chance on a slow machine); see `serve::live` for how to show
+    /// that something did not happen.
+    fn next_within(&mut self, within: Duration) -> Option<(String, String)> {
         let deadline = Instant::now() + within;
         let (mut name, mut data) = (String::new(), String::new());
         while Instant::now() < deadline {
