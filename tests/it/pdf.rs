@@ -1,6 +1,6 @@
 //! `pdf: true`: a PDF/A-3b per public document, checked with poppler
 //! (`pdftotext`, `pdfdetach`; `.ci/run` installs poppler-utils). Built only
-//! with the cargo feature `pdf` (`cargo test --features pdf --test it pdf`);
+//! with the cargo feature `pdf` (`cargo test --features pdf --test it pdf::`);
 //! without it, `pdf: true` must be a clear error.
 use crate::support::*;
 #[cfg(feature = "pdf")]
