@@ -52,9 +52,10 @@ fn edit_sends_reload_and_serves_new_content() {
 /// changed file, nothing else seen with it.
 fn nth_rebuild(s: &Server, n: usize, file: &str, outcome: &str) {
     let rebuilt = |err: &str| -> Vec<String> {
-        err.lines()
-            .filter(|l| l.starts_with("rebuilt in "))
-            .map(str::to_string)
+        // Whole lines only: the reader may hold half of the last one.
+        err.split_inclusive('\n')
+            .filter(|l| l.starts_with("rebuilt in ") && l.ends_with('\n'))
+            .map(|l| l.trim_end().to_string())
             .collect()
     };
     let lines = eventually(&format!("rebuild {n}"), || {
