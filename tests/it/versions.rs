@@ -2,35 +2,6 @@
 //! shallow clones and determinism. Every test makes its own repository in a
 //! temporary folder with pinned commit dates and identity.
 use crate::support::*;
-use std::path::Path;
-use std::process::Command;
-
-/// `git` in `dir` with a clean, pinned environment (never the user's config).
-fn git(dir: &Path, args: &[&str], date: &str) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Ann Author")
-        .env("GIT_AUTHOR_EMAIL", "ann@example.org")
-        .env("GIT_COMMITTER_NAME", "Ann Author")
-        .env("GIT_COMMITTER_EMAIL", "ann@example.org")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .expect("the `git` program is needed by these tests (.ci/run installs it)");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn commit(site: &Site, date: &str, msg: &str) -> String {
     git(site.root(), &["add", "-A"], date);

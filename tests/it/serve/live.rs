@@ -3,7 +3,7 @@
 
 use super::{OVERLAY, SCRIPT};
 use crate::support::server::Server;
-use crate::support::{Site, eventually};
+use crate::support::{Site, eventually, git};
 
 /// `content/policies/alpha.md:LINE:COL` present, with numbers.
 fn has_location(text: &str, file: &str) -> bool {
@@ -247,40 +247,22 @@ fn first_build_failure_still_serves_error_pages_and_recovers() {
     assert!(!home.text().contains("trustsite-build-errors"));
 }
 
-/// `git` in `dir` with a pinned identity and date, never the user's config.
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "A")
-        .env("GIT_AUTHOR_EMAIL", "a@example.org")
-        .env("GIT_COMMITTER_NAME", "A")
-        .env("GIT_COMMITTER_EMAIL", "a@example.org")
-        .env("GIT_AUTHOR_DATE", "2026-05-01T09:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-05-01T09:00:00Z")
-        .output()
-        .expect("the `git` program is needed by this test (.ci/run installs it)");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A commit changes no file the watcher sees in content/, yet the history
 /// (versions) is read again: serve watches HEAD and its log.
 #[test]
 fn a_commit_rebuilds_with_the_new_history() {
     let site = Site::fixture("serve-site");
-    git(site.root(), &["init", "-q", "-b", "main"]);
-    git(site.root(), &["add", "-A"]);
-    git(site.root(), &["commit", "-q", "-m", "1.0"]);
+    git(
+        site.root(),
+        &["init", "-q", "-b", "main"],
+        "2026-05-01T09:00:00Z",
+    );
+    git(site.root(), &["add", "-A"], "2026-05-01T09:00:00Z");
+    git(
+        site.root(),
+        &["commit", "-q", "-m", "1.0"],
+        "2026-05-01T09:00:00Z",
+    );
     let alpha = site.path("content/policies/alpha.md");
     std::fs::write(
         &alpha,
@@ -299,7 +281,11 @@ fn a_commit_rebuilds_with_the_new_history() {
     );
     let mut events = s.events();
     assert_eq!(events.next().0, "hello");
-    git(s.path("").as_path(), &["commit", "-q", "-a", "-m", "2.0"]);
+    git(
+        s.path("").as_path(),
+        &["commit", "-q", "-a", "-m", "2.0"],
+        "2026-05-01T09:00:00Z",
+    );
     assert_eq!(events.next().0, "reload");
     let page = s.get("/policies/alpha/").text();
     assert!(
