@@ -171,9 +171,20 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Stops the server; fails the test when a thread of it panicked (a
+    /// worker's panic need not end the process, so it would go unseen).
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // All of stderr (the reader thread reaches end of file soon after).
+        let start = Instant::now();
+        while !self.stderr_closed.load(Ordering::SeqCst) && start.elapsed() < PATIENCE {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let err = self.stderr();
+        if !std::thread::panicking() {
+            assert!(!err.contains("panicked"), "the server panicked:\n{err}");
+        }
     }
 }
 
