@@ -4,9 +4,11 @@
 //! [`server`]) `trustsite serve` on a free port with a tiny HTTP/1.1 client
 //! and event-stream reader.
 //!
-//! Every run of the binary goes through [`output`]: it fails the test when
-//! the binary panics (exit 101), dies from a signal or outlives its time
-//! limit, so no case can hang `cargo test` or pass on a crash.
+//! Every run of the binary to its end goes through [`output`] (the `trycmd`
+//! cases in `cli_cases.rs` aside): it fails the test when the binary panics
+//! (exit 101), dies from a signal or outlives its time limit, so no case can
+//! hang `cargo test` or pass on a crash. A [`server::Server`] fails its test
+//! when any thread of the server panicked.
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
