@@ -2,6 +2,7 @@
 //! runs the real binary on sites made by the one harness in `support`
 //! (fixture copies, the example site, sites written by the test), and
 //! `serve` and `load` talk to `trustsite serve` through `support::server`.
+mod architecture;
 mod build;
 mod check;
 mod cli_cases;
