@@ -481,13 +481,13 @@ fn base_url_with_sub_path_prefixes_every_link() {
 
 #[test]
 fn the_repository_example_site_builds_and_checks_clean() {
-    let (_dir, out_path, out) = build_example();
+    let (out_path, out) = example();
     let root = repo();
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr(out));
     assert!(
-        stderr(&out).is_empty(),
+        stderr(out).is_empty(),
         "example site builds without warnings: {}",
-        stderr(&out)
+        stderr(out)
     );
     assert!(out_path.join("index.html").is_file());
     let check = trustsite(&[

@@ -95,18 +95,17 @@ fn warn_days_and_strict_change_the_verdict() {
 fn timezone_decides_today_unless_pinned() {
     let site = Site::fixture("reviews");
     // 2026-11-21T23:30Z is already 2026-11-22 in Berlin.
-    let out = assert_cmd::Command::cargo_bin("trustsite")
-        .unwrap()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--root",
-            site.root().to_str().unwrap(),
-        ])
-        .env("SOURCE_DATE_EPOCH", "1795303800")
-        .output()
-        .unwrap();
+    let out = output(
+        command()
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--root",
+                site.root().to_str().unwrap(),
+            ])
+            .env("SOURCE_DATE_EPOCH", "1795303800"),
+    );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["today"], "2026-11-22");
 }

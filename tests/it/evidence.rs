@@ -119,19 +119,18 @@ fn signed_manifest_verifies_with_ssh_keygen_and_trustsite_and_is_byte_identical(
         stdout(&o)
     );
     // The key given as text in TRUSTSITE_SIGNING_KEY (as CI secrets do).
-    let o = assert_cmd::Command::cargo_bin("trustsite")
-        .unwrap()
-        .args(["build", "--today", "2026-11-22", "--root"])
-        .arg(site.root())
-        .arg("--output")
-        .arg(&b)
-        .env("SOURCE_DATE_EPOCH", "1795305600")
-        .env(
-            "TRUSTSITE_SIGNING_KEY",
-            std::fs::read_to_string(key.private()).unwrap(),
-        )
-        .output()
-        .unwrap();
+    let o = output(
+        command()
+            .args(["build", "--today", "2026-11-22", "--root"])
+            .arg(site.root())
+            .arg("--output")
+            .arg(&b)
+            .env("SOURCE_DATE_EPOCH", "1795305600")
+            .env(
+                "TRUSTSITE_SIGNING_KEY",
+                std::fs::read_to_string(key.private()).unwrap(),
+            ),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     for file in ["manifest.json.sig", "manifest.json"] {
         assert_eq!(
@@ -219,19 +218,18 @@ fn tampered_manifest_file_wrong_key_missing_signature_and_stale_manifest_fail() 
     );
     // Rollback: built 2026-11-22 (SOURCE_DATE_EPOCH), checked 40 days later.
     let later = (1_795_305_600 + 40 * 86_400).to_string();
-    let o = assert_cmd::Command::cargo_bin("trustsite")
-        .unwrap()
-        .args([
-            "verify",
-            out.to_str().unwrap(),
-            "--allowed-signers",
-            allowed_arg,
-            "--max-age",
-            "30d",
-        ])
-        .env("SOURCE_DATE_EPOCH", &later)
-        .output()
-        .unwrap();
+    let o = output(
+        command()
+            .args([
+                "verify",
+                out.to_str().unwrap(),
+                "--allowed-signers",
+                allowed_arg,
+                "--max-age",
+                "30d",
+            ])
+            .env("SOURCE_DATE_EPOCH", &later),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("stale:"), "{}", stdout(&o));
     // Could not run: unreadable allowed signers, bad --max-age.
@@ -388,8 +386,7 @@ fn oscal_export_validates_against_nist_schema_and_carries_hashes() {
         .collect();
     assert!(errors.is_empty(), "OSCAL schema errors: {errors:#?}");
     // The example site (three frameworks with catalogues) validates too.
-    let (_d, example, o) = build_example();
-    assert!(o.status.success(), "{}", stderr(&o));
+    let example = built_example();
     let example: serde_json::Value = serde_json::from_slice(
         &std::fs::read(example.join("oscal/component-definition.json")).unwrap(),
     )
@@ -514,8 +511,7 @@ fn request_access_link_names_id_version_and_sha256() {
 /// reported, and verify ends.
 #[test]
 fn verify_reports_fifos_links_wrong_marker_and_mismatched_hashes_without_opening_them() {
-    let (_d, out, o) = build_example();
-    assert!(o.status.success(), "{}", stderr(&o));
+    let (_d, out) = example_copy();
     let o = verify(&out, &[]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     // manifest.json itself a link: reported, not followed.
@@ -546,12 +542,10 @@ fn verify_reports_fifos_links_wrong_marker_and_mismatched_hashes_without_opening
         manifest.replacen(&shown, &"a".repeat(64), 1),
     )
     .unwrap();
-    let o = assert_cmd::Command::cargo_bin("trustsite")
-        .unwrap()
-        .args(["verify", out.to_str().unwrap()])
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
+    let o = output_within(
+        command().args(["verify", out.to_str().unwrap()]),
+        std::time::Duration::from_secs(120),
+    );
     let text = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{text}{}", stderr(&o));
     for want in [
@@ -603,16 +597,15 @@ fn unusable_signing_keys_are_refused_before_anything_is_written() {
         assert!(!stderr(&o).contains("PRIVATE KEY"), "{}", stderr(&o));
         assert!(!site.path("public").exists(), "{name}: nothing written");
     }
-    let o = assert_cmd::Command::cargo_bin("trustsite")
-        .unwrap()
+    let o = output(
+        command()
         .args(["build", "--today", "2026-11-22", "--root"])
         .arg(site.root())
         .env(
             "TRUSTSITE_SIGNING_KEY",
             "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-key\n-----END OPENSSH PRIVATE KEY-----\n",
         )
-        .output()
-        .unwrap();
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("TRUSTSITE_SIGNING_KEY: not an OpenSSH private key")

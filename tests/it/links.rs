@@ -216,9 +216,7 @@ fn gitlab_handbook_broken_links_are_reported_and_external_base_sends_them_home()
     let Some(corpus) = gitlab_corpus() else {
         return;
     };
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     copy_tree(&corpus, &site.path("content"));
     let cfg =
         "title: GitLab handbook\nbase_url: https://handbook.example/\ndefault_visibility: public\n";

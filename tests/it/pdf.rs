@@ -1,6 +1,6 @@
 //! `pdf: true`: a PDF/A-3b per public document, checked with poppler
 //! (`pdftotext`, `pdfdetach`; `.ci/run` installs poppler-utils). Built only
-//! with the cargo feature `pdf` (`cargo test --features pdf --test it pdf`);
+//! with the cargo feature `pdf` (`cargo test --features pdf --test it pdf::`);
 //! without it, `pdf: true` must be a clear error.
 use crate::support::*;
 #[cfg(feature = "pdf")]
@@ -8,20 +8,15 @@ use std::path::Path;
 
 /// The repository's example site with `pdf: true`, in a temp dir.
 fn example_with_pdf() -> Site {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&repo().join("content"), &dir.path().join("content"));
-    let config = std::fs::read_to_string(repo().join("trust.yaml")).unwrap();
+    let site = Site::example();
+    let config = std::fs::read_to_string(site.path("trust.yaml")).unwrap();
     let config = config
         .lines()
         .filter(|l| !l.starts_with("pdf:"))
         .collect::<Vec<_>>()
         .join("\n");
-    std::fs::write(
-        dir.path().join("trust.yaml"),
-        format!("{config}\npdf: true\n"),
-    )
-    .unwrap();
-    Site { dir }
+    site.write("trust.yaml", &format!("{config}\npdf: true\n"));
+    site
 }
 
 #[cfg(not(feature = "pdf"))]

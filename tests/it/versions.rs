@@ -2,35 +2,6 @@
 //! shallow clones and determinism. Every test makes its own repository in a
 //! temporary folder with pinned commit dates and identity.
 use crate::support::*;
-use std::path::Path;
-use std::process::Command;
-
-/// `git` in `dir` with a clean, pinned environment (never the user's config).
-fn git(dir: &Path, args: &[&str], date: &str) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Ann Author")
-        .env("GIT_AUTHOR_EMAIL", "ann@example.org")
-        .env("GIT_COMMITTER_NAME", "Ann Author")
-        .env("GIT_COMMITTER_EMAIL", "ann@example.org")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .expect("the `git` program is needed by these tests (.ci/run installs it)");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn commit(site: &Site, date: &str, msg: &str) -> String {
     git(site.root(), &["add", "-A"], date);
@@ -49,9 +20,7 @@ const TRUST: &str = "title: Versions\nbase_url: https://trust.example.org/\nsecu
 /// A repository whose documents went through public, restricted and
 /// internal versions; returns the site and its commits, oldest first.
 fn history() -> (Site, Vec<String>) {
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     git(
         site.root(),
         &["init", "-q", "-b", "main"],
@@ -400,9 +369,7 @@ fn dirty_working_file_is_the_current_text() {
 
 #[test]
 fn review_dates_and_versions_from_git_when_asked() {
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     git(
         site.root(),
         &["init", "-q", "-b", "main"],
@@ -508,19 +475,18 @@ fn two_clones_in_different_time_zones_build_byte_identical_sites() {
             &["clone", "-q", &url, dest.to_str().unwrap()],
             "2026-01-01T00:00:00Z",
         );
-        let o = assert_cmd::Command::cargo_bin("trustsite")
-            .unwrap()
-            .args([
-                "build",
-                "--root",
-                dest.to_str().unwrap(),
-                "--today",
-                "2026-11-22",
-            ])
-            .env("SOURCE_DATE_EPOCH", "1795305600")
-            .env("TZ", tz)
-            .output()
-            .unwrap();
+        let o = output(
+            command()
+                .args([
+                    "build",
+                    "--root",
+                    dest.to_str().unwrap(),
+                    "--today",
+                    "2026-11-22",
+                ])
+                .env("SOURCE_DATE_EPOCH", "1795305600")
+                .env("TZ", tz),
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         trees.push((dir, read_tree(&dest.join("public"))));
     }
@@ -534,9 +500,7 @@ fn two_clones_in_different_time_zones_build_byte_identical_sites() {
 
 #[test]
 fn outside_a_repository_versions_are_off_with_one_note() {
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     site.write("trust.yaml", TRUST);
     site.write("content/a.md", &doc("A", "1.0", "public", "Body."));
     site.write("content/b.md", &doc("B", "1.0", "public", "Body."));
@@ -552,9 +516,7 @@ fn outside_a_repository_versions_are_off_with_one_note() {
 
 #[test]
 fn versions_follow_a_renamed_file() {
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     git(
         site.root(),
         &["init", "-q", "-b", "main"],
@@ -607,9 +569,7 @@ fn versions_follow_a_renamed_file() {
 /// made inside a checkout): no versions, no note, no error.
 #[test]
 fn uncommitted_content_has_no_versions_and_no_noise() {
-    let site = Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let site = Site::empty();
     git(
         site.root(),
         &["init", "-q", "-b", "main"],

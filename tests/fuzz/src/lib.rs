@@ -1,7 +1,7 @@
 //! What each fuzz target runs, and the properties it checks.
 //!
 //! Shared by the libFuzzer targets (`fuzz_targets/*.rs`, run with cargo-fuzz)
-//! and by the stable test `tests/fuzz_regressions.rs`, which replays every
+//! and by the stable tests in `tests/it/hostile.rs`, which replay every
 //! saved input under `tests/fuzz/regressions/` and a deterministic stream of
 //! mutated seeds through the same functions on every `cargo test`. Each
 //! function takes raw bytes and panics only when trustsite breaks a promise:
@@ -65,7 +65,7 @@ impl LinkPolicy for Links {
 }
 
 /// Bytes as the loader sees them: UTF-8 or nothing (invalid UTF-8 is a
-/// located error before any parsing, tested in `tests/hostile.rs`).
+/// located error before any parsing, tested in `tests/it/hostile.rs`).
 fn text(data: &[u8]) -> Option<&str> {
     std::str::from_utf8(data).ok()
 }

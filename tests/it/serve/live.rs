@@ -1,9 +1,9 @@
 //! Live reload: edits, renames, removals, new folders, config changes,
 //! polling, and build errors shown over the last good site.
 
-use super::harness::{self, Server};
 use super::{OVERLAY, SCRIPT};
-use std::time::Duration;
+use crate::support::server::Server;
+use crate::support::{Site, eventually, git};
 
 /// `content/policies/alpha.md:LINE:COL` present, with numbers.
 fn has_location(text: &str, file: &str) -> bool {
@@ -47,6 +47,42 @@ fn edit_sends_reload_and_serves_new_content() {
     assert!(page.contains(&format!("data-version=\"{version}\"")));
 }
 
+/// Waits for the server's `n`th `rebuilt in` line, then asserts there are
+/// exactly `n` and the last says `(<file> changed): <outcome>`: one
+/// changed file, nothing else seen with it.
+fn nth_rebuild(s: &Server, n: usize, file: &str, outcome: &str) {
+    let rebuilt = |err: &str| -> Vec<String> {
+        // Whole lines only: the reader may hold half of the last one.
+        err.split_inclusive('\n')
+            .filter(|l| l.starts_with("rebuilt in ") && l.ends_with('\n'))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    let lines = eventually(&format!("rebuild {n}"), || {
+        let lines = rebuilt(&s.stderr());
+        (lines.len() >= n).then_some(lines)
+    });
+    assert_eq!(lines.len(), n, "{}", s.stderr());
+    let want = format!("({file} changed): {outcome}");
+    assert!(
+        lines[n - 1].ends_with(&want),
+        "want {want:?}\n{}",
+        s.stderr()
+    );
+}
+
+/// The version the server serves now (a fresh event stream's hello).
+fn current_version(s: &Server) -> String {
+    let (name, version) = s.events().next();
+    assert_eq!(name, "hello");
+    version
+}
+
+/// Editor temp files and `public/` are never seen, and a rebuild that
+/// changes no output sends no reload. Nothing here waits for silence: a
+/// real edit after the ignored ones must be the only change its rebuild
+/// names, and the next event after an unchanged rebuild must be the reload
+/// of a later real edit.
 #[test]
 fn editor_temp_files_and_unchanged_output_send_no_reload() {
     let s = Server::start(&[]);
@@ -63,21 +99,26 @@ fn editor_temp_files_and_unchanged_output_send_no_reload() {
         s.write(&format!("content/policies/{temp}"), "temp");
     }
     s.write("public/index.html", "not ours");
-    let quiet = events.next_within(Duration::from_millis(600));
-    assert!(quiet.is_none(), "no reload for temp files: {quiet:?}");
-    assert!(!s.stderr().contains("rebuilt in"), "{}", s.stderr());
+    let beta = "content/policies/beta.md";
+    let text = std::fs::read_to_string(s.path(beta)).unwrap();
+    s.write(beta, &format!("{text}\nFIRST-EDIT.\n"));
+    nth_rebuild(&s, 1, beta, "reloading");
+    assert_eq!(events.next(), ("reload".to_string(), current_version(&s)));
     // Editors delete them again (unseen too); then saving identical bytes
     // rebuilds but sends no reload.
     for temp in temps {
         std::fs::remove_file(s.path(&format!("content/policies/{temp}"))).unwrap();
     }
-    let same = std::fs::read_to_string(s.path("content/policies/alpha.md")).unwrap();
-    s.write("content/policies/alpha.md", &same);
-    s.wait_stderr("output unchanged");
-    let quiet = events.next_within(Duration::from_millis(300));
-    assert!(
-        quiet.is_none(),
-        "no reload when output is unchanged: {quiet:?}"
+    let alpha = "content/policies/alpha.md";
+    let same = std::fs::read_to_string(s.path(alpha)).unwrap();
+    s.write(alpha, &same);
+    nth_rebuild(&s, 2, alpha, "output unchanged");
+    s.write(beta, &format!("{text}\nSECOND-EDIT.\n"));
+    nth_rebuild(&s, 3, beta, "reloading");
+    assert_eq!(
+        events.next(),
+        ("reload".to_string(), current_version(&s)),
+        "the next event after the unchanged rebuild is the later edit's reload"
     );
 }
 
@@ -181,8 +222,8 @@ fn broken_front_matter_shows_overlay_over_last_good_site_until_fixed() {
 
 #[test]
 fn first_build_failure_still_serves_error_pages_and_recovers() {
-    let site = harness::fixture();
-    let alpha = site.path().join("content/policies/alpha.md");
+    let site = Site::fixture("serve-site");
+    let alpha = site.path("content/policies/alpha.md");
     let good = std::fs::read_to_string(&alpha).unwrap();
     std::fs::write(
         &alpha,
@@ -206,41 +247,23 @@ fn first_build_failure_still_serves_error_pages_and_recovers() {
     assert!(!home.text().contains("trustsite-build-errors"));
 }
 
-/// `git` in `dir` with a pinned identity and date, never the user's config.
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "A")
-        .env("GIT_AUTHOR_EMAIL", "a@example.org")
-        .env("GIT_COMMITTER_NAME", "A")
-        .env("GIT_COMMITTER_EMAIL", "a@example.org")
-        .env("GIT_AUTHOR_DATE", "2026-05-01T09:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-05-01T09:00:00Z")
-        .output()
-        .expect("the `git` program is needed by this test (.ci/run installs it)");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A commit changes no file the watcher sees in content/, yet the history
 /// (versions) is read again: serve watches HEAD and its log.
 #[test]
 fn a_commit_rebuilds_with_the_new_history() {
-    let site = harness::fixture();
-    git(site.path(), &["init", "-q", "-b", "main"]);
-    git(site.path(), &["add", "-A"]);
-    git(site.path(), &["commit", "-q", "-m", "1.0"]);
-    let alpha = site.path().join("content/policies/alpha.md");
+    let site = Site::fixture("serve-site");
+    git(
+        site.root(),
+        &["init", "-q", "-b", "main"],
+        "2026-05-01T09:00:00Z",
+    );
+    git(site.root(), &["add", "-A"], "2026-05-01T09:00:00Z");
+    git(
+        site.root(),
+        &["commit", "-q", "-m", "1.0"],
+        "2026-05-01T09:00:00Z",
+    );
+    let alpha = site.path("content/policies/alpha.md");
     std::fs::write(
         &alpha,
         alpha_with("SECOND-VERSION-TEXT.").replace("\"1.0\"", "\"2.0\""),
@@ -258,7 +281,11 @@ fn a_commit_rebuilds_with_the_new_history() {
     );
     let mut events = s.events();
     assert_eq!(events.next().0, "hello");
-    git(s.path("").as_path(), &["commit", "-q", "-a", "-m", "2.0"]);
+    git(
+        s.path("").as_path(),
+        &["commit", "-q", "-a", "-m", "2.0"],
+        "2026-05-01T09:00:00Z",
+    );
     assert_eq!(events.next().0, "reload");
     let page = s.get("/policies/alpha/").text();
     assert!(

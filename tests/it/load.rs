@@ -15,14 +15,11 @@
 //!   no figure. Run it optimised with its output shown:
 //!
 //! ```text
-//! cargo test --release --test load -- --ignored --nocapture
+//! cargo test --release --test it load::load_benchmark -- --ignored --nocapture
 //! ```
 
-#[allow(dead_code)]
-#[path = "../serve/harness.rs"]
-mod harness;
-
-use harness::{PATIENCE, Server, copy_tree};
+use crate::support::server::Server;
+use crate::support::{PATIENCE, Site};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -61,7 +58,7 @@ fn load_smoke() {
 }
 
 #[test]
-#[ignore = "benchmark: cargo test --release --test load -- --ignored --nocapture"]
+#[ignore = "benchmark: cargo test --release --test it load::load_benchmark -- --ignored --nocapture"]
 fn load_benchmark() {
     let report = run(&Plan {
         connections: 50,
@@ -114,11 +111,7 @@ impl Report {
 
 /// Starts the server, runs the plan, checks everything; returns the figures.
 fn run(plan: &Plan) -> Report {
-    let site = tempfile::tempdir().unwrap();
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_tree(&repo.join("content"), &site.path().join("content"));
-    std::fs::copy(repo.join("trust.yaml"), site.path().join("trust.yaml")).unwrap();
-    let server = Server::start_in(site, &[]);
+    let server = Server::start_in(Site::example(), &[]);
     let paths = site_paths(&server);
     let threads_baseline = settle_threads(server.pid(), None);
 
@@ -366,21 +359,24 @@ fn threads(pid: u32) -> usize {
         .unwrap()
 }
 
-/// Waits until the thread count holds still for a second (and, with a
-/// target, is at most the target), up to `PATIENCE`; returns it.
+/// With no target, waits until the thread count holds still for a second
+/// (the baseline); with a target, until it is at most the target. Gives up
+/// after `PATIENCE`; returns the count.
 fn settle_threads(pid: u32, target: Option<usize>) -> usize {
     let started = Instant::now();
     let mut last = threads(pid);
     let mut stable_since = Instant::now();
     while started.elapsed() < PATIENCE {
+        if target.is_some_and(|t| last <= t) {
+            break;
+        }
         std::thread::sleep(Duration::from_millis(100));
         let now = threads(pid);
         if now != last {
             last = now;
             stable_since = Instant::now();
         }
-        let on_target = target.is_none_or(|t| now <= t);
-        if on_target && stable_since.elapsed() >= Duration::from_secs(1) {
+        if target.is_none() && stable_since.elapsed() >= Duration::from_secs(1) {
             break;
         }
     }

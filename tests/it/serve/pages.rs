@@ -1,8 +1,8 @@
 //! Serving: content types, statuses, folders, HEAD, methods, path safety,
 //! what is shown with and without --internal/--drafts, concurrency.
 
-use super::harness::Server;
 use super::{DRAFT_CANARY, INTERNAL_CANARY, SCRIPT};
+use crate::support::server::Server;
 
 /// The first `href="/assets/…<ext>"` in `html`.
 fn asset(html: &str, ext: &str) -> String {

@@ -2,17 +2,18 @@
 //! a check). Run it optimised, with its output shown:
 //!
 //! ```text
-//! cargo test --release --test serve -- --ignored --nocapture bench_
+//! cargo test --release --test it serve::bench -- --ignored --nocapture
 //! ```
 //!
 //! Each case starts the server, then edits one document several times and
 //! measures from the moment the write returns until the `reload` event
 //! arrives on the event stream. It prints the figures and asserts nothing
 //! about them. The 1,000-document corpus comes from
-//! `../shared/bench/gen_corpus.py` (run through tests/bench/shared_py.py);
-//! the case is skipped when that script is not there.
+//! `../shared/bench/gen_corpus.py` (or `TRUSTSITE_GEN_CORPUS`); the case
+//! fails when that script is not there.
 
-use super::harness::{Server, copy_tree};
+use crate::support::server::Server;
+use crate::support::{Site, eventually, repo};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -33,7 +34,7 @@ fn measure(s: &Server, rel: &str) -> Vec<Duration> {
         assert_eq!(name, "reload");
         // The rebuild's terminal line lands before the next edit.
         let rebuilt = |err: String| err.matches("rebuilt in ").count() > i;
-        super::harness::eventually("the rebuild line", || rebuilt(s.stderr()).then_some(()));
+        eventually("the rebuild line", || rebuilt(s.stderr()).then_some(()));
     }
     took
 }
@@ -69,11 +70,7 @@ fn print(label: &str, s: &Server, mut took: Vec<Duration>) {
 #[test]
 #[ignore = "benchmark: run with --ignored --nocapture"]
 fn bench_example_site_save_to_reload() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let site = tempfile::tempdir().unwrap();
-    std::fs::copy(repo.join("trust.yaml"), site.path().join("trust.yaml")).unwrap();
-    copy_tree(&repo.join("content"), &site.path().join("content"));
-    let s = Server::start_in(site, &[]);
+    let s = Server::start_in(Site::example(), &[]);
     let took = measure(&s, "content/policies/access-control.md");
     print("example site", &s, took);
 }
@@ -81,27 +78,26 @@ fn bench_example_site_save_to_reload() {
 #[test]
 #[ignore = "benchmark: run with --ignored --nocapture"]
 fn bench_corpus_1000_save_to_reload() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let generator = std::env::var_os("TRUSTSITE_GEN_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo.join("../shared/bench/gen_corpus.py"));
-    if !generator.is_file() {
-        println!("skipped: no corpus generator at {}", generator.display());
-        return;
-    }
-    let site = tempfile::tempdir().unwrap();
+        .unwrap_or_else(|| repo().join("../shared/bench/gen_corpus.py"));
+    assert!(
+        generator.is_file(),
+        "no corpus generator at {} (set TRUSTSITE_GEN_CORPUS)",
+        generator.display()
+    );
+    let site = Site::empty();
     let status = std::process::Command::new("python3")
-        .arg(repo.join("tests/bench/shared_py.py"))
         .arg(&generator)
         .args(["--n", "1000", "--flavor", "plain", "--force", "--out"])
-        .arg(site.path())
+        .arg(site.root())
         .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(status.success(), "gen_corpus.py failed");
     let config = "title: Bench\nbase_url: http://localhost/\ndefault_visibility: public\n";
-    std::fs::write(site.path().join("trust.yaml"), config).unwrap();
-    let doc = first_public_doc(&site.path().join("content"));
+    site.write("trust.yaml", config);
+    let doc = first_public_doc(&site.path("content"));
     let s = Server::start_in(site, &[]);
     let took = measure(&s, &doc);
     print("1,000-document corpus", &s, took);

@@ -1,18 +1,17 @@
-//! Test harness for `trustsite serve`: a fixture copy, the real binary on a
-//! free port, a tiny HTTP/1.1 client and an SSE reader on std `TcpStream`.
-//! Every wait is a poll loop with a generous deadline; the child is killed
-//! on drop so a failing test never leaves a server behind.
+//! `trustsite serve` for the tests: the real binary on a free port serving
+//! a [`Site`], a tiny HTTP/1.1 client and an event-stream reader on std
+//! `TcpStream`. Every wait is a poll loop with a generous deadline
+//! ([`PATIENCE`]); the child is killed on drop so a failing test never
+//! leaves a server behind.
 
+use super::{PATIENCE, Site, command, eventually};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// Generous bound for anything that should take well under a second.
-pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
@@ -23,47 +22,13 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// The serve fixture copied into a fresh temp dir.
-pub fn fixture() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve-site");
-    copy_tree(&src, dir.path());
-    dir
-}
-
-/// Copies a folder tree.
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// Polls `f` every 20 ms until it returns `Some`, or panics after `PATIENCE`.
-pub fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// A running `trustsite serve`; killed on drop.
 pub struct Server {
     child: Child,
     /// The port it listens on.
     pub port: u16,
-    /// The site folder.
-    pub site: tempfile::TempDir,
+    /// The site it serves.
+    pub site: Site,
     stderr: Arc<Mutex<String>>,
     /// Set once the child's stderr reached end of file.
     stderr_closed: Arc<AtomicBool>,
@@ -71,13 +36,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Serves a fresh fixture copy with extra `args`, once it answers.
+    /// Serves a fresh copy of the `serve-site` fixture with extra `args`,
+    /// once it answers.
     pub fn start(args: &[&str]) -> Server {
-        Server::start_in(fixture(), args)
+        Server::start_in(Site::fixture("serve-site"), args)
     }
 
     /// Serves `site` with extra `args`; retries when the port got taken.
-    pub fn start_in(site: tempfile::TempDir, args: &[&str]) -> Server {
+    pub fn start_in(site: Site, args: &[&str]) -> Server {
         let mut site = Some(site);
         for _ in 0..5 {
             let mut server = Server::spawn(site.take().unwrap(), free_port(), args);
@@ -91,16 +57,14 @@ impl Server {
     }
 
     /// Spawns the binary without waiting.
-    pub fn spawn(site: tempfile::TempDir, port: u16, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trustsite"))
+    pub fn spawn(site: Site, port: u16, args: &[&str]) -> Server {
+        let mut child = command()
             .arg("serve")
             .arg("--root")
-            .arg(site.path())
-            .args(["--port", &port.to_string(), "--today", "2026-11-22"])
+            .arg(site.root())
+            .args(["--port", &port.to_string(), "--today", super::TODAY])
             .args(args)
-            .env("NO_COLOR", "1")
             .env_remove("SOURCE_DATE_EPOCH")
-            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -139,11 +103,10 @@ impl Server {
         ))
     }
 
-    fn into_site(mut self) -> tempfile::TempDir {
+    fn into_site(mut self) -> Site {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let empty = tempfile::tempdir().unwrap();
-        std::mem::replace(&mut self.site, empty)
+        std::mem::replace(&mut self.site, Site::empty())
     }
 
     /// Everything the server printed to stderr so far.
@@ -181,7 +144,7 @@ impl Server {
 
     /// A path inside the site folder.
     pub fn path(&self, rel: &str) -> PathBuf {
-        self.site.path().join(rel)
+        self.site.path(rel)
     }
 
     /// Writes a site file (creating folders).
@@ -208,9 +171,20 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Stops the server; fails the test when a thread of it panicked (a
+    /// worker's panic need not end the process, so it would go unseen).
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // All of stderr (the reader thread reaches end of file soon after).
+        let start = Instant::now();
+        while !self.stderr_closed.load(Ordering::SeqCst) && start.elapsed() < PATIENCE {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let err = self.stderr();
+        if !std::thread::panicking() {
+            assert!(!err.contains("panicked"), "the server panicked:\n{err}");
+        }
     }
 }
 
@@ -356,7 +330,10 @@ impl Events {
     }
 
     /// The next event `(name, data)` within `within`; `None` on silence.
-    pub fn next_within(&mut self, within: Duration) -> Option<(String, String)> {
+    /// Private: a test waits for an event, never for a silence (which would
+    /// pass by chance on a slow machine); see `serve::live` for how to show
+    /// that something did not happen.
+    fn next_within(&mut self, within: Duration) -> Option<(String, String)> {
         let deadline = Instant::now() + within;
         let (mut name, mut data) = (String::new(), String::new());
         while Instant::now() < deadline {

@@ -1,6 +1,7 @@
 //! The process: ports, binds, signals, exit codes.
 
-use super::harness::{self, Server, eventually, free_port, request};
+use crate::support::server::{Server, free_port, request};
+use crate::support::{Site, eventually, stderr};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 fn taken_port_is_a_clear_error_with_exit_2() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    let mut s = Server::spawn(harness::fixture(), port, &[]);
+    let mut s = Server::spawn(Site::fixture("serve-site"), port, &[]);
     let status = eventually("serve to exit", || s.exited());
     assert_eq!(status.code(), Some(2));
     let err = eventually("the error message", || {
@@ -62,12 +63,9 @@ fn sigterm_stops_within_a_second() {
 
 #[test]
 fn missing_site_is_exit_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_trustsite"))
-        .args(["serve", "--port", &free_port().to_string(), "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let site = Site::empty();
+    let port = free_port().to_string();
+    let out = site.run(&["serve", "--port", &port]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("trust.yaml"));
+    assert!(stderr(&out).contains("trust.yaml"), "{}", stderr(&out));
 }

@@ -6,20 +6,10 @@
 //! signal, never a hang), name `file:line:col` where there is a line, and
 //! either refuse the input with a clear error or give the documented safe
 //! result. The README's "Hardening" section has the same cases as a table.
-#[allow(dead_code)]
-#[path = "it/support.rs"]
-mod support;
-
-/// The fuzz targets' HTML checks (tag and attribute reader).
-#[allow(dead_code)]
-#[path = "fuzz/src/lib.rs"]
-mod checks;
-
-use std::io::Read;
+use crate::fuzz_checks as checks;
+use crate::support::{self, Site, command, output_within, read_tree};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-use support::read_tree;
+use std::time::Duration;
 
 /// Longest any single run may take before it counts as a hang (debug build,
 /// two busy cores in CI; every case here takes well under a second normally).
@@ -30,7 +20,7 @@ const PAYLOAD: &str = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>
 
 /// A site in `<tmp>/site`, with room for "outside" files in `<tmp>/outside`.
 struct Hostile {
-    tmp: tempfile::TempDir,
+    tmp: Site,
 }
 
 /// What a run left: exit code and output.
@@ -43,9 +33,7 @@ struct Run {
 impl Hostile {
     /// A site whose documents are public unless they say otherwise.
     fn new() -> Hostile {
-        let h = Hostile {
-            tmp: tempfile::tempdir().unwrap(),
-        };
+        let h = Hostile { tmp: Site::empty() };
         std::fs::create_dir_all(h.path("site/content")).unwrap();
         std::fs::create_dir_all(h.path("outside")).unwrap();
         h.config("");
@@ -53,7 +41,7 @@ impl Hostile {
     }
 
     fn path(&self, rel: &str) -> PathBuf {
-        self.tmp.path().join(rel)
+        self.tmp.path(rel)
     }
 
     fn root(&self) -> PathBuf {
@@ -96,48 +84,12 @@ impl Hostile {
 
     /// Runs the binary under the watchdog; panics on a hang, a signal or a panic.
     fn run(&self, args: &[&str]) -> Run {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trustsite"))
-            .args(args)
-            .arg("--root")
-            .arg(self.root())
-            .env("SOURCE_DATE_EPOCH", "1795305600")
-            .env("NO_COLOR", "1")
-            .env("RUST_BACKTRACE", "0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = drain(child.stdout.take().unwrap());
-        let stderr = drain(child.stderr.take().unwrap());
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            if started.elapsed() > LIMIT {
-                child.kill().ok();
-                child.wait().ok();
-                panic!("trustsite {args:?} hung: killed after {LIMIT:?}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let run = Run {
-            code: status.code().unwrap_or(-1),
-            stdout: stdout.join().unwrap(),
-            stderr: stderr.join().unwrap(),
-        };
-        assert!(
-            status.code().is_some(),
-            "trustsite {args:?} was killed by a signal: {status:?}\n{}",
-            run.stderr
-        );
-        assert!(
-            !run.stderr.contains("panicked") && run.code != 101,
-            "trustsite {args:?} panicked:\n{}",
-            run.stderr
-        );
-        run
+        let out = output_within(command().args(args).arg("--root").arg(self.root()), LIMIT);
+        Run {
+            code: out.status.code().unwrap(),
+            stdout: support::stdout(&out),
+            stderr: support::stderr(&out),
+        }
     }
 
     /// Every output file, by relative path.
@@ -151,15 +103,6 @@ impl Hostile {
             .unwrap_or_else(|e| panic!("{rel} not in the output: {e}"));
         String::from_utf8(bytes).unwrap()
     }
-}
-
-/// Reads a pipe to the end on a thread, so a chatty child never blocks.
-fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        pipe.read_to_end(&mut bytes).ok();
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
 }
 
 impl Run {
@@ -566,7 +509,7 @@ fn fifos_are_never_read() {
     let h = Hostile::new();
     h.doc("a.md", &doc("A", "x\n"));
     let fifo = |rel: &str| {
-        let ok = Command::new("mkfifo")
+        let ok = std::process::Command::new("mkfifo")
             .arg(h.path(rel))
             .status()
             .unwrap()

@@ -2,7 +2,8 @@
 //! symlinked folders, IPv4-mapped loopback, Host names on private previews,
 //! and one client hoarding live-reload streams.
 
-use super::harness::{PATIENCE, Server, eventually, fixture};
+use crate::support::server::Server;
+use crate::support::{PATIENCE, Site, eventually};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 
@@ -101,9 +102,9 @@ fn the_watcher_never_follows_symbolic_links() {
     for i in 0..300 {
         std::fs::create_dir_all(outside.path().join(format!("d{i}/sub"))).unwrap();
     }
-    let site = fixture();
-    std::os::unix::fs::symlink(outside.path(), site.path().join("content/usr")).unwrap();
-    std::os::unix::fs::symlink(outside.path(), site.path().join("themes")).unwrap();
+    let site = Site::fixture("serve-site");
+    std::os::unix::fs::symlink(outside.path(), site.path("content/usr")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), site.path("themes")).unwrap();
     let s = Server::start_in(site, &[]);
     let watches = inotify_watches(s.pid());
     assert!(watches > 0, "the server watches something");

@@ -1,21 +1,14 @@
 //! Acceptance tests for `trustsite serve`: the real binary on a real socket,
-//! serving a copy of tests/fixtures/serve-site/.
+//! serving a copy of tests/fixtures/serve-site/ (see `support::server`).
 //!
-//! Waits are poll loops with generous deadlines (see `harness`); the only
+//! Waits are poll loops with generous deadlines; the only
 //! timed assertion is the one the contract states: a signal stops the
 //! server within a second.
 
-#[path = "serve/bench.rs"]
 mod bench;
-#[path = "serve/hardening.rs"]
 mod hardening;
-#[path = "serve/harness.rs"]
-mod harness;
-#[path = "serve/live.rs"]
 mod live;
-#[path = "serve/pages.rs"]
 mod pages;
-#[path = "serve/process.rs"]
 mod process;
 
 /// The live-reload script tag injected into every HTML page.

@@ -1,24 +1,14 @@
 //! `trustsite init` and `trustsite new` end to end: the scaffolded site must
 //! pass `check` and build, and both commands must refuse to overwrite.
 
-use assert_cmd::Command;
+use crate::support::{TODAY, trustsite_in};
 use std::path::Path;
 use std::process::Output;
 
-/// 2026-11-22T00:00:00Z: pins init's "today" and every build instant.
-const EPOCH: &str = "1795305600";
-const TODAY: &str = "2026-11-22";
-
-/// Runs the binary in `cwd` with the clock pinned.
+/// Runs the binary in `cwd` with the clock pinned (init's "today" is
+/// [`TODAY`]).
 fn run(cwd: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("trustsite")
-        .unwrap()
-        .current_dir(cwd)
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    trustsite_in(cwd, args)
 }
 
 fn text(bytes: &[u8]) -> String {
