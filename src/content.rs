@@ -163,7 +163,7 @@ pub fn load_with(
         other: other_files,
         copies,
     } = walk(&dir, diags);
-    let cascades = cascades(&dir, &md_files, config);
+    let cascades = cascades(&dir, &md_files, config, diags);
     let config_sum: [u8; 32] = Sha256::digest(format!("{config:?}{cascades:?}")).into();
     let ctx = LoadCtx {
         config,
@@ -229,11 +229,21 @@ struct LoadCtx<'a> {
     config: &'a SiteConfig,
     /// `(folder/, fields)` of each `_index.md` with a `cascade`, nearest
     /// (longest folder) first.
-    cascades: &'a [(String, FrontMatter)],
+    cascades: &'a [Cascade],
 }
 
-/// The `cascade` of every `_index.md` (Hugo: fields for every page below).
-fn cascades(dir: &Path, md_files: &[String], config: &SiteConfig) -> Vec<(String, FrontMatter)> {
+/// One `cascade` entry of an `_index.md`: its folder (`policies/`), the
+/// pages it targets (Hugo's `_target`) and the fields it gives.
+type Cascade = (String, Option<crate::inherit::CascadeTarget>, FrontMatter);
+
+/// The `cascade` of every `_index.md` (Hugo: fields for every page below,
+/// or for those its `_target` selects), nearest (longest folder) first.
+fn cascades(
+    dir: &Path,
+    md_files: &[String],
+    config: &SiteConfig,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Cascade> {
     let mut out = Vec::new();
     for rel in md_files
         .iter()
@@ -253,23 +263,44 @@ fn cascades(dir: &Path, md_files: &[String], config: &SiteConfig) -> Vec<(String
         };
         let Some(cascade) = fm.cascade else { continue };
         let line = fm.lines.get("cascade").copied().unwrap_or(1);
-        // The map form, or the list form's entries (their `_target` ignored).
+        // The map form or the list form's entries.
         let entries: Vec<serde_json::Value> = match cascade {
             serde_json::Value::Array(list) => list,
             other => vec![other],
         };
         let folder = rel.strip_suffix("_index.md").unwrap_or("").to_string();
         for mut entry in entries {
+            let mut target = None;
             if let Some(map) = entry.as_object_mut() {
-                map.remove("_target");
+                for key in ["_target", "target"] {
+                    let Some(t) = map.remove(key) else { continue };
+                    match crate::inherit::CascadeTarget::parse(&t) {
+                        Ok(t) => target = Some(t),
+                        Err(e) => {
+                            diags.push(
+                                Diagnostic::warning(
+                                    format!("{CONTENT_DIR}/{rel}"),
+                                    line,
+                                    1,
+                                    format!("this cascade entry applies to no page: {e}"),
+                                )
+                                .code("frontmatter/cascade-target"),
+                            );
+                            target = Some(crate::inherit::CascadeTarget {
+                                kind: Some(String::new()),
+                                ..Default::default()
+                            });
+                        }
+                    }
+                }
             }
             let (parsed, _) = frontmatter::parse(&entry.to_string(), line, &config.aliases);
             if let Some(parsed) = parsed {
-                out.push((folder.clone(), parsed));
+                out.push((folder.clone(), target, parsed));
             }
         }
     }
-    out.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
+    out.sort_by_key(|(f, _, _)| std::cmp::Reverse(f.len()));
     out
 }
 
@@ -279,8 +310,11 @@ fn cascades(dir: &Path, md_files: &[String], config: &SiteConfig) -> Vec<(String
 fn inherit(rel: &str, fm: &mut FrontMatter, ctx: &LoadCtx, audit_label: Option<bool>) {
     let mut filled = std::collections::BTreeSet::new();
     let own_intro = rel.strip_suffix("_index.md");
-    for (folder, from) in ctx.cascades {
-        if rel.starts_with(folder.as_str()) && own_intro != Some(folder.as_str()) {
+    for (folder, target, from) in ctx.cascades {
+        if rel.starts_with(folder.as_str())
+            && own_intro != Some(folder.as_str())
+            && target.as_ref().is_none_or(|t| t.applies(rel))
+        {
             crate::inherit::fill_missing(fm, from, &mut filled);
         }
     }

@@ -247,7 +247,28 @@ fn comply_builds_and_checks_as_it_stands_with_compat_comply() {
         !access.contains("<pre"),
         "pandoc-style lists are not code blocks"
     );
-    assert!(access.contains("<ol>") && access.contains("Hiring Manager informs HR"));
+    assert!(access.contains("Hiring Manager informs HR"));
+    // `a.`/`i.` lists keep their letters and numerals.
+    assert!(
+        access.contains("<ol type=\"a\">") && access.contains("<ol type=\"i\">"),
+        "{access}"
+    );
+    let incident = std::fs::read_to_string(public.join("policies/incident/index.html")).unwrap();
+    assert!(!incident.contains("<pre"), "no list became code");
+    assert!(
+        incident.contains("<ol type=\"a\">") && incident.contains("<ol type=\"i\">"),
+        "{incident}"
+    );
+    let encryption =
+        std::fs::read_to_string(public.join("policies/encryption/index.html")).unwrap();
+    assert!(
+        encryption.contains("<ol type=\"a\" start=\"2\">"),
+        "`b.` after a table starts at b"
+    );
+    assert!(
+        !stderr(&out).contains("pandoc-list-code"),
+        "every list of the corpus is a list"
+    );
     assert_eq!(
         access.matches("<h1").count(),
         1,
@@ -473,4 +494,214 @@ fn security_txt_without_an_absolute_base_url_is_an_error_with_the_fix() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("set `base_url: https://"), "{err}");
+}
+
+/// A Hugo-style site from scratch (only a trust.yaml and the given files).
+fn hugo_site(files: &[(&str, &str)]) -> Site {
+    let site = Site::fixture("tech-docs");
+    std::fs::remove_dir_all(site.path("content")).unwrap();
+    site.write(
+        "trust.yaml",
+        "title: H\nbase_url: https://h.example/\ndefault_visibility: public\ncompat: hugo\n",
+    );
+    for (rel, text) in files {
+        site.write(rel, text);
+    }
+    site
+}
+
+#[test]
+fn hugo_ref_finds_pages_by_path_relative_path_and_unique_file_name() {
+    let site = hugo_site(&[
+        (
+            "content/handbook/security/access-control.md",
+            "---\ntitle: Access control\n---\n## Scope\n",
+        ),
+        (
+            "content/handbook/security/policies/y.md",
+            "---\ntitle: Y\n---\nY\n",
+        ),
+        ("content/a/dup.md", "---\ntitle: Dup A\n---\n"),
+        ("content/b/dup.md", "---\ntitle: Dup B\n---\n"),
+        (
+            "content/handbook/security/policies/x.md",
+            "---\ntitle: X\n---\n\
+[by name]({{< ref \"access-control.md\" >}})\n\n\
+[from root]({{< ref \"/handbook/security/access-control#scope\" >}})\n\n\
+[relative]({{< relref \"y\" >}})\n\n\
+[ambiguous]({{< ref \"dup\" >}})\n\n\
+[missing]({{< ref \"nothing\" >}})\n\n\
+<a href=\"{{< relref \"access-control#nope\" >}}\">raw</a>\n",
+        ),
+    ]);
+    let out = site.build();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let page = std::fs::read_to_string(site.path("public/handbook/security/policies/x/index.html"))
+        .unwrap();
+    assert!(
+        page.contains("<a href=\"/handbook/security/access-control/\">by name</a>"),
+        "{page}"
+    );
+    assert!(page.contains("<a href=\"/handbook/security/access-control/#scope\">from root</a>"));
+    assert!(page.contains("<a href=\"/handbook/security/policies/y/\">relative</a>"));
+    assert!(!page.contains("trustsite-ref"), "{page}");
+    let x = "content/handbook/security/policies/x.md";
+    assert!(
+        err.contains(&format!("{x}:10:1: warning: `{{{{< ref \"dup\" >}}}}` is ambiguous: 2 documents have that name (content/a/dup.md, content/b/dup.md)")),
+        "{err}"
+    );
+    assert!(err.contains("[link/ref-ambiguous]"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{x}:12:1: warning: broken link `{{{{< ref \"nothing\" >}}}}`"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{x}:14:1: warning: broken anchor `#nope`")),
+        "{err}"
+    );
+    let check = site.run(&["check", "--today", "2026-11-22"]);
+    let report = format!("{}{}", stdout(&check), stderr(&check));
+    assert_eq!(check.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains(&format!("{x}:10:1: error:"))
+            && report.contains(&format!("{x}:12:1: error:")),
+        "{report}"
+    );
+}
+
+#[test]
+fn template_syntax_in_indented_code_and_multi_line_code_spans_is_shown_verbatim() {
+    let site = hugo_site(&[(
+        "content/policies/x.md",
+        "---\ntitle: X\n---\nExample:\n\n    {{< label name=\"Visibility: Audit\" >}}\n    <%= current_page.data.title %>\n\nA span `{{< unknown >}} and\n<%= erb %>` across lines.\n",
+    )]);
+    let out = site.build();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        !err.contains("shortcode/unknown") && !err.contains("erb/removed"),
+        "code is not counted: {err}"
+    );
+    let page = std::fs::read_to_string(site.path("public/policies/x/index.html")).unwrap();
+    assert!(
+        page.contains("{{&lt; label name=&quot;Visibility: Audit&quot; &gt;}}")
+            || page.contains("{{&lt; label name=\"Visibility: Audit\" &gt;}}"),
+        "{page}"
+    );
+    assert!(
+        page.contains("&lt;%= current_page.data.title %&gt;"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<code>{{&lt; unknown &gt;}} and &lt;%= erb %&gt;</code>"),
+        "{page}"
+    );
+    let check = site.run(&["check", "--today", "2026-11-22", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_ne!(
+        report["documents"][0]["audit_scope"],
+        serde_json::json!(true),
+        "a label in code is no audit marker"
+    );
+}
+
+#[test]
+fn cascade_targets_select_pages_by_path_glob_and_kind() {
+    let site = hugo_site(&[
+        (
+            "content/policies/_index.md",
+            "---\ntitle: Policies\ncascade:\n  - _target:\n      path: /policies/**\n      kind: page\n      environment: production\n    owner: Team P\n  - _target:\n      path: /policies/special*\n    version: '9'\n  - _target:\n      path: /other/**\n    approved_by: Wrong\n---\n",
+        ),
+        ("content/policies/plain.md", "---\ntitle: Plain\n---\n"),
+        (
+            "content/policies/special-one.md",
+            "---\ntitle: Special\n---\n",
+        ),
+        (
+            "content/policies/deep/nested.md",
+            "---\ntitle: Nested\n---\n",
+        ),
+        (
+            "content/standards/_index.md",
+            "---\ntitle: Standards\ncascade:\n  target:\n    path: /standards/a\n  owner: Std\n---\n",
+        ),
+        ("content/standards/a.md", "---\ntitle: A\n---\n"),
+        ("content/standards/b.md", "---\ntitle: B\n---\n"),
+        (
+            "content/guides/_index.md",
+            "---\ntitle: Guides\ncascade:\n  _target:\n    paths: /guides/**\n  visibility: internal\n---\n",
+        ),
+        (
+            "content/guides/g.md",
+            "---\ntitle: G\nvisibility: public\n---\n",
+        ),
+    ]);
+    let check = site.run(&["check", "--today", "2026-11-22", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let doc = |id: &str| {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {report}"))
+            .clone()
+    };
+    assert_eq!(doc("policies/plain")["owner"], "Team P");
+    assert_eq!(
+        doc("policies/deep/nested")["owner"],
+        "Team P",
+        "`**` crosses folders"
+    );
+    assert_eq!(doc("policies/special-one")["version"], "9");
+    assert_ne!(doc("policies/plain")["version"], "9", "`special*` only");
+    assert_eq!(
+        doc("standards/a")["owner"],
+        "Std",
+        "the map form, `target` spelling"
+    );
+    assert_ne!(doc("standards/b")["owner"], "Std");
+    let problems = report["problems"].to_string();
+    assert!(!problems.contains("Wrong") && !report.to_string().contains("Wrong"));
+    assert!(
+        problems.contains("content/guides/_index.md")
+            && problems.contains("frontmatter/cascade-target"),
+        "an unreadable target is reported and applies nowhere: {problems}"
+    );
+}
+
+#[test]
+fn an_introductions_own_anchor_links_are_checked_against_its_listing() {
+    let site = hugo_site(&[
+        (
+            "content/policies/_index.md",
+            "---\ntitle: Policies\n---\n## Overview\n\nSee [o](#overview), [bad](#missing) and [also]({{< ref \"#gone\" >}}).\n",
+        ),
+        ("content/policies/p.md", "---\ntitle: P\n---\n"),
+    ]);
+    let out = site.build();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let intro = "content/policies/_index.md";
+    assert!(
+        err.contains(&format!("{intro}:6:21: warning: broken anchor `#missing`")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{intro}:6:41: warning: broken anchor `#gone`")),
+        "{err}"
+    );
+    assert!(!err.contains("`#overview`"), "{err}");
+    let listing = std::fs::read_to_string(site.path("public/policies/index.html")).unwrap();
+    assert!(listing.contains("href=\"#overview\""), "{listing}");
+    let check = site.run(&["check", "--today", "2026-11-22"]);
+    let report = format!("{}{}", stdout(&check), stderr(&check));
+    assert_eq!(check.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains(&format!("{intro}:6:21: error: broken anchor `#missing`")),
+        "{report}"
+    );
 }
