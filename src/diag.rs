@@ -318,14 +318,14 @@ pub const CODES: &[Code] = &[
         meaning: "an ERB tag (tech-docs `.erb`) is removed",
     },
     Code {
-        code: "frontmatter/conflicting-field",
-        severity: Severity::Error,
-        meaning: "`draft` or `visibility` given twice (directly or through an alias)",
-    },
-    Code {
         code: "frontmatter/cascade-target",
         severity: Severity::Warning,
         meaning: "a `cascade` entry whose `_target` trustsite cannot read applies to no page",
+    },
+    Code {
+        code: "frontmatter/conflicting-field",
+        severity: Severity::Error,
+        meaning: "`draft` or `visibility` given twice (directly or through an alias)",
     },
     Code {
         code: "frontmatter/controlled-incomplete",
