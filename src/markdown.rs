@@ -23,6 +23,8 @@ pub struct RenderOptions<'a> {
     pub heading_ids: HeadingIds,
     /// The document's title: a leading `# Title` that repeats it is dropped.
     pub title: Option<&'a str>,
+    /// The organization's name, for comply's `{{.Name}}`.
+    pub organization: Option<&'a str>,
 }
 
 /// What to do with one link destination.
@@ -221,7 +223,8 @@ fn walk<T>(
     opts: &RenderOptions,
     finish: impl FnOnce(Renderer<'_, '_>) -> T,
 ) -> T {
-    let pre = crate::shortcodes::needed(body).then(|| crate::shortcodes::preprocess(body));
+    let pre = crate::shortcodes::needed(body)
+        .then(|| crate::shortcodes::preprocess_with(body, opts.organization));
     let text = pre.as_ref().map_or(body, |p| p.text.as_str());
     let mut pos = Position::new(text, first_line);
     pos.line_map = pre.as_ref().map(|p| p.line_map.as_slice());
@@ -902,7 +905,7 @@ mod tests {
         assert!(r.html.contains("<h3 id=\"sub\">"), "{}", r.html);
         let techdocs = RenderOptions {
             heading_ids: HeadingIds::Redcarpet,
-            title: None,
+            ..RenderOptions::default()
         };
         let r = render_with(
             "## security.txt\n\n#### 1. Establish an incident lead\n",

@@ -52,9 +52,20 @@ pub struct Preprocessed {
     pub pandoc_items: Vec<PandocItem>,
 }
 
+/// The length of comply's `{{.Name}}` (`{{ .Name }}`) at the start of `s`.
+fn go_name(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix("{{")?;
+    let inner_end = rest.find("}}")?;
+    (rest[..inner_end].trim() == ".Name").then_some(2 + inner_end + 2)
+}
+
 /// Whether `body` may hold anything [`preprocess`] changes (a cheap test).
 pub fn needed(body: &str) -> bool {
-    if body.contains("{{<") || body.contains("{{%") || body.contains("<%") {
+    if body.contains("{{<")
+        || body.contains("{{%")
+        || body.contains("<%")
+        || body.contains("{{") && body.contains(".Name")
+    {
         return true;
     }
     // An attribute line counts only right after a heading (JSON code
@@ -62,7 +73,11 @@ pub fn needed(body: &str) -> bool {
     let mut prev_heading = false;
     for l in body.lines() {
         let t = l.trim();
-        if (prev_heading && t.starts_with('{') && t.ends_with('}')) || pandoc_marker(l).is_some() {
+        if (prev_heading && t.starts_with('{') && t.ends_with('}'))
+            || pandoc_marker(l).is_some()
+            || is_grid_border(l)
+            || is_latex_break(l)
+        {
             return true;
         }
         prev_heading = t.starts_with('#');
@@ -140,11 +155,18 @@ pub struct PandocItem {
 
 /// Rewrites `body`; see the module documentation.
 pub fn preprocess(body: &str) -> Preprocessed {
+    preprocess_with(body, None)
+}
+
+/// [`preprocess`], with comply's `{{.Name}}` (its Go template's
+/// organization name) written as `organization` when given.
+pub fn preprocess_with(body: &str, organization: Option<&str>) -> Preprocessed {
     let lines: Vec<&str> = body.split_inclusive('\n').collect();
     let (lines, pandoc_items) = pandoc_lists(&lines);
     let code = code_regions(&lines);
     let mut p = Pre {
         line_map: vec![0],
+        organization,
         ..Pre::default()
     };
     let mut prev_heading = false;
@@ -160,6 +182,13 @@ pub fn preprocess(body: &str) -> Preprocessed {
     let mut joined: String;
     let mut warned_block = usize::MAX;
     for (i, raw_line) in lines.iter().enumerate() {
+        // An output line that starts here comes from line i (a rewritten
+        // line may stand for none or several).
+        if p.out.is_empty() || p.out.ends_with('\n') {
+            if let Some(last) = p.line_map.last_mut() {
+                *last = i;
+            }
+        }
         if i < skip_to {
             p.push("\n", i + 1);
             continue;
@@ -250,8 +279,12 @@ fn pandoc_lists<'a>(lines: &[&'a str]) -> (Vec<std::borrow::Cow<'a, str>>, Vec<P
     let mut fence: Option<(char, usize)> = None;
     let mut pandoc = false;
     let mut prev_blank = true;
+    let mut skip_grid = 0;
     for (i, raw) in lines.iter().enumerate() {
         let line = raw.trim_end_matches(['\n', '\r']);
+        if i < skip_grid {
+            continue;
+        }
         if let Some(f) = fence {
             if closes_fence(line, f) {
                 fence = None;
@@ -262,6 +295,29 @@ fn pandoc_lists<'a>(lines: &[&'a str]) -> (Vec<std::borrow::Cow<'a, str>>, Vec<P
         if let Some(f) = opens_fence(line) {
             fence = Some(f);
             out.push(Cow::Borrowed(*raw));
+            continue;
+        }
+        if is_grid_border(line)
+            && let Some((rows, taken)) = grid_table(&lines[i..])
+        {
+            // A pandoc grid table: a pipe table, each row on the line where
+            // it starts (the borders and continuation lines hold nothing).
+            let mut at = vec![String::new(); taken];
+            at[0].push('\n');
+            for (first, text) in rows {
+                let slot = &mut at[first];
+                slot.push_str(&text);
+                slot.push('\n');
+            }
+            at[taken - 1].push('\n');
+            skip_grid = i + taken;
+            out.extend(at.into_iter().map(Cow::Owned));
+            prev_blank = true;
+            continue;
+        }
+        if is_latex_break(line) {
+            // pandoc's raw LaTeX page breaks (PDF only): nothing in HTML.
+            out.push(Cow::Borrowed(if raw.ends_with('\n') { "\n" } else { "" }));
             continue;
         }
         match pandoc_marker(line) {
@@ -299,6 +355,99 @@ fn pandoc_lists<'a>(lines: &[&'a str]) -> (Vec<std::borrow::Cow<'a, str>>, Vec<P
         out.push(Cow::Borrowed(*raw));
     }
     (out, items)
+}
+
+/// `\pagebreak`/`\newpage` alone on a line (pandoc passes them to LaTeX).
+fn is_latex_break(line: &str) -> bool {
+    matches!(line.trim(), "\\pagebreak" | "\\newpage" | "\\clearpage")
+}
+
+/// `+----+:---:+` (or `+====+`): a border line of a pandoc grid table.
+fn is_grid_border(line: &str) -> bool {
+    let t = line.trim_end();
+    t.len() >= 3
+        && t.starts_with('+')
+        && t.ends_with('+')
+        && t.bytes().all(|b| b"+-=:".contains(&b))
+        && t.bytes().any(|b| b == b'-' || b == b'=')
+}
+
+/// A pandoc grid table starting at `lines[0]` (a border) as pipe-table
+/// rows `(index of the row's first line, text)`, header and delimiter row
+/// first, and how many lines it takes; None when it is not one.
+fn grid_table(lines: &[&str]) -> Option<(Vec<(usize, String)>, usize)> {
+    let first = lines[0].trim_end_matches(['\n', '\r']).trim_end();
+    let bounds: Vec<usize> = first.match_indices('+').map(|(k, _)| k).collect();
+    if bounds.len() < 2 {
+        return None;
+    }
+    let cols = bounds.len() - 1;
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut cur: Option<(usize, Vec<String>)> = None;
+    let mut header_rows = 0;
+    let mut end = None;
+    for (k, raw) in lines.iter().enumerate().skip(1).take(2000) {
+        let line = raw.trim_end_matches(['\n', '\r']).trim_end();
+        if is_grid_border(line) {
+            if let Some(row) = cur.take()
+                && row.1.iter().any(|c| !c.is_empty())
+            {
+                rows.push(row);
+            }
+            if line.contains('=') {
+                header_rows = rows.len();
+            }
+            // The table ends at a border not followed by another row.
+            let next = lines.get(k + 1).map(|l| l.trim_start());
+            if !next.is_some_and(|l| l.starts_with('|')) {
+                end = Some(k + 1);
+                break;
+            }
+            continue;
+        }
+        if !line.starts_with('|') {
+            return None;
+        }
+        let row = cur.get_or_insert_with(|| (k, vec![String::new(); cols]));
+        // Columns align by character (the border is ASCII).
+        let chars: Vec<char> = line.chars().collect();
+        for (c, w) in bounds.windows(2).enumerate() {
+            let from = (w[0] + 1).min(chars.len());
+            let to = if c + 1 == cols {
+                chars.len()
+            } else {
+                w[1].min(chars.len())
+            };
+            let text: String = chars[from..to.max(from)].iter().collect();
+            let cell = text.trim().trim_end_matches('|').trim();
+            if !cell.is_empty() {
+                if !row.1[c].is_empty() {
+                    row.1[c].push(' ');
+                }
+                row.1[c].push_str(cell);
+            }
+        }
+    }
+    let end = end?;
+    let pipe = |cells: &[String]| {
+        let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+        format!("| {} |", cells.join(" | "))
+    };
+    let mut out = Vec::new();
+    let delimiter = format!("|{}", "---|".repeat(cols));
+    if header_rows == 1 {
+        let (at, cells) = &rows[0];
+        out.push((*at, format!("{}\n{delimiter}", pipe(cells))));
+        rows.remove(0);
+    } else {
+        // No (single-row) header: an empty one, as GFM tables need one.
+        out.push((
+            0,
+            format!("{}\n{delimiter}", pipe(&vec![String::new(); cols])),
+        ));
+    }
+    out.extend(rows.iter().map(|(at, cells)| (*at, pipe(cells))));
+    Some((out, end))
 }
 
 /// `(type, value)` of a pandoc marker without its `.`: `i`, `v`, `x` and
@@ -401,14 +550,15 @@ fn code_regions(lines: &[std::borrow::Cow<str>]) -> Code {
 }
 
 #[derive(Default)]
-struct Pre {
+struct Pre<'a> {
+    organization: Option<&'a str>,
     out: String,
     line_map: Vec<usize>,
     notes: Vec<PreNote>,
     audit_scope: Option<bool>,
 }
 
-impl Pre {
+impl Pre<'_> {
     /// Appends text that came from input line `src`.
     fn push(&mut self, s: &str, src: usize) {
         for (k, part) in s.split('\n').enumerate() {
@@ -443,6 +593,15 @@ impl Pre {
             }
             if let Some(s) = spans.peek().filter(|s| s.start <= i) {
                 i = s.end.min(b.len());
+                continue;
+            }
+            if let Some(org) = self.organization
+                && let Some(len) = go_name(&line[i..])
+            {
+                self.push(&line[copied..i], src);
+                self.push(org, src);
+                i += len;
+                copied = i;
                 continue;
             }
             if line[i..].starts_with("{{<") || line[i..].starts_with("{{%") {
@@ -887,6 +1046,39 @@ mod tests {
         assert!(u.text.ends_with("1.  Fourth\n"), "{}", u.text);
         let styles: Vec<(char, u32)> = u.pandoc_items.iter().map(|i| (i.kind, i.value)).collect();
         assert_eq!(styles, [('A', 3), ('I', 4)]);
+    }
+
+    #[test]
+    fn pandoc_grid_tables_become_pipe_tables_and_latex_breaks_go() {
+        let body = "a. Controls in Table 3:\n\\pagebreak\n\n+----------+---------+\n| **Name** | **Key** |\n| **of x** |         |\n+==========+=========+\n| Data é   | AES | x |\n| Keys     |         |\n+----------+---------+\n|          |         |\n+----------+---------+\n| VPN      | RSA     |\n+----------+---------+\n\nafter\n";
+        let p = preprocess(body);
+        assert!(
+            p.text.contains("\n| **Name** **of x** | **Key** |\n|---|---|\n| Data é Keys | AES \\| x |\n| VPN | RSA |\n"),
+            "{}",
+            p.text
+        );
+        assert!(
+            !p.text.contains("pagebreak") && !p.text.contains("+---"),
+            "{}",
+            p.text
+        );
+        let row = p.text.lines().position(|l| l.starts_with("| VPN")).unwrap();
+        assert_eq!(p.line_map[row], 12, "a row keeps its own line");
+        let after = p.text.lines().position(|l| l == "after").unwrap();
+        assert_eq!(p.line_map[after], 15);
+        // Not a table: left alone.
+        let q = preprocess("+---+\nnot a row\n");
+        assert!(q.text.starts_with("+---+\nnot a row"), "{}", q.text);
+    }
+
+    #[test]
+    fn comply_go_name_is_the_organization() {
+        let p = preprocess_with(
+            "{{.Name}} employs `{{.Name}}` and {{ .Name }}'s {{.Other}}\n",
+            Some("Acme"),
+        );
+        assert_eq!(p.text, "Acme employs `{{.Name}}` and Acme's {{.Other}}\n");
+        assert_eq!(preprocess("{{.Name}}\n").text, "{{.Name}}\n");
     }
 
     #[test]

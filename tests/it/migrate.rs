@@ -235,7 +235,7 @@ fn comply_builds_and_checks_as_it_stands_with_compat_comply() {
     let Some(src) = corpus("comply/themes/comply-soc2") else {
         return;
     };
-    let cfg = "title: Comply SOC 2\nbase_url: https://trust.example.com/\ndefault_visibility: public\ncompat: comply\nsecurity_contact: mailto:security@example.com\nframeworks:\n  TSC:\n    catalogue: content/standards/TSC-2017.yml\n";
+    let cfg = "title: Comply SOC 2\norganization: Acme Corp\nbase_url: https://trust.example.com/\ndefault_visibility: public\ncompat: comply\nsecurity_contact: mailto:security@example.com\nframeworks:\n  TSC:\n    catalogue: content/standards/TSC-2017.yml\n";
     let site = site_with(&src, "", cfg);
     let root = site.path().to_str().unwrap();
     let out = trustsite(&["build", "--root", root, "--today", "2026-11-22"]);
@@ -264,6 +264,19 @@ fn comply_builds_and_checks_as_it_stands_with_compat_comply() {
     assert!(
         encryption.contains("<ol type=\"a\" start=\"2\">"),
         "`b.` after a table starts at b"
+    );
+    // pandoc grid tables are tables; LaTeX page breaks are not text.
+    assert!(
+        encryption.contains("<td>Virtual Private Network (VPN) keys</td>")
+            && encryption.contains("<th><strong>Name of System/</strong> <strong>Type of</strong> <strong>Information</strong></th>"),
+        "{encryption}"
+    );
+    assert!(!encryption.contains("+----") && !encryption.contains("pagebreak"));
+    // comply's Go template `{{.Name}}` is the organization.
+    let control = std::fs::read_to_string(public.join("narratives/control/index.html")).unwrap();
+    assert!(
+        control.contains("Acme Corp employs several logical controls") && !control.contains("{{"),
+        "{control}"
     );
     assert!(
         !stderr(&out).contains("pandoc-list-code"),
