@@ -184,10 +184,10 @@ pub fn preprocess_with(body: &str, organization: Option<&str>) -> Preprocessed {
     for (i, raw_line) in lines.iter().enumerate() {
         // An output line that starts here comes from line i (a rewritten
         // line may stand for none or several).
-        if p.out.is_empty() || p.out.ends_with('\n') {
-            if let Some(last) = p.line_map.last_mut() {
-                *last = i;
-            }
+        if (p.out.is_empty() || p.out.ends_with('\n'))
+            && let Some(last) = p.line_map.last_mut()
+        {
+            *last = i;
         }
         if i < skip_to {
             p.push("\n", i + 1);
