@@ -280,6 +280,7 @@ fn pandoc_lists<'a>(lines: &[&'a str]) -> (Vec<std::borrow::Cow<'a, str>>, Vec<P
     let mut pandoc = false;
     let mut prev_blank = true;
     let mut skip_grid = 0;
+    let mut no_grid = 0;
     for (i, raw) in lines.iter().enumerate() {
         let line = raw.trim_end_matches(['\n', '\r']);
         if i < skip_grid {
@@ -297,9 +298,13 @@ fn pandoc_lists<'a>(lines: &[&'a str]) -> (Vec<std::borrow::Cow<'a, str>>, Vec<P
             out.push(Cow::Borrowed(*raw));
             continue;
         }
-        if is_grid_border(line)
-            && let Some((rows, taken)) = grid_table(&lines[i..])
-        {
+        let grid = (i >= no_grid && is_grid_border(line))
+            .then(|| grid_table(&lines[i..]))
+            .and_then(|g| {
+                // Every border up to where this one failed fails there too.
+                g.map_err(|seen| no_grid = i + seen).ok()
+            });
+        if let Some((rows, taken)) = grid {
             // A pandoc grid table: a pipe table, each row on the line where
             // it starts (the borders and continuation lines hold nothing).
             let mut at = vec![String::new(); taken];
@@ -372,21 +377,24 @@ fn is_grid_border(line: &str) -> bool {
         && t.bytes().any(|b| b == b'-' || b == b'=')
 }
 
-/// A pandoc grid table starting at `lines[0]` (a border) as pipe-table
-/// rows `(index of the row's first line, text)`, header and delimiter row
-/// first, and how many lines it takes; None when it is not one.
-fn grid_table(lines: &[&str]) -> Option<(Vec<(usize, String)>, usize)> {
+/// Pipe-table rows `(index of the row's first line, text)` of a grid
+/// table, header and delimiter row first, and how many lines it takes.
+type Grid = (Vec<(usize, String)>, usize);
+
+/// A pandoc grid table starting at `lines[0]` (a border); Err(lines read)
+/// when it is not one.
+fn grid_table(lines: &[&str]) -> Result<Grid, usize> {
     let first = lines[0].trim_end_matches(['\n', '\r']).trim_end();
     let bounds: Vec<usize> = first.match_indices('+').map(|(k, _)| k).collect();
     if bounds.len() < 2 {
-        return None;
+        return Err(1);
     }
     let cols = bounds.len() - 1;
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
     let mut cur: Option<(usize, Vec<String>)> = None;
     let mut header_rows = 0;
     let mut end = None;
-    for (k, raw) in lines.iter().enumerate().skip(1).take(2000) {
+    for (k, raw) in lines.iter().enumerate().skip(1) {
         let line = raw.trim_end_matches(['\n', '\r']).trim_end();
         if is_grid_border(line) {
             if let Some(row) = cur.take()
@@ -406,7 +414,7 @@ fn grid_table(lines: &[&str]) -> Option<(Vec<(usize, String)>, usize)> {
             continue;
         }
         if !line.starts_with('|') {
-            return None;
+            return Err(k);
         }
         let row = cur.get_or_insert_with(|| (k, vec![String::new(); cols]));
         // Columns align by character (the border is ASCII).
@@ -428,7 +436,7 @@ fn grid_table(lines: &[&str]) -> Option<(Vec<(usize, String)>, usize)> {
             }
         }
     }
-    let end = end?;
+    let end = end.ok_or(lines.len())?;
     let pipe = |cells: &[String]| {
         let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
         format!("| {} |", cells.join(" | "))
@@ -447,7 +455,7 @@ fn grid_table(lines: &[&str]) -> Option<(Vec<(usize, String)>, usize)> {
         ));
     }
     out.extend(rows.iter().map(|(at, cells)| (*at, pipe(cells))));
-    Some((out, end))
+    Ok((out, end))
 }
 
 /// `(type, value)` of a pandoc marker without its `.`: `i`, `v`, `x` and
@@ -1069,6 +1077,10 @@ mod tests {
         // Not a table: left alone.
         let q = preprocess("+---+\nnot a row\n");
         assert!(q.text.starts_with("+---+\nnot a row"), "{}", q.text);
+        // A long run of would-be rows is read once, not once per border.
+        let long = "+-+\n|x|\n".repeat(50_000) + "end\n";
+        let l = preprocess(&long);
+        assert!(l.text.ends_with("|x|\nend\n"));
     }
 
     #[test]
