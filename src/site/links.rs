@@ -54,7 +54,8 @@ pub struct LinkIndex<'a> {
     copies: HashSet<String>,
     pages: BTreeSet<String>,
     /// Documents by content-relative path without Markdown extension
-    /// (`x/index.md` also as `x`), lowercased: Hugo's `ref` paths.
+    /// (`x/index.md` and a section's `x/_index.md` also as `x`),
+    /// lowercased: Hugo's `ref` paths.
     by_stem: HashMap<String, usize>,
     /// Documents by file name without extension (a bundle's by its
     /// folder's), lowercased: Hugo's `ref "name"` lookup.
@@ -100,7 +101,9 @@ impl<'a> LinkIndex<'a> {
             by_stem: (docs.iter().enumerate())
                 .flat_map(|(i, d)| {
                     let key = stem_key(d.source.trim_start_matches("content/"));
-                    let short = key.strip_suffix("/index").map(str::to_string);
+                    let short = (key.strip_suffix("/index"))
+                        .or_else(|| key.strip_suffix("/_index"))
+                        .map(str::to_string);
                     std::iter::once((key, i)).chain(short.map(|k| (k, i)))
                 })
                 .collect(),
@@ -108,7 +111,9 @@ impl<'a> LinkIndex<'a> {
                 let mut m: HashMap<String, Vec<usize>> = HashMap::new();
                 for (i, d) in docs.iter().enumerate() {
                     let key = stem_key(d.source.trim_start_matches("content/"));
-                    let key = key.strip_suffix("/index").unwrap_or(&key);
+                    let key = (key.strip_suffix("/index"))
+                        .or_else(|| key.strip_suffix("/_index"))
+                        .unwrap_or(&key);
                     let base = key.rsplit('/').next().unwrap_or(key);
                     m.entry(base.to_string()).or_default().push(i);
                 }

@@ -531,6 +531,10 @@ fn hugo_ref_finds_pages_by_path_relative_path_and_unique_file_name() {
             "---\ntitle: Access control\n---\n## Scope\n",
         ),
         (
+            "content/handbook/security/_index.md",
+            "---\ntitle: Security\n---\nSee [the policy]({{< ref \"x\" >}}) and [home]({{< ref \"/handbook/security\" >}}).\n",
+        ),
+        (
             "content/handbook/security/policies/y.md",
             "---\ntitle: Y\n---\nY\n",
         ),
@@ -559,6 +563,14 @@ fn hugo_ref_finds_pages_by_path_relative_path_and_unique_file_name() {
     assert!(page.contains("<a href=\"/handbook/security/access-control/#scope\">from root</a>"));
     assert!(page.contains("<a href=\"/handbook/security/policies/y/\">relative</a>"));
     assert!(!page.contains("trustsite-ref"), "{page}");
+    // A section by its folder; a bare name from another folder.
+    let section =
+        std::fs::read_to_string(site.path("public/handbook/security/index.html")).unwrap();
+    assert!(
+        section.contains("<a href=\"/handbook/security/policies/x/\">the policy</a>")
+            && section.contains("<a href=\"/handbook/security/\">home</a>"),
+        "{section}"
+    );
     let x = "content/handbook/security/policies/x.md";
     assert!(
         err.contains(&format!("{x}:10:1: warning: `{{{{< ref \"dup\" >}}}}` is ambiguous: 2 documents have that name (content/a/dup.md, content/b/dup.md)")),
