@@ -153,6 +153,75 @@ fn gitlab_handbook_builds_as_it_stands_with_compat_hugo() {
     for (path, text) in pages_without_code(&public) {
         assert!(text.matches("<h1").count() <= 1, "{path} has several <h1>");
     }
+    assert_in_site_links_resolve(&public);
+    // Every broken link (the sample lacks the rest of the handbook) is
+    // reported at the line that holds it.
+    let check = trustsite(&[
+        "check",
+        "--root",
+        root,
+        "--today",
+        "2026-11-22",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let broken: Vec<&serde_json::Value> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["code"] == "link/broken")
+        .collect();
+    assert!(broken.len() >= 20, "{report}");
+    for p in &broken {
+        let file = site.path().join(p["path"].as_str().unwrap());
+        let text = std::fs::read_to_string(&file).unwrap();
+        let line = text
+            .lines()
+            .nth(p["line"].as_u64().unwrap() as usize - 1)
+            .unwrap_or_default();
+        let msg = p["message"].as_str().unwrap();
+        let dest = msg.split('`').nth(1).unwrap();
+        // `{{< ref "x#a" >}}`: the file has `x#a` (in whichever delimiters).
+        let dest = dest.split('"').nth(1).unwrap_or(dest);
+        assert!(line.contains(dest), "{p} is not at its line: {line}");
+        assert!(p["col"].as_u64().unwrap() >= 1);
+    }
+    assert!(
+        broken.iter().any(|p| p["message"]
+            .as_str()
+            .unwrap()
+            .contains("engaging-with-security")),
+        "a `ref` to a page the sample lacks is reported too"
+    );
+}
+
+/// Every `href`/`src` of every page that points into the site (root-relative)
+/// names a file of the output.
+fn assert_in_site_links_resolve(public: &Path) {
+    for (path, text) in pages_without_code(public) {
+        for attr in ["href=\"", "src=\""] {
+            for (at, _) in text.match_indices(attr) {
+                let rest = &text[at + attr.len()..];
+                let url = &rest[..rest.find('"').unwrap()];
+                if !url.starts_with('/') || url.starts_with("//") {
+                    continue;
+                }
+                let file = url
+                    .split(['#', '?'])
+                    .next()
+                    .unwrap()
+                    .trim_start_matches('/');
+                let target = public.join(file);
+                let found = if file.is_empty() || file.ends_with('/') {
+                    target.join("index.html").is_file()
+                } else {
+                    target.is_file() || target.join("index.html").is_file()
+                };
+                assert!(found, "{path}: in-site link `{url}` goes nowhere");
+            }
+        }
+    }
 }
 
 #[test]
@@ -242,6 +311,7 @@ fn comply_builds_and_checks_as_it_stands_with_compat_comply() {
     assert!(out.status.success(), "{}", stderr(&out));
     let public = site.path().join("public");
     assert_nothing_raw(&public);
+    assert_in_site_links_resolve(&public);
     let access = std::fs::read_to_string(public.join("policies/access/index.html")).unwrap();
     assert!(
         !access.contains("<pre"),
@@ -309,6 +379,7 @@ fn tech_docs_site_builds_with_its_anchors_review_dates_and_owners() {
     assert!(out.status.success(), "{}", stderr(&out));
     let public = site.path("public");
     assert_nothing_raw(&public);
+    assert_in_site_links_resolve(&public);
     assert!(
         !public.join("incident-response.html.md.erb").exists(),
         "an .html.md.erb file is a document, never copied raw"
