@@ -1084,6 +1084,41 @@ mod tests {
     }
 
     #[test]
+    fn any_mix_of_constructs_keeps_the_line_map_whole() {
+        let parts = [
+            "+--+--+\n",
+            "| a | b |\n",
+            "+==+==+\n",
+            "a. item\n",
+            "    i. nested\n",
+            "`span\n",
+            "{{< x\n",
+            ">}}\n",
+            "```\n",
+            "    code {{< y >}}\n",
+            "# <%= t %>\n",
+            "{#id}\n",
+            "\\pagebreak\n",
+            "\n",
+            "é {{.Name}}\r\n",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    for d in ["", "x", "| c |"] {
+                        let body = format!("{a}{b}{c}{d}");
+                        let p = preprocess_with(&body, Some("O"));
+                        let lines = body.split('\n').count();
+                        assert_eq!(p.line_map.len(), p.text.split('\n').count(), "{body:?}");
+                        assert!(p.line_map.iter().all(|&l| l < lines), "{body:?}");
+                        assert!(p.notes.iter().all(|n| n.line < lines), "{body:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn comply_go_name_is_the_organization() {
         let p = preprocess_with(
             "{{.Name}} employs `{{.Name}}` and {{ .Name }}'s {{.Other}}\n",
