@@ -351,23 +351,21 @@ pub fn stylesheet() -> String {
     )
 }
 
-/// Escapes text for HTML element content.
+/// Escapes text for HTML element content (`&`, `<`, `>`), with
+/// pulldown-cmark's own escaper.
 pub fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    pulldown_cmark_escape::escape_html_body_text(&mut out, s)
+        .expect("writing to a String cannot fail");
     out
 }
 
-/// Escapes text for a double-quoted HTML attribute.
+/// Escapes text for a double-quoted HTML attribute (`&`, `<`, `>`, `"`,
+/// `'`), with pulldown-cmark's own escaper.
 pub fn escape_attr(s: &str) -> String {
-    escape_text(s).replace('"', "&quot;").replace('\'', "&#39;")
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String cannot fail");
+    out
 }
 
 #[cfg(test)]

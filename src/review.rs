@@ -336,32 +336,37 @@ fn unit_index(unit: &str) -> Result<usize, String> {
     }
 }
 
-/// Parses the part of an ISO 8601 duration after `P` (lowercased input).
+/// Parses the part of an ISO 8601 duration after `P` (lowercased input)
+/// with jiff's ISO 8601 span parser, keeping date parts only.
 fn parse_iso(rest: &str) -> Result<[u32; 4], String> {
     if rest.is_empty() {
         return Err("no duration after `P`: write e.g. `P1Y` or `P6M`".into());
     }
-    let mut parts = [0; 4];
-    let mut seen = [false; 4];
-    let mut next = 0;
-    let mut rest = rest;
-    while let Some(first) = rest.chars().next() {
-        if first == 't' {
-            return Err("time parts (after `T`) are not supported; use days or longer".into());
-        }
-        let (digits, after) = split_while(rest, |c| c.is_ascii_digit());
-        let designator = after.chars().next();
-        let index = designator.and_then(|d| DESIGNATORS.iter().position(|x| *x == d));
-        match index {
-            Some(index) if !digits.is_empty() && index >= next => {
-                store(&mut parts, &mut seen, index, digits)?;
-                next = index + 1;
-            }
-            _ => return Err("expected ISO 8601 date parts in order, like `P1Y6M` or `P2W`".into()),
-        }
-        rest = &after[1..];
+    if rest.contains('t') {
+        return Err("time parts (after `T`) are not supported; use days or longer".into());
     }
-    Ok(parts)
+    let in_order = "expected ISO 8601 date parts in order, like `P1Y6M` or `P2W`";
+    // jiff accepts signs and fractions that a review cycle has no use for.
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || DESIGNATORS.contains(&c))
+    {
+        return Err(in_order.into());
+    }
+    let span: Span = format!("P{rest}")
+        .parse()
+        .map_err(|_| in_order.to_string())?;
+    let parts = [
+        i64::from(span.get_years()),
+        span.get_months().into(),
+        span.get_weeks().into(),
+        span.get_days().into(),
+    ];
+    let mut out = [0u32; 4];
+    for (slot, (value, unit)) in out.iter_mut().zip(parts.into_iter().zip(UNITS)) {
+        *slot = u32::try_from(value).map_err(|_| format!("{unit}s out of range"))?;
+    }
+    Ok(out)
 }
 
 /// Stores one `digits` value at `index`, rejecting repeats and overflow.

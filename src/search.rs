@@ -20,9 +20,9 @@
 //! the stop-word list. Clients treat query words in either list as optional.
 
 use rayon::prelude::*;
+use rustc_hash::FxBuildHasher;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// Format version written as `v`.
 const INDEX_VERSION: u32 = 1;
@@ -60,45 +60,13 @@ const STOP_WORDS: &[&str] = &[
     "with", "would", "you", "your",
 ];
 
-/// A hash map keyed by terms, with [`FxHasher`].
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A hash map keyed by terms, with rustc's Fx hash (fast on short keys;
+/// not DoS-resistant, which is fine for a site's own documents: the output
+/// never depends on hash order).
+type FastMap<K, V> = HashMap<K, V, FxBuildHasher>;
 
-/// A hash set of terms, with [`FxHasher`].
-type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
-
-/// The Fx hash (as in rustc): fast on short keys. Not DoS-resistant, which is
-/// fine for a site's own documents; the output never depends on hash order.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    /// Mixes one word into the state.
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.add(value as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// A hash set of terms, with rustc's Fx hash.
+type FastSet<K> = HashSet<K, FxBuildHasher>;
 
 /// One searchable document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -428,7 +396,7 @@ fn capped(count: u32) -> u8 {
 /// most frequent (capped count), then the longest, then alphabetical.
 fn top_text_terms<'t>(tokenizer: &Tokenizer, text: &'t str, cap: usize) -> Vec<(&'t str, u32)> {
     let mut counts: FastMap<&str, u32> =
-        FastMap::with_capacity_and_hasher(text.len() / 16, BuildHasherDefault::default());
+        FastMap::with_capacity_and_hasher(text.len() / 16, FxBuildHasher);
     for term in Tokenizer::words(text) {
         *counts.entry(term).or_insert(0) += 1;
     }
