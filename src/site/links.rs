@@ -393,7 +393,8 @@ impl PageLinks<'_> {
     /// from content/; any other relative to this page's folder, then from
     /// content/, then (a bare name) the one document with that file name.
     fn hugo_ref(&self, target: &str) -> LinkDecision {
-        let shown = format!("{{{{< ref \"{target}\" >}}}}");
+        // As the file may write it: `{{< ref "x" >}}` or `{{% relref "x" %}}`.
+        let shown = format!("ref \"{target}\"");
         let (path, fragment) = match target.split_once('#') {
             Some((p, f)) => (p, Some(decode_fragment(f)).filter(|f| !f.is_empty())),
             None => (target, None),
