@@ -227,7 +227,7 @@ pub fn load_with(
 /// What every file's load needs besides its bytes.
 struct LoadCtx<'a> {
     config: &'a SiteConfig,
-    /// `(folder/, fields)` of each `_index.md` with a `cascade`, nearest
+    /// Every `cascade` entry of every `_index.md` (folder, `_target`, fields),
     /// (longest folder) first.
     cascades: &'a [Cascade],
 }

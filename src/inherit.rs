@@ -5,7 +5,8 @@
 //!
 //! 1. the document's own front-matter;
 //! 2. `cascade:` in the `_index.md` of a folder above it (Hugo's meaning: the
-//!    nearest folder's cascade first);
+//!    nearest folder's cascade first; an entry with a `_target` only for the
+//!    pages it selects, see [`CascadeTarget`]);
 //! 3. trust.yaml `defaults:` per folder (`"policies/": {owner: ...}`; the
 //!    longest matching folder first);
 //! 4. the owner from a CODEOWNERS file when `owners_from` asks for it (GitHub

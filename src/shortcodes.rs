@@ -9,20 +9,30 @@
 //! - paired `alert`/`note`/`warning`/`tip`/`info`/`callout`/`panel` become a
 //!   callout `<div>`, `details`/`collapse` a `<details>`, their inner
 //!   Markdown kept as Markdown;
-//! - `ref`/`relref` become the `.md` path of the document they name, so the
-//!   link resolver treats them like any Markdown link;
+//! - `ref`/`relref` where a URL stands (a link destination, an attribute)
+//!   become a marked target (`trustsite-ref:path#anchor`, see [`ref_mark`])
+//!   that the link policy looks up as Hugo does
+//!   ([`crate::markdown::LinkPolicy::decide_ref`]); elsewhere the `.md` path
+//!   they name;
 //! - any other shortcode is removed with a warning at its line, its inner
 //!   content kept;
 //! - an ATX heading that is only ERB (`# <%= current_page.data.title %>`) is
 //!   dropped (the title comes from front-matter); other ERB is removed with a
 //!   warning;
 //! - a goldmark attribute line (`{#id .class}` under a heading) moves onto
-//!   the heading as `{#id .class}` (pulldown-cmark's heading attributes).
+//!   the heading as `{#id .class}` (pulldown-cmark's heading attributes);
+//! - what comply writes for pandoc: `a.`/`i.`/`A.`/`I.` list items become
+//!   `1.` items of the same width (their style in
+//!   [`Preprocessed::pandoc_items`], for `<ol type>`), grid tables become
+//!   pipe tables, `\pagebreak` lines go, and `{{.Name}}` is the organization
+//!   ([`preprocess_with`]).
 //!
-//! Shortcodes and ERB inside code spans and fenced code blocks are left
-//! alone. The rewrite may add lines (HTML blocks need blank lines around
-//! them); [`Preprocessed::line_map`] maps each output line back to its input
-//! line, so diagnostics keep the file's own line numbers. Pure: no IO.
+//! Code is found first, as pulldown-cmark reads the body (code spans, also
+//! across lines, fenced and indented code blocks): template syntax inside it
+//! is left alone and not counted. The rewrite may add or merge lines (HTML
+//! blocks need blank lines around them; a grid table row spans lines);
+//! [`Preprocessed::line_map`] maps each output line back to its input line,
+//! so diagnostics keep the file's own line numbers. Pure: no IO.
 
 /// A problem found while preprocessing, located in the input body.
 #[derive(Debug, Clone, PartialEq, Eq)]
