@@ -228,7 +228,7 @@ pub fn load_with(
 struct LoadCtx<'a> {
     config: &'a SiteConfig,
     /// Every `cascade` entry of every `_index.md` (folder, `_target`, fields),
-    /// (longest folder) first.
+    /// nearest (longest folder) first.
     cascades: &'a [Cascade],
 }
 
