@@ -53,6 +53,8 @@ pub struct LinkIndex<'a> {
     asset_urls: HashMap<String, usize>,
     copies: HashSet<String>,
     pages: BTreeSet<String>,
+    /// `pages` in order, for [`LinkIndex::page_key`].
+    page_list: Vec<String>,
     /// Documents by content-relative path without Markdown extension
     /// (`x/index.md` and a section's `x/_index.md` also as `x`),
     /// lowercased: Hugo's `ref` paths.
@@ -97,6 +99,7 @@ impl<'a> LinkIndex<'a> {
                 .map(|(i, a)| (lower(&publish::asset_output_path(content, a)), i))
                 .collect(),
             copies: content.copies.iter().map(|c| lower(c)).collect(),
+            page_list: pages.iter().cloned().collect(),
             pages,
             by_stem: (docs.iter().enumerate())
                 .flat_map(|(i, d)| {
@@ -131,6 +134,23 @@ impl<'a> LinkIndex<'a> {
         }
         self.lookup_source(path)
             .or_else(|| self.lookup_url(&format!("{trimmed}/")))
+    }
+
+    /// The key an anchor check on generated page `page` (`policies/`) is
+    /// queued under, in place of a document index: counted down from just
+    /// below [`OWN_PAGE`].
+    pub fn page_key(&self, page: &str) -> Option<usize> {
+        let pos = self
+            .page_list
+            .binary_search_by(|p| p.as_str().cmp(page))
+            .ok()?;
+        Some(OWN_PAGE - 1 - pos)
+    }
+
+    /// The generated page whose anchor checks are queued under `key`.
+    pub fn page_of_key(&self, key: usize) -> Option<&str> {
+        let pos = (OWN_PAGE - 1).checked_sub(key)?;
+        self.page_list.get(pos).map(String::as_str)
     }
 
     /// The generated pages links may name (memo keys cover them).
@@ -375,8 +395,14 @@ impl PageLinks<'_> {
             }
             Target::Page(p) => {
                 let q = query.map(|q| format!("?{q}")).unwrap_or_default();
+                // An anchor on a generated page is checked when that page
+                // shows an introduction (see [`LinkIndex::page_key`]).
+                let check = fragment
+                    .clone()
+                    .and_then(|f| Some((self.index.page_key(&p)?, f)));
                 LinkDecision {
                     href: Some(with_fragment(format!("{base}{p}{q}"))),
+                    anchor_check: check,
                     ..LinkDecision::default()
                 }
             }

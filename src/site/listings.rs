@@ -123,6 +123,8 @@ fn intro_html(ctx: &Ctx, doc: &crate::content::Document, page: &str) -> String {
             );
         }
     }
+    (ctx.intro_ids.lock().unwrap_or_else(|e| e.into_inner()))
+        .insert(page.to_string(), r.ids.clone());
     let mut found = ctx.intro_found.lock().unwrap_or_else(|e| e.into_inner());
     found.0.extend(
         others

@@ -768,17 +768,29 @@ fn cascade_targets_select_pages_by_path_glob_and_kind() {
 }
 
 #[test]
-fn an_introductions_own_anchor_links_are_checked_against_its_listing() {
+fn anchors_on_a_listing_page_are_checked_against_its_introduction() {
     let site = hugo_site(&[
         (
             "content/policies/_index.md",
             "---\ntitle: Policies\n---\n## Overview\n\nSee [o](#overview), [bad](#missing) and [also]({{< ref \"#gone\" >}}).\n",
         ),
-        ("content/policies/p.md", "---\ntitle: P\n---\n"),
+        (
+            "content/policies/p.md",
+            "---\ntitle: P\n---\n[ok](./#overview) [no](/policies/#absent) [other page](/changes/#anything)\n",
+        ),
     ]);
     let out = site.build();
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
+    // Documents' anchors on a listing are checked against its introduction.
+    assert!(
+        err.contains("content/policies/p.md:4:19: warning: broken anchor `#absent`: no such heading in the introduction of /policies/"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("#anything"),
+        "pages without an introduction are not checked: {err}"
+    );
     let intro = "content/policies/_index.md";
     assert!(
         err.contains(&format!("{intro}:6:21: warning: broken anchor `#missing`")),
