@@ -7,6 +7,7 @@
 //! produces the same shape for a trust center's public documents, so those
 //! tools work unchanged. Pure: no IO, no clock.
 
+use crate::frontmatter::Visibility;
 use crate::view::DocView;
 use serde::Serialize;
 
@@ -18,9 +19,21 @@ pub struct ApiPage<'a> {
     /// Absolute URL of the page (tech-docs prefixes its host too).
     pub url: &'a str,
     /// Next review date `YYYY-MM-DD`, or null when the page has none.
-    pub review_by: Option<&'a str>,
+    #[serde(serialize_with = "day_or_null")]
+    pub review_by: Option<jiff::civil::Date>,
     /// Slack channel or user to notify (`#team`, `@person`), or null.
     pub owner_slack: Option<&'a str>,
+}
+
+/// Serialises a date as `YYYY-MM-DD`, or null.
+fn day_or_null<S: serde::Serializer>(
+    d: &Option<jiff::civil::Date>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
 }
 
 /// The `api/pages.json` text (pretty-printed, ending in a newline) for the
@@ -44,7 +57,7 @@ pub struct ApiPage<'a> {
 pub fn pages_json(docs: &[&DocView], default_owner: Option<&str>) -> String {
     let pages: Vec<ApiPage> = docs
         .iter()
-        .filter(|d| d.visibility == "public" || d.visibility == "restricted")
+        .filter(|d| matches!(d.visibility, Visibility::Public | Visibility::Restricted))
         .map(|d| {
             let mut page = api_page(d);
             page.owner_slack = page.owner_slack.or(default_owner);
@@ -61,7 +74,7 @@ fn api_page(d: &DocView) -> ApiPage<'_> {
     ApiPage {
         title: &d.title,
         url: &d.permalink,
-        review_by: Some(d.next_due.as_str()).filter(|s| !s.is_empty()),
+        review_by: d.next_due,
         owner_slack: owner_slack(d),
     }
 }
@@ -88,7 +101,11 @@ mod tests {
             title: format!("Title of {id}"),
             url: format!("/policies/{id}/"),
             permalink: format!("https://trust.example.com/policies/{id}/"),
-            visibility: visibility.into(),
+            visibility: match visibility {
+                "public" => Visibility::Public,
+                "restricted" => Visibility::Restricted,
+                _ => Visibility::Internal,
+            },
             restricted: visibility == "restricted",
             pdf_url: String::new(),
             draft: false,
@@ -98,10 +115,10 @@ mod tests {
             summary: String::new(),
             owner: "Security Engineering".into(),
             version: "1.0".into(),
-            effective: String::new(),
-            last_reviewed: String::new(),
-            next_due: next_due.into(),
-            status: "current".into(),
+            effective: None,
+            last_reviewed: None,
+            next_due: next_due.parse().ok(),
+            status: crate::review::ReviewStatus::Current,
             status_label: "Current".into(),
             days_left: None,
             review_cycle: "annual".into(),

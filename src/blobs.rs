@@ -68,7 +68,7 @@ impl Blobs {
     }
 
     fn path(&self, key: &Key) -> Option<PathBuf> {
-        let hex = crate::content::hex(key);
+        let hex = crate::digest::hex(key);
         Some(self.dir.as_ref()?.join(&hex[..2]).join(hex))
     }
 

@@ -76,7 +76,7 @@ pub fn sums(entries: &[Entry]) -> String {
         .map(|e| {
             (
                 e.name.clone(),
-                crate::content::hex(&Sha256::digest(&e.bytes)),
+                crate::digest::hex(&Sha256::digest(&e.bytes)),
             )
         })
         .collect();
@@ -160,7 +160,7 @@ pub fn read(file: std::fs::File, top: &str) -> Result<Vec<ReadEntry>, String> {
         }
         out.push(ReadEntry {
             name: inner.to_string(),
-            sha256: crate::content::hex(&hasher.finalize()),
+            sha256: crate::digest::hex(&hasher.finalize()),
             bytes: keep.then_some(kept),
         });
     }

@@ -149,13 +149,13 @@ fn doc_report(d: &Document, r: &Review) -> DocReport {
         id: d.id.clone(),
         path: d.source.clone(),
         title: d.title.clone(),
-        visibility: d.visibility.as_str().to_string(),
+        visibility: d.visibility,
         audit_scope: d.fm.audit_scope,
         owner: d.fm.owner.clone(),
         version: d.fm.version.clone(),
-        last_reviewed: d.fm.last_reviewed.map(|x| x.to_string()),
-        next_due: r.next_due.map(|x| x.to_string()),
-        status: r.status.as_str().to_string(),
+        last_reviewed: d.fm.last_reviewed,
+        next_due: r.next_due,
+        status: r.status,
         days_left: r.days_left,
     }
 }
@@ -302,7 +302,7 @@ fn change_control(
             problems.push(Diagnostic::warning(&d.source, line, 1, format!("document `{}` was published ({}) in the baseline release and is no longer published", d.id, old.visibility)).code("baseline/unpublished"));
             continue;
         }
-        if d.visibility.as_str() != old.visibility {
+        if d.visibility != old.visibility {
             problems.push(
                 Diagnostic::warning(
                     &d.source,
@@ -310,8 +310,7 @@ fn change_control(
                     1,
                     format!(
                         "visibility changed from {} to {} since the baseline release",
-                        old.visibility,
-                        d.visibility.as_str()
+                        old.visibility, d.visibility
                     ),
                 )
                 .code("baseline/visibility-changed"),

@@ -1,22 +1,16 @@
-//! Command-line interface: arguments (clap derive) and the commands' edges.
+//! Command-line interface: the arguments (clap derive), parsed and
+//! dispatched to one command of `cmd` as plain options. The top
+//! layer: nothing imports from it; it decides nothing.
 //!
-//! Each command reads the clock and environment here (never deeper), calls
-//! the library, prints diagnostics to stderr and returns the exit code:
-//! 0 success, 1 the command ran and found problems, 2 it could not run.
+//! Exit status (`term::Exit`): 0 success, 1 the command ran and found problems,
+//! 2 it could not run.
 
-use crate::diag::Diagnostic;
+use crate::cmd;
 use crate::report::Format;
+use crate::term::Exit;
 use clap::{Args, Parser, Subcommand};
 use jiff::civil::Date;
-use std::io::IsTerminal;
 use std::path::PathBuf;
-
-/// Exit code: success.
-pub const OK: u8 = 0;
-/// Exit code: ran and found problems.
-pub const PROBLEMS: u8 = 1;
-/// Exit code: could not run.
-pub const CANNOT_RUN: u8 = 2;
 
 /// Markdown policies in, a static hash-stamped trust center out.
 #[derive(Debug, Parser)]
@@ -188,34 +182,54 @@ fn parse_date(s: &str) -> Result<Date, String> {
     crate::review::parse_date(s)
 }
 
-/// Runs a command and returns its exit code.
-pub fn run(cli: Cli) -> u8 {
+/// Runs a command and returns its exit status.
+pub fn run(cli: Cli) -> Exit {
     match cli.command {
-        Command::Build(a) => crate::commands::build(&a),
-        Command::Check(a) => crate::commands::check(&a),
-        Command::Serve(a) => crate::serve::run(&a),
-        Command::Verify(a) => crate::commands::verify(&a),
-        Command::Init(a) => crate::scaffold::init(&a),
-        Command::New(a) => crate::scaffold::new(&a),
-        Command::Identify(a) => crate::identify::run(&a),
-    }
-}
-
-/// Prints diagnostics to stderr, the severity colored on a terminal.
-pub fn print_diags(diags: &[Diagnostic]) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diags.iter().map(Diagnostic::cleaned) {
-        if color {
-            let code = if d.is_error() { "31" } else { "33" };
-            let sev = d.severity.as_str();
-            eprintln!(
-                "{}: \x1b[1;{code}m{sev}\x1b[0m: {}{}",
-                d.location(),
-                d.message,
-                d.code_suffix()
-            );
-        } else {
-            eprintln!("{d}");
-        }
+        Command::Build(a) => cmd::build::run(&cmd::build::Options {
+            root: a.site.root,
+            today: a.site.today,
+            output: a.output,
+            base_url: a.base_url,
+            cache: a.cache,
+            sign_key: a.sign_key,
+        }),
+        Command::Check(a) => cmd::check::run(&cmd::check::Options {
+            root: a.site.root,
+            today: a.site.today,
+            warn_days: a.warn_days,
+            format: a.format,
+            strict: a.strict,
+            baseline: a.baseline,
+        }),
+        Command::Serve(a) => cmd::serve::run(&crate::serve::Options {
+            root: a.site.root,
+            bind: a.bind,
+            port: a.port,
+            drafts: a.drafts,
+            internal: a.internal,
+            poll: a.poll,
+            today: a.site.today,
+        }),
+        Command::Verify(a) => cmd::verify::run(&cmd::verify::Options {
+            dir: a.dir,
+            allowed_signers: a.allowed_signers,
+            principal: a.principal,
+            max_age: a.max_age,
+        }),
+        Command::Init(a) => cmd::init::run(&a.dir),
+        Command::New(a) => cmd::new::run(
+            &crate::scaffold::document::NewOptions {
+                path: a.path,
+                title: a.title,
+                root: a.root,
+                visibility: a.visibility,
+            },
+            a.today,
+        ),
+        Command::Identify(a) => cmd::identify::run(&cmd::identify::Options {
+            file: a.file,
+            site: a.site,
+            manifest: a.manifest,
+        }),
     }
 }

@@ -16,28 +16,7 @@ use std::path::Path;
 /// File name of the configuration inside the site root.
 pub const CONFIG_FILE: &str = "trust.yaml";
 
-/// Who may see a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Visibility {
-    /// Published in full.
-    Public,
-    /// Listed with metadata and hash; body withheld.
-    Restricted,
-    /// Never published.
-    Internal,
-}
-
-impl Visibility {
-    /// `public`, `restricted` or `internal`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Public => "public",
-            Visibility::Restricted => "restricted",
-            Visibility::Internal => "internal",
-        }
-    }
-}
+pub use crate::frontmatter::Visibility;
 
 /// The validated site configuration.
 #[derive(Debug, Clone)]

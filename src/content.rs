@@ -9,8 +9,8 @@
 
 use crate::config::{SiteConfig, Visibility};
 use crate::diag::Diagnostic;
+use crate::filekind::{self, FileKind};
 use crate::frontmatter::{self, FrontMatter};
-use crate::publish::{self, FileKind};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -44,14 +44,6 @@ pub struct Document {
     pub category: String,
     /// Bundle folder (content-relative) when this is a page bundle.
     pub bundle_dir: Option<String>,
-}
-
-impl Document {
-    /// Whether `build` publishes it (public or restricted, not a draft):
-    /// [`publish::Audience::document`] for the public audience.
-    pub fn is_published(&self) -> bool {
-        publish::Audience::PUBLIC.document(self).is_published()
-    }
 }
 
 /// A non-Markdown file under content/.
@@ -182,7 +174,7 @@ pub fn load_with(
         let Ok(doc) = doc.map_err(|e| diags.extend(e)) else {
             continue;
         };
-        match publish::classify(&rel) {
+        match filekind::classify(&rel) {
             FileKind::Home => {
                 if let Some(first) = &content.home {
                     diags.push(
@@ -389,7 +381,7 @@ fn load_cached(
     loaded
 }
 
-/// The files of content/, sorted, by what [`publish::classify`] says they are.
+/// The files of content/, sorted, by what [`filekind::classify`] says they are.
 #[derive(Default)]
 struct Walked {
     /// Documents and introductions.
@@ -413,7 +405,7 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
         .filter_entry(|e| {
             e.depth() == 0
                 || !e.file_type().is_dir()
-                || publish::is_content_dir(e.file_name().to_string_lossy().as_ref())
+                || filekind::is_content_dir(e.file_name().to_string_lossy().as_ref())
         });
     for entry in walker {
         let entry = match entry {
@@ -439,7 +431,7 @@ fn walk(dir: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
             }
         };
         let rel = rel_to(dir, entry.path());
-        let kind = publish::classify(&rel);
+        let kind = filekind::classify(&rel);
         if kind == FileKind::Ignored {
             continue;
         }
@@ -536,7 +528,7 @@ fn parse_doc_in(
     let fail = |line: usize, col: usize, code: &'static str, msg: String| {
         vec![Diagnostic::error(&source, line, col, msg).code(code)]
     };
-    let sha256 = hex(&Sha256::digest(&bytes));
+    let sha256 = crate::digest::hex(&Sha256::digest(&bytes));
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -675,7 +667,7 @@ pub(crate) fn check_controlled(source: &str, fm: &FrontMatter, diags: &mut Vec<D
 /// a bundle's `index.md` takes its folder's URL.
 pub fn url_path(rel: &str) -> String {
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-    let stem = publish::doc_stem(name).unwrap_or(name);
+    let stem = filekind::doc_stem(name).unwrap_or(name);
     let own_folder = !dir.is_empty()
         && (stem.eq_ignore_ascii_case("index") || stem.eq_ignore_ascii_case("_index"));
     let path = match (dir, own_folder) {
@@ -714,11 +706,13 @@ pub fn slugify(s: &str) -> String {
 /// The top-level folder, unless the document is that folder (a top-level
 /// bundle or section page) or sits at the content root: then "Documents".
 fn default_category(rel: &str) -> String {
-    let own_folder = match publish::classify(rel) {
+    let own_folder = match filekind::classify(rel) {
         FileKind::Document { bundle } => bundle,
         _ => rel
             .rsplit_once('/')
-            .filter(|(_, n)| publish::doc_stem(n).is_some_and(|s| s.eq_ignore_ascii_case("_index")))
+            .filter(|(_, n)| {
+                filekind::doc_stem(n).is_some_and(|s| s.eq_ignore_ascii_case("_index"))
+            })
             .map(|(d, _)| d.to_string()),
     };
     let own_folder = own_folder.as_deref();
@@ -806,17 +800,6 @@ fn check_duplicates(docs: &[Document], diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! parameter. It does not decide which documents or revisions are listed, nor
 //! their order, and does no IO.
 
+use crate::frontmatter::Visibility;
 use crate::view::{ChangeView, SiteView};
 use std::fmt::Write as _;
 
@@ -24,8 +25,7 @@ const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
 /// the stable id `urn:trustsite:<doc_id>:<version>` (both parts
 /// percent-encoded outside `[A-Za-z0-9._~-]`; the date stands in for an empty
 /// version), the title `<title> <version>`, a link to the document's
-/// permalink, `<updated>` = its date at midnight UTC (the feed's `updated`
-/// when the date is not `YYYY-MM-DD`), the revision summary as text (marked
+/// permalink, `<updated>` = its date at midnight UTC, the revision summary as text (marked
 /// "(restricted)" for restricted documents) and `site.organization` as author.
 #[must_use]
 pub fn atom(site: &SiteView, changes: &[ChangeView], updated: &str) -> String {
@@ -50,14 +50,14 @@ pub fn atom(site: &SiteView, changes: &[ChangeView], updated: &str) -> String {
         element(&mut out, 1, "generator", &site.generator);
     }
     for change in changes {
-        entry(&mut out, site, change, updated);
+        entry(&mut out, site, change);
     }
     out.push_str("</feed>\n");
     out
 }
 
 /// Writes one `<entry>` for a revision.
-fn entry(out: &mut String, site: &SiteView, change: &ChangeView, fallback_updated: &str) {
+fn entry(out: &mut String, site: &SiteView, change: &ChangeView) {
     out.push_str("  <entry>\n");
     let title = if change.version.trim().is_empty() {
         change.title.clone()
@@ -67,12 +67,7 @@ fn entry(out: &mut String, site: &SiteView, change: &ChangeView, fallback_update
     element(out, 2, "title", &title);
     element(out, 2, "id", &entry_id(change));
     link(out, 2, "alternate", &change.permalink);
-    let updated = if is_iso_date(&change.date) {
-        format!("{}T00:00:00Z", change.date)
-    } else {
-        fallback_updated.to_string()
-    };
-    element(out, 2, "updated", &updated);
+    element(out, 2, "updated", &format!("{}T00:00:00Z", change.date));
     element(out, 2, "summary", &entry_summary(change));
     author(out, 2, site);
     out.push_str("  </entry>\n");
@@ -85,21 +80,24 @@ fn entry(out: &mut String, site: &SiteView, change: &ChangeView, fallback_update
 /// version uses its date instead, so ids stay distinct.
 fn entry_id(change: &ChangeView) -> String {
     let version = if change.version.trim().is_empty() {
-        &change.date
+        change.date.to_string()
     } else {
-        &change.version
+        change.version.clone()
     };
     format!(
         "urn:trustsite:{}:{}",
         urn_encode(&change.doc_id),
-        urn_encode(version)
+        urn_encode(&version)
     )
 }
 
 /// The entry summary: the revision summary, noting restricted documents.
 fn entry_summary(change: &ChangeView) -> String {
     let summary = change.summary.trim();
-    match (change.visibility == "restricted", summary.is_empty()) {
+    match (
+        change.visibility == Visibility::Restricted,
+        summary.is_empty(),
+    ) {
         (false, _) => summary.to_string(),
         (true, true) => "(restricted)".to_string(),
         (true, false) => format!("{summary} (restricted)"),
@@ -142,18 +140,16 @@ fn indent(out: &mut String, depth: usize) {
 /// sitemap.xml (sitemaps.org 0.9): one `<url><loc>…</loc>[<lastmod>…</lastmod>]</url>`
 /// per `(permalink, lastmod)` entry, in the given order.
 ///
-/// `lastmod` is written only when it is a `YYYY-MM-DD` date; an empty (or
-/// otherwise malformed) value is omitted rather than producing an invalid
-/// sitemap.
+/// `lastmod` (`YYYY-MM-DD`) is written only when there is one.
 #[must_use]
-pub fn sitemap(entries: &[(String, String)]) -> String {
+pub fn sitemap(entries: &[(String, Option<jiff::civil::Date>)]) -> String {
     let mut out = String::from(XML_DECL);
     out.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (loc, lastmod) in entries {
         out.push_str("  <url>\n");
         element(&mut out, 2, "loc", loc);
-        if is_iso_date(lastmod) {
-            element(&mut out, 2, "lastmod", lastmod);
+        if let Some(lastmod) = lastmod {
+            element(&mut out, 2, "lastmod", &lastmod.to_string());
         }
         out.push_str("  </url>\n");
     }
@@ -184,21 +180,6 @@ fn urn_encode(text: &str) -> String {
     out
 }
 
-/// Whether `s` has the shape `YYYY-MM-DD` with a plausible month and day.
-fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    if !(digits(0..4) && digits(5..7) && digits(8..10)) {
-        return false;
-    }
-    let month = (b[5] - b'0') * 10 + (b[6] - b'0');
-    let day = (b[8] - b'0') * 10 + (b[9] - b'0');
-    (1..=12).contains(&month) && (1..=31).contains(&day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,8 +197,8 @@ mod tests {
             description: String::new(),
             release: "2026.11".into(),
             generator: "trustsite 0.1.0".into(),
-            build_date: "2026-11-22".into(),
-            today: "2026-11-22".into(),
+            build_date: jiff::civil::date(2026, 11, 22),
+            today: jiff::civil::date(2026, 11, 22),
             security_contact: vec!["mailto:security@example.com".into()],
             request_access: "mailto:security@example.com".into(),
             show_reviews: true,
@@ -237,7 +218,7 @@ mod tests {
 
     fn change(doc_id: &str, version: &str, date: &str, visibility: &str) -> ChangeView {
         ChangeView {
-            date: date.into(),
+            date: date.parse().unwrap(),
             title: format!("Doc {doc_id}"),
             doc_id: doc_id.into(),
             url: format!("/sub/{doc_id}/"),
@@ -245,7 +226,10 @@ mod tests {
             version: version.into(),
             summary: "Tightened <MFA> & \"SSO\" rules\u{1}".into(),
             approved_by: String::new(),
-            visibility: visibility.into(),
+            visibility: match visibility {
+                "restricted" => Visibility::Restricted,
+                _ => Visibility::Public,
+            },
         }
     }
 
@@ -353,13 +337,13 @@ mod tests {
 
     #[test]
     fn restricted_entry_without_summary_says_restricted() {
-        let mut c = change("nda", "1", "bad-date", "restricted");
+        let mut c = change("nda", "1", "2026-03-04", "restricted");
         c.summary = "  ".into();
         let xml = atom(&site(), &[c], "2026-11-22T00:00:00Z");
         let doc = roxmltree::Document::parse(&xml).unwrap();
         let entry = child(doc.root_element(), "entry");
         assert_eq!(text(entry, "summary"), "(restricted)");
-        assert_eq!(text(entry, "updated"), "2026-11-22T00:00:00Z");
+        assert_eq!(text(entry, "updated"), "2026-03-04T00:00:00Z");
     }
 
     #[test]
@@ -376,9 +360,9 @@ mod tests {
         let entries = vec![
             (
                 "https://x.test/a/?q=1&r=2".to_string(),
-                "2026-05-01".to_string(),
+                Some(jiff::civil::date(2026, 5, 1)),
             ),
-            ("https://x.test/b/".to_string(), String::new()),
+            ("https://x.test/b/".to_string(), None),
         ];
         let xml = sitemap(&entries);
         let doc = roxmltree::Document::parse(&xml).unwrap();
@@ -417,14 +401,5 @@ mod tests {
             robots(&site()),
             "User-agent: *\nAllow: /\nSitemap: https://trust.example.com/sub/sitemap.xml\n"
         );
-    }
-
-    #[test]
-    fn iso_date_shape() {
-        assert!(is_iso_date("2026-02-28"));
-        assert!(!is_iso_date("2026-2-28"));
-        assert!(!is_iso_date("2026-13-01"));
-        assert!(!is_iso_date(""));
-        assert!(!is_iso_date("2026-02-2é"));
     }
 }

@@ -5,41 +5,20 @@
 //! a typed [`FrontMatter`], applying the site's field aliases, turning unknown
 //! fields into warnings with a did-you-mean hint and bad values into located
 //! errors. Lines in diagnostics are lines of the `.md` file itself. No IO.
+//!
+//! Every field is declared once, in [`SCHEMA`] (the `schema!` table: name,
+//! type, kind, inherited, decides publication, meaning); [`FIELDS`],
+//! [`FrontMatter`], the reader's dispatch, the conversion to typed values,
+//! [`inherit_field`] and the README reference table ([`reference_table`])
+//! all come from it.
 
-use crate::config::Visibility;
 use crate::review::ReviewCycle;
 use crate::yaml::{self, Spanned, Text};
 use jiff::civil::Date;
-use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-
-/// Every field trustsite knows, for did-you-mean hints and alias targets.
-pub const FIELDS: &[&str] = &[
-    "title",
-    "id",
-    "visibility",
-    "audit_scope",
-    "controlled_document",
-    "owner",
-    "version",
-    "last_reviewed",
-    "review_cycle",
-    "next_review",
-    "effective",
-    "approved_by",
-    "category",
-    "tags",
-    "summary",
-    "weight",
-    "frameworks",
-    "revisions",
-    "draft",
-    "extra",
-    "aliases",
-    "cascade",
-];
 
 /// A `.md` file cut into front-matter and body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,59 +99,225 @@ pub struct Revision {
     pub approved_by: Option<String>,
 }
 
-/// Typed front-matter; every field optional here (requirements are checked by `content`).
-#[derive(Debug, Clone, Default)]
-pub struct FrontMatter {
-    /// Title (required by `content`).
-    pub title: Option<String>,
-    /// Stable id.
-    pub id: Option<String>,
-    /// Visibility; None means the site default.
-    pub visibility: Option<Visibility>,
-    /// In audit scope.
-    pub audit_scope: bool,
-    /// Controlled document: must carry owner, version, last_reviewed.
-    pub controlled_document: bool,
-    /// Accountable owner.
-    pub owner: Option<String>,
-    /// Version string.
-    pub version: Option<String>,
-    /// Date of the last completed review.
-    pub last_reviewed: Option<Date>,
-    /// Review cycle; None means the site default.
-    pub review_cycle: Option<ReviewCycle>,
-    /// Explicit due date.
-    pub next_review: Option<Date>,
-    /// Effective date.
-    pub effective: Option<Date>,
-    /// Approver of this version.
-    pub approved_by: Option<String>,
-    /// Category (default: top-level folder).
-    pub category: Option<String>,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// One-sentence summary.
-    pub summary: Option<String>,
-    /// Listing order.
-    pub weight: i64,
-    /// Framework -> control ids.
-    pub frameworks: BTreeMap<String, Vec<String>>,
-    /// Revision history.
-    pub revisions: Vec<Revision>,
-    /// Never published by `build`.
-    pub draft: bool,
-    /// Free fields for templates.
-    pub extra: serde_json::Value,
-    /// Old URL paths of this document (Hugo `aliases`): redirect pages.
-    pub aliases: Vec<String>,
-    /// Fields given to the documents under this `_index.md`'s folder (Hugo
-    /// `cascade`), as written.
-    pub cascade: Option<serde_json::Value>,
-    /// Hugo's embargo fields (`publishDate`, `expiryDate`, `headless`,
-    /// `_build`), read without aliases: withhold the page like `draft`.
-    pub embargo: crate::embargo::Embargo,
-    /// Line (in the .md file) of each field present, by canonical name.
-    pub lines: BTreeMap<&'static str, usize>,
+/// Who may see a document (front-matter `visibility`, trust.yaml
+/// `default_visibility`); serialised as `public`, `restricted`, `internal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Published in full.
+    Public,
+    /// Listed with metadata and hash; body withheld.
+    Restricted,
+    /// Never published.
+    Internal,
+}
+
+impl Visibility {
+    /// `public`, `restricted` or `internal`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Restricted => "restricted",
+            Visibility::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for Visibility {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One front-matter field as [`SCHEMA`] declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// Canonical name (what `front_matter.aliases` map to).
+    pub name: &'static str,
+    /// What the value is, for the reference table.
+    pub kind: &'static str,
+    /// Given by `cascade`, trust.yaml `defaults` (see [`inherit_field`]).
+    pub inherited: bool,
+    /// Decides publication: read in any case (`Draft:`), never ignored by
+    /// `front_matter.ignore`, and an error when given twice.
+    pub decides: bool,
+    /// What it means (the README row and the field's rustdoc).
+    pub doc: &'static str,
+}
+
+/// How one kind of field is read and what it becomes.
+trait Kind {
+    /// As the YAML gives it.
+    type Raw;
+    /// As [`FrontMatter`] holds it.
+    type Value;
+    /// For the reference table.
+    const KIND: &'static str;
+    /// The typed value (problems pushed to `c`).
+    fn convert(c: &mut Conv, field: &'static str, raw: S<Self::Raw>) -> Self::Value;
+    /// Copies `from` into `to` when it gives a value; whether it did.
+    fn inherit(to: &mut Self::Value, from: &Self::Value) -> bool;
+}
+
+/// Copies an optional value that is there.
+fn inherit_some<T: Clone>(to: &mut Option<T>, from: &Option<T>) -> bool {
+    if from.is_some() {
+        to.clone_from(from);
+        true
+    } else {
+        false
+    }
+}
+
+/// Copies a value that is always there (its presence is in `lines`).
+fn inherit_all<T: Clone>(to: &mut T, from: &T) -> bool {
+    to.clone_from(from);
+    true
+}
+
+/// Declares a kind: `Name(raw type => value type, "table text") |conv,
+/// field, raw| conversion, inheritance`.
+macro_rules! kind {
+    ($name:ident($raw:ty => $value:ty, $text:literal) |$c:ident, $f:ident, $r:ident| $convert:expr, $inherit:ident) => {
+        #[doc = $text]
+        struct $name;
+        impl Kind for $name {
+            type Raw = $raw;
+            type Value = $value;
+            const KIND: &'static str = $text;
+            fn convert($c: &mut Conv, $f: &'static str, $r: S<$raw>) -> $value {
+                $convert
+            }
+            fn inherit(to: &mut $value, from: &$value) -> bool {
+                $inherit(to, from)
+            }
+        }
+    };
+}
+
+kind!(Str(Text => Option<String>, "string") |c, f, r| c.text(f, r), inherit_some);
+kind!(Vis(Visibility => Option<Visibility>, "`public`, `restricted` or `internal`")
+    |c, f, r| c.take(f, r), inherit_some);
+kind!(Flag(bool => bool, "bool") |c, f, r| c.take(f, r).unwrap_or(false), inherit_all);
+kind!(Day(Text => Option<Date>, "date `YYYY-MM-DD`") |c, f, r| c.date(f, r), inherit_some);
+kind!(Cycle(Text => Option<ReviewCycle>, "review cycle") |c, f, r| c.cycle(f, r), inherit_some);
+kind!(Strings(OneOrMany => Vec<String>, "string or list of strings")
+    |c, f, r| c.take(f, r).map(|t| t.0).unwrap_or_default(), inherit_all);
+kind!(Int(i64 => i64, "integer") |c, f, r| c.take(f, r).unwrap_or(0), inherit_all);
+kind!(Mappings(BTreeMap<Text, OneOrMany> => BTreeMap<String, Vec<String>>, "map of lists")
+    |c, f, r| {
+        let map = c.take(f, r).unwrap_or_default();
+        map.into_iter().map(|(k, v)| (k.0, v.0)).collect()
+    }, inherit_all);
+kind!(Revisions(Vec<Spanned<RawRevision>> => Vec<Revision>, "list of maps")
+    |c, f, r| c.revisions(f, r), inherit_all);
+kind!(Map(serde_json::Value => serde_json::Value, "map")
+    |c, f, r| c.take(f, r).unwrap_or(serde_json::Value::Null), inherit_all);
+kind!(OptMap(serde_json::Value => Option<serde_json::Value>, "map")
+    |c, f, r| c.take(f, r), inherit_some);
+
+/// Declares the front-matter schema: every field once, in file order; the
+/// field list, [`FrontMatter`], its reading and conversion, inheritance and
+/// the README table all come from it.
+macro_rules! schema {
+    ($($name:ident: $ty:ty as $kind:ident, inherited: $inherited:literal, decides: $decides:literal, $doc:literal;)*) => {
+        /// Every field, in declaration order.
+        pub const SCHEMA: &[Field] = &[$(Field {
+            name: stringify!($name),
+            kind: <$kind as Kind>::KIND,
+            inherited: $inherited,
+            decides: $decides,
+            doc: $doc,
+        }),*];
+
+        /// Every field trustsite knows, for did-you-mean hints and alias targets.
+        pub const FIELDS: &[&str] = &[$(stringify!($name)),*];
+
+        /// Typed front-matter; every field optional here (requirements are
+        /// checked by `content`).
+        #[derive(Debug, Clone, Default)]
+        pub struct FrontMatter {
+            $(#[doc = $doc] pub $name: $ty,)*
+            /// Hugo's embargo fields (`publishDate`, `expiryDate`, `headless`,
+            /// `_build`), read without aliases: withhold the page like `draft`.
+            pub embargo: crate::embargo::Embargo,
+            /// Line (in the .md file) of each field present, by canonical name.
+            pub lines: BTreeMap<&'static str, usize>,
+        }
+
+        /// The schema's fields as read, with their positions.
+        #[derive(Default)]
+        struct RawFields {
+            $($name: S<<$kind as Kind>::Raw>,)*
+        }
+
+        impl RawFields {
+            /// Reads the value of a known field; false for unknown or repeated ones.
+            fn read<'de, A: MapAccess<'de>>(&mut self, name: &str, map: &mut A) -> Result<bool, A::Error> {
+                match name {
+                    $(stringify!($name) => fill(&mut self.$name, map),)*
+                    _ => Ok(false),
+                }
+            }
+
+            /// The typed front-matter (lines still to be set), in field order.
+            fn convert(self, c: &mut Conv, embargo: crate::embargo::Embargo) -> FrontMatter {
+                FrontMatter {
+                    $($name: <$kind as Kind>::convert(c, stringify!($name), self.$name),)*
+                    embargo,
+                    lines: BTreeMap::new(),
+                }
+            }
+        }
+
+        /// Copies field `name` from `from` into `fm` when the schema says it
+        /// is inherited and `from` gives a value; whether it did.
+        pub fn inherit_field(fm: &mut FrontMatter, from: &FrontMatter, name: &str) -> bool {
+            match name {
+                $(stringify!($name) => $inherited && <$kind as Kind>::inherit(&mut fm.$name, &from.$name),)*
+                _ => false,
+            }
+        }
+    };
+}
+
+schema! {
+    title: Option<String> as Str, inherited: false, decides: false, "required";
+    id: Option<String> as Str, inherited: false, decides: false, "stable document id, unique across the site (default: the slugified path, e.g. `policies/access-control`)";
+    visibility: Option<Visibility> as Vis, inherited: true, decides: true, "`public`: published in full. `restricted`: listed with its metadata and SHA-256; the body is withheld and the page says how to request access. `internal`: never published, no trace in any output. Default: trust.yaml `default_visibility`. Read in any case (`Visibility:`)";
+    audit_scope: bool as Flag, inherited: true, decides: false, "in audit scope; shown as a badge";
+    controlled_document: bool as Flag, inherited: true, decides: false, "must carry `owner`, `version`, `last_reviewed` (a warning in `build`, an error in `check`; without review dates it is `never_reviewed`)";
+    owner: Option<String> as Str, inherited: true, decides: false, "accountable team or person";
+    version: Option<String> as Str, inherited: true, decides: false, "version string (`1.10` stays `1.10`)";
+    last_reviewed: Option<Date> as Day, inherited: true, decides: false, "date of the last completed review";
+    review_cycle: Option<ReviewCycle> as Cycle, inherited: true, decides: false, "`annual`, `semiannual`, `quarterly`, `monthly`, `weekly`, a span (`6 months`, `90 days`, `2 years`) or ISO 8601 (`P1Y`, `P6M`); default: trust.yaml `review.cycle`. Spelled `review_in` (tech-docs, through an alias), every form tech-docs-gem accepts: numbers in words (`six months`, `a year`), `fortnight`, `1 year and 6 months`, `0 days` (due on the review day itself). Errors name the field as the file spells it";
+    next_review: Option<Date> as Day, inherited: true, decides: false, "explicit due date; wins over `last_reviewed` + cycle";
+    effective: Option<Date> as Day, inherited: true, decides: false, "date this version took effect";
+    approved_by: Option<String> as Str, inherited: true, decides: false, "approver of this version";
+    category: Option<String> as Str, inherited: true, decides: false, "listing it appears in (default: from the top-level folder, `policies` -> `Policies`)";
+    tags: Vec<String> as Strings, inherited: true, decides: false, "tag listings it appears in";
+    summary: Option<String> as Str, inherited: true, decides: false, "one-sentence summary shown in listings";
+    weight: i64 as Int, inherited: true, decides: false, "listing order: lower first, then title (default 0)";
+    frameworks: BTreeMap<String, Vec<String>> as Mappings, inherited: true, decides: false, "framework -> control ids, e.g. `\"ISO/IEC 27001:2022\": [A.5.1, A.5.15]`";
+    revisions: Vec<Revision> as Revisions, inherited: false, decides: false, "`{version, date, summary, approved_by?}` entries (feed the changes page and feed)";
+    draft: bool as Flag, inherited: true, decides: true, "never published by `build`; `serve --drafts` shows it. Read in any case (`Draft: true`, as Hugo does)";
+    extra: serde_json::Value as Map, inherited: true, decides: false, "free fields passed to templates";
+    aliases: Vec<String> as Strings, inherited: false, decides: false, "old URL paths of this document (Hugo's field): each becomes a redirect page (canonical link + meta refresh) at that path; a collision with a document or another alias is an error; withheld documents get none";
+    cascade: Option<serde_json::Value> as OptMap, inherited: false, decides: false, "in an `_index.md`: fields for every document under its folder (see \"Fields a document gets\")";
+}
+
+/// The README's front-matter reference table, from [`SCHEMA`].
+pub fn reference_table() -> String {
+    let mut out =
+        String::from("| field | type | inherited | meaning |\n| --- | --- | --- | --- |\n");
+    for f in SCHEMA {
+        let inherited = if f.inherited { "yes" } else { "no" };
+        out.push_str(&format!(
+            "| `{}` | {} | {inherited} | {} |\n",
+            f.name, f.kind, f.doc
+        ));
+    }
+    out
 }
 
 /// A located problem in front-matter: `(line, col, message, is_error)`.
@@ -230,28 +375,8 @@ type S<T> = Option<Spanned<T>>;
 
 #[derive(Default)]
 struct Raw {
-    title: S<Text>,
-    id: S<Text>,
-    visibility: S<Visibility>,
-    audit_scope: S<bool>,
-    controlled_document: S<bool>,
-    owner: S<Text>,
-    version: S<Text>,
-    last_reviewed: S<Text>,
-    review_cycle: S<Text>,
-    next_review: S<Text>,
-    effective: S<Text>,
-    approved_by: S<Text>,
-    category: S<Text>,
-    tags: S<OneOrMany>,
-    summary: S<Text>,
-    weight: S<i64>,
-    frameworks: S<BTreeMap<Text, OneOrMany>>,
-    revisions: S<Vec<Spanned<RawRevision>>>,
-    draft: S<bool>,
-    extra: S<serde_json::Value>,
-    aliases: S<OneOrMany>,
-    cascade: S<serde_json::Value>,
+    /// The schema's fields as read.
+    fields: RawFields,
     /// (key, line, col) of fields nobody knows.
     unknown: Vec<(String, usize, usize)>,
     /// (alias used, canonical) pairs that collided with the canonical key.
@@ -332,37 +457,38 @@ impl<'de> Visitor<'de> for Seed<'_> {
             // `front_matter.ignore` (an alias to ""): a foreign field accepted
             // silently, except what decides publication (fail closed).
             let ignored = self.aliases.get(&name).is_some_and(String::is_empty);
-            let decides =
-                matches!(lower.as_str(), "draft" | "visibility") || crate::embargo::is_key(&lower);
+            let publication = SCHEMA
+                .iter()
+                .find(|f| f.decides && f.name == lower)
+                .map(|f| f.name);
+            let decides = publication.is_some() || crate::embargo::is_key(&lower);
             if ignored && !decides {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
             let canonical = match self.aliases.get(&name).filter(|to| !to.is_empty()) {
                 Some(to) => to.as_str(),
-                // Hugo reads keys in any case: `Draft: true` withholds too.
-                None if matches!(lower.as_str(), "draft" | "visibility") => lower.as_str(),
-                None if crate::embargo::is_key(&lower) => {
-                    raw.embargo.read(&lower, &mut map)?;
-                    continue;
-                }
-                None => name.as_str(),
+                None => match publication {
+                    // Hugo reads keys in any case: `Draft: true` withholds too.
+                    Some(field) => field,
+                    None if crate::embargo::is_key(&lower) => {
+                        raw.embargo.read(&lower, &mut map)?;
+                        continue;
+                    }
+                    None => name.as_str(),
+                },
             };
-            if raw.read_field(canonical, &mut map)? {
-                if let Some(field) = FIELDS.iter().find(|f| **f == canonical) {
-                    raw.key_lines.push((field, line, name.clone()));
+            let field = SCHEMA.iter().find(|f| f.name == canonical);
+            if raw.fields.read(canonical, &mut map)? {
+                if let Some(f) = field {
+                    raw.key_lines.push((f.name, line, name.clone()));
                 }
             } else {
                 map.next_value::<IgnoredAny>()?;
-                if let Some(field) = ["visibility", "draft"]
-                    .into_iter()
-                    .find(|f| *f == canonical)
-                {
-                    raw.conflicts.push((name, field, line, col));
-                } else if FIELDS.contains(&canonical) {
-                    raw.duplicates.push((name, line, col));
-                } else {
-                    raw.unknown.push((name, line, col));
+                match field {
+                    Some(f) if f.decides => raw.conflicts.push((name, f.name, line, col)),
+                    Some(_) => raw.duplicates.push((name, line, col)),
+                    None => raw.unknown.push((name, line, col)),
                 }
             }
         }
@@ -380,41 +506,6 @@ fn fill<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     }
     *slot = Some(map.next_value()?);
     Ok(true)
-}
-
-impl Raw {
-    /// Reads the value of a known field; false for unknown or repeated ones.
-    fn read_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        name: &str,
-        map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match name {
-            "title" => fill(&mut self.title, map),
-            "id" => fill(&mut self.id, map),
-            "visibility" => fill(&mut self.visibility, map),
-            "audit_scope" => fill(&mut self.audit_scope, map),
-            "controlled_document" => fill(&mut self.controlled_document, map),
-            "owner" => fill(&mut self.owner, map),
-            "version" => fill(&mut self.version, map),
-            "last_reviewed" => fill(&mut self.last_reviewed, map),
-            "review_cycle" => fill(&mut self.review_cycle, map),
-            "next_review" => fill(&mut self.next_review, map),
-            "effective" => fill(&mut self.effective, map),
-            "approved_by" => fill(&mut self.approved_by, map),
-            "category" => fill(&mut self.category, map),
-            "tags" => fill(&mut self.tags, map),
-            "summary" => fill(&mut self.summary, map),
-            "weight" => fill(&mut self.weight, map),
-            "frameworks" => fill(&mut self.frameworks, map),
-            "revisions" => fill(&mut self.revisions, map),
-            "draft" => fill(&mut self.draft, map),
-            "extra" => fill(&mut self.extra, map),
-            "aliases" => fill(&mut self.aliases, map),
-            "cascade" => fill(&mut self.cascade, map),
-            _ => Ok(false),
-        }
-    }
 }
 
 /// Converts spanned raw values, shifting lines by `shift` into file lines.
@@ -479,10 +570,10 @@ impl Conv<'_> {
 
     /// `review_cycle`; spelled `review_in` (tech-docs), every span the gem
     /// accepts (see [`crate::review::parse_review_in`]).
-    fn cycle(&mut self, s: S<Text>) -> Option<ReviewCycle> {
+    fn cycle(&mut self, field: &'static str, s: S<Text>) -> Option<ReviewCycle> {
         let s = s?;
-        self.lines.insert("review_cycle", self.at(&s).0);
-        let name = self.name("review_cycle");
+        self.lines.insert(field, self.at(&s).0);
+        let name = self.name(field);
         let parsed = if name == "review_in" {
             crate::review::parse_review_in(&s.value.0)
         } else {
@@ -497,8 +588,8 @@ impl Conv<'_> {
         }
     }
 
-    fn revisions(&mut self, s: S<Vec<Spanned<RawRevision>>>) -> Vec<Revision> {
-        let Some(list) = self.take("revisions", s) else {
+    fn revisions(&mut self, field: &'static str, s: S<Vec<Spanned<RawRevision>>>) -> Vec<Revision> {
+        let Some(list) = self.take(field, s) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -519,7 +610,7 @@ impl Conv<'_> {
                 Err(e) => self.error(
                     &date,
                     "frontmatter/invalid-date",
-                    format!("`revisions`: date: {e}"),
+                    format!("`{field}`: date: {e}"),
                 ),
             }
         }
@@ -594,44 +685,7 @@ impl Raw {
             lines: BTreeMap::new(),
             spelled,
         };
-        let fm = FrontMatter {
-            title: c.text("title", self.title),
-            id: c.text("id", self.id),
-            visibility: c.take("visibility", self.visibility),
-            audit_scope: c.take("audit_scope", self.audit_scope).unwrap_or(false),
-            controlled_document: c
-                .take("controlled_document", self.controlled_document)
-                .unwrap_or(false),
-            owner: c.text("owner", self.owner),
-            version: c.text("version", self.version),
-            last_reviewed: c.date("last_reviewed", self.last_reviewed),
-            review_cycle: c.cycle(self.review_cycle),
-            next_review: c.date("next_review", self.next_review),
-            effective: c.date("effective", self.effective),
-            approved_by: c.text("approved_by", self.approved_by),
-            category: c.text("category", self.category),
-            tags: c.take("tags", self.tags).map(|t| t.0).unwrap_or_default(),
-            summary: c.text("summary", self.summary),
-            weight: c.take("weight", self.weight).unwrap_or(0),
-            frameworks: c
-                .take("frameworks", self.frameworks)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k.0, v.0))
-                .collect(),
-            revisions: c.revisions(self.revisions),
-            draft: c.take("draft", self.draft).unwrap_or(false),
-            extra: c
-                .take("extra", self.extra)
-                .unwrap_or(serde_json::Value::Null),
-            aliases: c
-                .take("aliases", self.aliases)
-                .map(|t| t.0)
-                .unwrap_or_default(),
-            cascade: c.take("cascade", self.cascade),
-            embargo,
-            lines: BTreeMap::new(),
-        };
+        let fm = self.fields.convert(&mut c, embargo);
         let mut lines = c.lines;
         for (field, line, name) in &self_key_lines {
             let at = key_line(yaml_text, name).unwrap_or(*line);
@@ -770,5 +824,96 @@ mod tests {
         let (_, p) = parse(s.yaml.unwrap(), s.yaml_line, &aliases);
         assert!(p[0].message.starts_with("`review_in`:"), "{p:?}");
         assert_eq!(p[0].line, 3);
+    }
+
+    /// Where the reference table sits in the README.
+    const README_START: &str = "<!-- fields:start (generated from frontmatter::SCHEMA) -->\n";
+    const README_END: &str = "<!-- fields:end -->";
+
+    /// The README table is `reference_table()`; `TRUSTSITE_UPDATE_README=1
+    /// cargo test --lib readme_lists_every_field` rewrites it.
+    #[test]
+    fn readme_lists_every_field() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let start = readme
+            .find(README_START)
+            .expect("README fields:start marker")
+            + README_START.len();
+        let end = start
+            + readme[start..]
+                .find(README_END)
+                .expect("README fields:end marker");
+        let want = reference_table();
+        if readme[start..end] != want && std::env::var_os("TRUSTSITE_UPDATE_README").is_some() {
+            let updated = format!("{}{want}{}", &readme[..start], &readme[end..]);
+            std::fs::write(path, updated).unwrap();
+            return;
+        }
+        assert_eq!(
+            readme[start..end],
+            want,
+            "README front-matter table is stale: run TRUSTSITE_UPDATE_README=1 cargo test --lib readme_lists_every_field"
+        );
+    }
+
+    #[test]
+    fn schema_names_are_unique_and_docs_fit_a_table() {
+        let mut names: Vec<&str> = SCHEMA.iter().map(|f| f.name).collect();
+        assert_eq!(names, FIELDS);
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), SCHEMA.len());
+        for f in SCHEMA {
+            assert!(
+                !f.doc.is_empty() && !f.doc.contains('|') && !f.doc.contains('\n'),
+                "{}",
+                f.name
+            );
+        }
+        let decides: Vec<&str> = SCHEMA
+            .iter()
+            .filter(|f| f.decides)
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(decides, ["visibility", "draft"]);
+    }
+
+    #[test]
+    fn every_field_is_read_and_only_inherited_ones_are_copied() {
+        let yaml = "title: T\nid: x\nvisibility: public\naudit_scope: true\ncontrolled_document: true\nowner: o\nversion: 1\nlast_reviewed: 2026-01-01\nreview_cycle: annual\nnext_review: 2026-06-01\neffective: 2026-01-02\napproved_by: a\ncategory: C\ntags: [t]\nsummary: s\nweight: 3\nframeworks: {F: [c]}\nrevisions: [{version: 1, date: 2026-01-01}]\ndraft: true\nextra: {k: v}\naliases: [/old/]\ncascade: {owner: x}\n";
+        let (fm, p) = parse(yaml, 2, &BTreeMap::new());
+        assert!(p.is_empty(), "{p:?}");
+        let from = fm.unwrap();
+        let mut lines: Vec<&str> = from.lines.keys().copied().collect();
+        lines.sort_by_key(|l| FIELDS.iter().position(|f| f == l));
+        assert_eq!(lines, FIELDS, "every field read, with its line");
+        let mut to = FrontMatter::default();
+        for f in SCHEMA {
+            assert_eq!(
+                inherit_field(&mut to, &from, f.name),
+                f.inherited,
+                "{}",
+                f.name
+            );
+        }
+        assert_eq!(to.title, None);
+        assert_eq!(to.owner.as_deref(), Some("o"));
+        assert_eq!(to.weight, 3);
+        assert!(to.draft && to.revisions.is_empty() && to.aliases.is_empty());
+        assert!(!inherit_field(&mut to, &from, "nonsense"));
+    }
+
+    #[test]
+    fn compat_presets_map_onto_schema_fields() {
+        for name in ["hugo", "tech-docs", "comply"] {
+            let preset = crate::compat::Compat::parse(name).unwrap().preset();
+            for (from, to) in preset.aliases {
+                assert!(FIELDS.contains(to), "{name}: {from} -> {to}");
+            }
+            for field in preset.ignore {
+                assert!(!FIELDS.contains(field), "{name} ignores the field {field}");
+            }
+        }
     }
 }

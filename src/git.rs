@@ -7,7 +7,7 @@
 //! Every run of git gets a fixed environment (`LC_ALL=C`, `TZ=UTC`, no system
 //! config, no pager, no prompts, stdin closed) so its output is the same on
 //! every machine. This module knows nothing of documents or versions
-//! (`crate::versions` does); it does no parsing beyond git's own formats.
+//! (the versions module does); it does no parsing beyond git's own formats.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};

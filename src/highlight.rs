@@ -304,7 +304,7 @@ impl DiskCache {
     }
 
     fn path(&self, key: &[u8; 32]) -> PathBuf {
-        let hex = crate::content::hex(key);
+        let hex = crate::digest::hex(key);
         self.dir.join(&hex[..2]).join(hex)
     }
 
@@ -312,13 +312,13 @@ impl DiskCache {
     pub fn get(&self, key: &[u8; 32]) -> Option<String> {
         let text = std::fs::read_to_string(self.path(key)).ok()?;
         let (sum, html) = text.split_once('\n')?;
-        (sum == crate::content::hex(&Sha256::digest(html))).then(|| html.to_string())
+        (sum == crate::digest::hex(&Sha256::digest(html))).then(|| html.to_string())
     }
 
     /// Stores `html` under `key`; a failure is remembered, not fatal.
     pub fn put(&self, key: &[u8; 32], html: &str) {
         let path = self.path(key);
-        let sum = crate::content::hex(&Sha256::digest(html));
+        let sum = crate::digest::hex(&Sha256::digest(html));
         let result = path
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)

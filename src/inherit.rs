@@ -276,60 +276,12 @@ pub fn fill_missing(fm: &mut FrontMatter, from: &FrontMatter, filled: &mut BTree
         if fm.lines.contains_key(field) || filled.contains(field) {
             continue;
         }
-        let copied = match *field {
-            "visibility" => copy(&mut fm.visibility, &from.visibility),
-            "audit_scope" => {
-                fm.audit_scope = from.audit_scope;
-                true
-            }
-            "controlled_document" => {
-                fm.controlled_document = from.controlled_document;
-                true
-            }
-            "owner" => copy(&mut fm.owner, &from.owner),
-            "version" => copy(&mut fm.version, &from.version),
-            "last_reviewed" => copy(&mut fm.last_reviewed, &from.last_reviewed),
-            "review_cycle" => copy(&mut fm.review_cycle, &from.review_cycle),
-            "next_review" => copy(&mut fm.next_review, &from.next_review),
-            "effective" => copy(&mut fm.effective, &from.effective),
-            "approved_by" => copy(&mut fm.approved_by, &from.approved_by),
-            "category" => copy(&mut fm.category, &from.category),
-            "tags" => {
-                fm.tags = from.tags.clone();
-                true
-            }
-            "summary" => copy(&mut fm.summary, &from.summary),
-            "weight" => {
-                fm.weight = from.weight;
-                true
-            }
-            "frameworks" => {
-                fm.frameworks = from.frameworks.clone();
-                true
-            }
-            "draft" => {
-                fm.draft = from.draft;
-                true
-            }
-            "extra" => {
-                fm.extra = from.extra.clone();
-                true
-            }
-            // Per document by nature: title, id, revisions, aliases, cascade.
-            _ => false,
-        };
+        // The schema says which fields are inherited (not title, id,
+        // revisions, aliases, cascade: per document by nature).
+        let copied = crate::frontmatter::inherit_field(fm, from, field);
         if copied {
             filled.insert(field);
         }
-    }
-}
-
-fn copy<T: Clone>(to: &mut Option<T>, from: &Option<T>) -> bool {
-    if from.is_some() {
-        to.clone_from(from);
-        true
-    } else {
-        false
     }
 }
 

@@ -4,5 +4,5 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = trustsite::cli::Cli::parse();
-    ExitCode::from(trustsite::cli::run(cli))
+    trustsite::cli::run(cli).into()
 }

@@ -48,7 +48,7 @@ pub struct ManifestDoc {
     /// Absolute URL.
     pub url: String,
     /// `public` or `restricted`.
-    pub visibility: String,
+    pub visibility: crate::frontmatter::Visibility,
     /// In audit scope (GitLab's "Visibility: Audit").
     #[serde(default)]
     pub audit_scope: bool,
@@ -60,8 +60,8 @@ pub struct ManifestDoc {
     pub last_reviewed: Option<String>,
     /// `YYYY-MM-DD`.
     pub next_due: Option<String>,
-    /// Review status.
-    pub status: String,
+    /// Review status (`current`, `due_soon`, …).
+    pub status: crate::review::ReviewStatus,
     /// SHA-256 of the source file's bytes (`sha256sum` matches).
     pub source_sha256: String,
     /// Source path relative to the site root.
@@ -89,6 +89,10 @@ pub struct ManifestVersion {
     pub url: Option<String>,
 }
 
+fn day(d: Option<jiff::civil::Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
 fn opt(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
@@ -100,23 +104,23 @@ impl ManifestDoc {
             id: v.id.clone(),
             title: v.title.clone(),
             url: v.permalink.clone(),
-            visibility: v.visibility.clone(),
+            visibility: v.visibility,
             audit_scope: v.audit_scope,
             version: opt(&v.version),
             owner: opt(&v.owner),
-            last_reviewed: opt(&v.last_reviewed),
-            next_due: opt(&v.next_due),
-            status: v.status.clone(),
+            last_reviewed: v.last_reviewed.map(|d| d.to_string()),
+            next_due: v.next_due.map(|d| d.to_string()),
+            status: v.status,
             source_sha256: v.source_sha256.clone(),
             source: v.source_path.clone(),
             versions: (v.versions.iter())
                 .filter(|x| !x.commit.is_empty())
                 .map(|x| ManifestVersion {
                     version: x.version.clone(),
-                    date: x.date.clone(),
+                    date: day(x.date),
                     commit: x.commit.clone(),
                     source_sha256: x.source_sha256.clone(),
-                    effective: x.effective.clone(),
+                    effective: day(x.effective),
                     url: opt(&x.permalink),
                 })
                 .collect(),

@@ -767,12 +767,6 @@ fn is_unsafe_scheme(dest: &str) -> bool {
         || d.starts_with("file:")
 }
 
-/// GitHub-style heading anchor: lowercase, letters/digits/`-`/`_` kept,
-/// spaces to `-`, everything else dropped.
-pub fn slugify_anchor(text: &str) -> String {
-    crate::anchors::github_slug(text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

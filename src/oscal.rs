@@ -186,7 +186,7 @@ fn component(site: &Site, d: &DocView) -> Value {
         "type": kind,
         "title": d.title,
         "description": description,
-        "props": [prop("document-id", &d.id), prop("visibility", &d.visibility)],
+        "props": [prop("document-id", &d.id), prop("visibility", d.visibility.as_str())],
         "links": [{"href": format!("#{resource}"), "rel": "reference"}],
     });
     let implementations: Vec<Value> = d
@@ -236,18 +236,19 @@ fn doc_resource(site: &Site, d: &DocView) -> Value {
     if !d.version.is_empty() {
         props.push(json!({"name": "version", "value": d.version}));
     }
+    let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     for (name, value) in [
-        ("effective", &d.effective),
-        ("last-reviewed", &d.last_reviewed),
-        ("next-review", &d.next_due),
-        ("owner", &d.owner),
-        ("approved-by", &d.approved_by),
+        ("effective", day(d.effective)),
+        ("last-reviewed", day(d.last_reviewed)),
+        ("next-review", day(d.next_due)),
+        ("owner", d.owner.clone()),
+        ("approved-by", d.approved_by.clone()),
     ] {
         if !value.is_empty() {
-            props.push(prop(name, value));
+            props.push(prop(name, &value));
         }
     }
-    props.push(prop("review-status", &d.status));
+    props.push(prop("review-status", d.status.as_str()));
     props.push(prop("source-path", &d.source_path));
     let hashes = json!([{"algorithm": "SHA-256", "value": d.source_sha256}]);
     let mut r = json!({

@@ -116,7 +116,8 @@ pub struct MemorySink {
 }
 
 impl MemorySink {
-    /// All files stored so far.
+    /// All files stored so far (the tests compare whole outputs).
+    #[cfg(test)]
     pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
         let files = self.into_shared();
         files

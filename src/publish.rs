@@ -1,7 +1,8 @@
 //! What is published: the one place that decides, for every file under
 //! `content/`, what it is and what of it reaches the output.
 //!
-//! [`classify`] names what a file is from its path alone (a document in any
+//! [`crate::filekind::classify`] (below this module, since the content walker
+//! uses it too) names what a file is from its path alone (a document in any
 //! Markdown spelling, the home or a folder's introduction, a copy of a
 //! document, another file, or nothing). [`Audience::document`] and
 //! [`Audience::intro`] give a document's or intro's [`Publication`] (full page,
@@ -15,11 +16,6 @@ use crate::config::{SiteConfig, Visibility};
 use crate::content::{Asset, Content, Document};
 use crate::diag::Diagnostic;
 use std::collections::BTreeSet;
-
-/// Markdown file extensions (compared without case).
-pub const MARKDOWN_EXTENSIONS: &[&str] = &[
-    "md", "markdown", "mdown", "mkd", "mkdn", "mdwn", "mdtxt", "mdtext",
-];
 
 /// What of a document or introduction a build publishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,6 +70,16 @@ impl Audience {
         }
     }
 
+    /// The audience of `build` on this audience's clock: what is published
+    /// whatever a preview shows.
+    pub fn build(&self) -> Audience {
+        Audience {
+            drafts: false,
+            internal: false,
+            clock: self.clock.clone(),
+        }
+    }
+
     /// What of introduction `d` (home or folder) this audience gets: in full
     /// or nothing (an introduction has no stub).
     pub fn intro(&self, d: &Document) -> Publication {
@@ -82,106 +88,6 @@ impl Audience {
             _ => Publication::Nothing,
         }
     }
-}
-
-/// What a file under `content/` is, from its content-relative path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileKind {
-    /// `index.md` (or `_index.md`) at the top: the home page's introduction.
-    Home,
-    /// `<folder>/_index.md`: the introduction of that top-level folder.
-    Intro(String),
-    /// A document; `bundle` is its folder when it is a bundle's `index.md`.
-    Document {
-        /// Bundle folder (content-relative).
-        bundle: Option<String>,
-    },
-    /// A copy of a document (backup, editor temp file, merge leftover):
-    /// never published.
-    Copy,
-    /// Any other file: published only when something published needs it.
-    Asset,
-    /// Not content (`.`/`_` names): never read, never published.
-    Ignored,
-}
-
-/// What `rel` (content-relative, `/`-separated) is.
-pub fn classify(rel: &str) -> FileKind {
-    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-    if dir
-        .split('/')
-        .any(|c| c.starts_with('.') || c.starts_with('_'))
-    {
-        return FileKind::Ignored;
-    }
-    if is_copy(name) {
-        return FileKind::Copy;
-    }
-    let Some(stem) = doc_stem(name) else {
-        return if name.starts_with('.') || name.starts_with('_') {
-            FileKind::Ignored
-        } else {
-            FileKind::Asset
-        };
-    };
-    let index = stem.eq_ignore_ascii_case("index");
-    let intro = stem.eq_ignore_ascii_case("_index");
-    match (dir, index, intro) {
-        ("", true, _) | ("", _, true) => FileKind::Home,
-        (folder, _, true) if !folder.contains('/') => FileKind::Intro(folder.to_string()),
-        (folder, true, _) => FileKind::Document {
-            bundle: Some(folder.to_string()),
-        },
-        _ if stem.starts_with('.') || (stem.starts_with('_') && !intro) => FileKind::Ignored,
-        _ => FileKind::Document { bundle: None },
-    }
-}
-
-/// Whether a folder name is walked (not `.`/`_`-prefixed).
-pub fn is_content_dir(name: &str) -> bool {
-    !(name.starts_with('.') || name.starts_with('_'))
-}
-
-/// The file name of a document without its Markdown extension (and
-/// tech-docs' `.html` before it and `.erb` after it): `x.html.md.erb` -> `x`.
-/// None when the name is not a Markdown spelling.
-pub fn doc_stem(name: &str) -> Option<&str> {
-    let lower = name.to_ascii_lowercase();
-    let core = lower.strip_suffix(".erb").unwrap_or(&lower);
-    let (stem, ext) = core.rsplit_once('.')?;
-    if stem.is_empty() || !MARKDOWN_EXTENSIONS.contains(&ext) {
-        return None;
-    }
-    let stem = stem
-        .strip_suffix(".html")
-        .filter(|s| !s.is_empty())
-        .unwrap_or(stem);
-    Some(&name[..stem.len()])
-}
-
-/// Whether a file name looks like a copy of a document: an editor's backup or
-/// temp file (`x.md~`, `#x.md#`, `.#x.md`, `.x.md.swp`), a merge leftover
-/// (`x.md.orig`, `x.md.rej`, `x.md.bak`) or any name that still carries a
-/// Markdown extension before another suffix (`x.md.old`, `x.markdown.txt`).
-pub fn is_copy(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let core = lower
-        .trim_start_matches(['.', '#'])
-        .trim_end_matches(['~', '#']);
-    if core.is_empty() {
-        return false;
-    }
-    if core.len() != lower.len() && doc_stem(core).is_some() {
-        return true;
-    }
-    if doc_stem(core).is_some() {
-        return false;
-    }
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() >= 3
-        && parts[1..parts.len() - 1]
-            .iter()
-            .any(|p| MARKDOWN_EXTENSIONS.contains(p))
 }
 
 /// Warnings about introductions this audience does not get although they
@@ -211,6 +117,9 @@ pub fn intro_warnings(content: &Content, audience: Audience) -> Vec<Diagnostic> 
 pub struct Plan {
     /// By document index.
     pub docs: Vec<Publication>,
+    /// By document index: what `build` publishes of it (the same as `docs`
+    /// unless this is a preview).
+    pub built: Vec<Publication>,
     /// `content/index.md`.
     pub home: Option<Publication>,
     /// By folder (`policies`).
@@ -221,11 +130,15 @@ impl Plan {
     /// The plan of `content` for `audience` (other files are decided by
     /// [`assets`] once the pages are rendered).
     pub fn new(content: &Content, audience: Audience) -> Plan {
+        let build = audience.build();
         Plan {
             docs: content
                 .documents
                 .iter()
                 .map(|d| audience.document(d))
+                .collect(),
+            built: (content.documents.iter())
+                .map(|d| build.document(d))
                 .collect(),
             home: content.home.as_ref().map(|d| audience.intro(d)),
             intros: content
@@ -234,6 +147,15 @@ impl Plan {
                 .map(|(f, d)| (f.clone(), audience.intro(d)))
                 .collect(),
         }
+    }
+
+    /// Whether document `i` gets what only a document `build` publishes in
+    /// full has, whatever a preview shows: its PDF and the pages (and
+    /// redline) of its earlier versions. Never a restricted, internal, draft
+    /// or embargoed one.
+    pub fn attachments(&self, i: usize) -> bool {
+        self.docs.get(i) == Some(&Publication::Full)
+            && self.built.get(i) == Some(&Publication::Full)
     }
 
     /// Whether the files of the bundle of document `i` are published (only
@@ -337,7 +259,7 @@ fn config_references(config: &SiteConfig, base_url: &str) -> BTreeSet<String> {
                 .find_map(|b| u.strip_prefix(*b))
                 .or_else(|| paths.iter().find_map(|p| u.strip_prefix(p.as_str())))?;
             let rest = rest.split(['?', '#']).next().unwrap_or(rest);
-            crate::site::decode_path(rest)
+            crate::urlpath::decode_path(rest)
         })
         .collect()
 }
@@ -366,69 +288,6 @@ pub fn glob_match(pat: &str, path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_markdown_spelling_is_a_document() {
-        for name in [
-            "x.md",
-            "x.MD",
-            "x.markdown",
-            "x.Mdown",
-            "x.mkd",
-            "x.html.md",
-            "x.html.md.erb",
-        ] {
-            assert_eq!(
-                classify(&format!("policies/{name}")),
-                FileKind::Document { bundle: None },
-                "{name}"
-            );
-        }
-        assert_eq!(
-            doc_stem("Access Control.html.md.erb"),
-            Some("Access Control")
-        );
-        assert_eq!(doc_stem("x.HTML.MD"), Some("x"));
-        assert_eq!(doc_stem("x.pdf"), None);
-        assert_eq!(classify("index.markdown"), FileKind::Home);
-        assert_eq!(
-            classify("policies/_index.MD"),
-            FileKind::Intro("policies".into())
-        );
-        assert_eq!(
-            classify("policies/b/index.md"),
-            FileKind::Document {
-                bundle: Some("policies/b".into())
-            }
-        );
-        assert_eq!(classify("_data/x.yaml"), FileKind::Ignored);
-        assert_eq!(classify("policies/_x.md"), FileKind::Ignored);
-        assert_eq!(classify("policies/report.pdf"), FileKind::Asset);
-    }
-
-    #[test]
-    fn copies_of_documents_are_recognised() {
-        for name in [
-            "x.md~",
-            "#x.md#",
-            ".#x.md",
-            ".x.md.swp",
-            "x.md.swp",
-            "x.md.orig",
-            "x.md.bak",
-            "x.md.rej",
-            "x.MARKDOWN.old",
-            "x.html.md.erb~",
-        ] {
-            assert!(is_copy(name), "{name}");
-            assert_eq!(classify(&format!("a/{name}")), FileKind::Copy, "{name}");
-        }
-        for name in [
-            "x.md", "x.md.erb", "x.pdf", "md.pdf", "a.b.md", "x~", ".hidden",
-        ] {
-            assert!(!is_copy(name), "{name}");
-        }
-    }
 
     /// A loaded document (through `content::load`, so new fields never
     /// break this test).
@@ -465,8 +324,45 @@ mod tests {
             assert_eq!(Audience::PUBLIC.document(&d), public, "{vis:?} {draft}");
             assert_eq!(Audience::PUBLIC.intro(&d), intro, "{vis:?} {draft}");
             assert_eq!(preview.document(&d), previewed, "{vis:?} {draft}");
-            assert_eq!(d.is_published(), public.is_published());
         }
+    }
+
+    #[test]
+    fn only_what_build_publishes_in_full_gets_attachments_even_in_previews() {
+        let preview = Audience {
+            drafts: true,
+            internal: true,
+            clock: None,
+        };
+        let content = Content {
+            documents: vec![
+                doc(Visibility::Public, false),
+                doc(Visibility::Restricted, false),
+                doc(Visibility::Internal, false),
+                doc(Visibility::Public, true),
+            ],
+            ..Content::default()
+        };
+        let plan = Plan::new(&content, Audience::PUBLIC);
+        let attached: Vec<bool> = (0..4).map(|i| plan.attachments(i)).collect();
+        assert_eq!(attached, [true, false, false, false]);
+        let plan = Plan::new(&content, preview);
+        assert_eq!(
+            plan.docs,
+            [
+                Publication::Full,
+                Publication::Stub,
+                Publication::Full,
+                Publication::Full
+            ]
+        );
+        let attached: Vec<bool> = (0..4).map(|i| plan.attachments(i)).collect();
+        assert_eq!(
+            attached,
+            [true, false, false, false],
+            "a preview shows more, attaches no more"
+        );
+        assert!(!plan.attachments(4));
     }
 
     #[test]

@@ -17,10 +17,22 @@
 //! module does no IO.
 
 use crate::diag::{Diagnostic, Severity};
+use crate::review::ReviewStatus;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashSet};
 use std::fmt::{self, Write as _};
+
+/// Serialises a date as `YYYY-MM-DD`, or null.
+fn day_or_null<S: serde::Serializer>(
+    d: &Option<jiff::civil::Date>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
+}
 
 /// One document's review line (the SPEC json "documents" entry).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -32,7 +44,7 @@ pub struct DocReport {
     /// Document title.
     pub title: String,
     /// `public`, `restricted` or `internal`.
-    pub visibility: String,
+    pub visibility: crate::frontmatter::Visibility,
     /// In audit scope (GitLab's "Visibility: Audit").
     pub audit_scope: bool,
     /// Accountable team or person.
@@ -40,11 +52,13 @@ pub struct DocReport {
     /// Document version string.
     pub version: Option<String>,
     /// Last completed review, `YYYY-MM-DD`.
-    pub last_reviewed: Option<String>,
+    #[serde(serialize_with = "day_or_null")]
+    pub last_reviewed: Option<jiff::civil::Date>,
     /// Next review due date, `YYYY-MM-DD`.
-    pub next_due: Option<String>,
+    #[serde(serialize_with = "day_or_null")]
+    pub next_due: Option<jiff::civil::Date>,
     /// `current`, `due_soon`, `overdue`, `never_reviewed` or `untracked`.
-    pub status: String,
+    pub status: ReviewStatus,
     /// Days from today until `next_due` (negative when overdue).
     pub days_left: Option<i64>,
 }
@@ -122,13 +136,13 @@ fn plural(n: usize, noun: &str) -> String {
 impl Report {
     /// Document counts by review status and problem counts by severity.
     pub fn summary(&self) -> Summary {
-        let status = |s: &str| self.documents.iter().filter(|d| d.status == s).count();
+        let status = |s: ReviewStatus| self.documents.iter().filter(|d| d.status == s).count();
         let (errors, warnings) = crate::diag::count(&self.problems);
         Summary {
             documents: self.documents.len(),
-            overdue: status("overdue"),
-            due_soon: status("due_soon"),
-            never_reviewed: status("never_reviewed"),
+            overdue: status(ReviewStatus::Overdue),
+            due_soon: status(ReviewStatus::DueSoon),
+            never_reviewed: status(ReviewStatus::NeverReviewed),
             errors,
             warnings,
         }
@@ -171,13 +185,13 @@ impl Report {
                     id: c(&d.id),
                     path: c(&d.path),
                     title: c(&d.title),
-                    visibility: c(&d.visibility),
+                    visibility: d.visibility,
                     audit_scope: d.audit_scope,
                     owner: o(&d.owner),
                     version: o(&d.version),
-                    last_reviewed: o(&d.last_reviewed),
-                    next_due: o(&d.next_due),
-                    status: c(&d.status),
+                    last_reviewed: d.last_reviewed,
+                    next_due: d.next_due,
+                    status: d.status,
                     days_left: d.days_left,
                 })
                 .collect(),
@@ -532,7 +546,12 @@ mod tests {
     /// [`YAML_MSG`] as every format shows it: the newline escaped.
     const YAML_SHOWN: &str = "unknown key: `colour`, at top level\\nsee 100% of the docs";
 
-    fn doc(path: &str, status: &str, next_due: Option<&str>, days_left: Option<i64>) -> DocReport {
+    fn doc(
+        path: &str,
+        status: ReviewStatus,
+        next_due: Option<&str>,
+        days_left: Option<i64>,
+    ) -> DocReport {
         DocReport {
             audit_scope: false,
             id: path
@@ -541,12 +560,12 @@ mod tests {
                 .replace('/', "-"),
             path: path.into(),
             title: format!("Title of {path}"),
-            visibility: "public".into(),
+            visibility: crate::frontmatter::Visibility::Public,
             owner: next_due.map(|_| "Security".into()),
             version: next_due.map(|_| "1.0".into()),
-            last_reviewed: next_due.map(|_| "2025-11-12".into()),
-            next_due: next_due.map(str::to_string),
-            status: status.into(),
+            last_reviewed: next_due.map(|_| jiff::civil::date(2025, 11, 12)),
+            next_due: next_due.map(|d| d.parse().unwrap()),
+            status,
             days_left,
         }
     }
@@ -559,17 +578,22 @@ mod tests {
             documents: vec![
                 doc(
                     "content/policies/access.md",
-                    "current",
+                    ReviewStatus::Current,
                     Some("2027-06-01"),
                     Some(191),
                 ),
                 doc(
                     "content/policies/backup.md",
-                    "overdue",
+                    ReviewStatus::Overdue,
                     Some("2026-11-12"),
                     Some(-10),
                 ),
-                doc("content/policies/incident.md", "never_reviewed", None, None),
+                doc(
+                    "content/policies/incident.md",
+                    ReviewStatus::NeverReviewed,
+                    None,
+                    None,
+                ),
             ],
             problems: vec![
                 Diagnostic::error("trust.yaml", 4, 1, YAML_MSG).code("config/invalid"),

@@ -393,7 +393,9 @@ fn split_while(s: &str, keep: impl Fn(char) -> bool) -> (&str, &str) {
 }
 
 /// Review state of one document, ordered from best to worst-tracked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewStatus {
     /// Next review is more than `warn_days` away.

@@ -11,7 +11,8 @@
 
 pub mod document;
 
-use crate::cli::{CANNOT_RUN, InitArgs, NewArgs, OK};
+use crate::term::Exit;
+use crate::when::When;
 use jiff::civil::Date;
 use std::path::Path;
 
@@ -57,32 +58,32 @@ pub fn site_files(today: Date) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// `trustsite init [DIR]`.
-pub fn init(args: &InitArgs) -> u8 {
-    let dir = &args.dir;
+/// `trustsite init [DIR]`: `when` is the clock as read at the edge (the
+/// new documents are dated on its day in UTC).
+pub fn init(dir: &Path, when: Result<When, String>) -> Exit {
     if let Err(e) = check_target(dir) {
         eprintln!("error: {e}");
-        return CANNOT_RUN;
+        return Exit::CannotRun;
     }
-    let today = match crate::cli_time::resolve(None, "UTC") {
-        Ok((_, today)) => today,
+    let today = match when.and_then(|w| w.today_in("UTC")) {
+        Ok(today) => today,
         Err(e) => {
             eprintln!("error: {e}");
-            return CANNOT_RUN;
+            return Exit::CannotRun;
         }
     };
     let files = site_files(today);
     if let Err(e) = write_site(dir, &files) {
         eprintln!("error: {e}");
-        return CANNOT_RUN;
+        return Exit::CannotRun;
     }
     print_created(dir, &files);
-    OK
+    Exit::Ok
 }
 
 /// `trustsite new PATH --title T`.
-pub fn new(args: &NewArgs) -> u8 {
-    document::run(args)
+pub fn new(opts: &document::NewOptions, when: Result<When, String>) -> Exit {
+    document::run(opts, when)
 }
 
 /// Ok when `dir` is absent, or a folder holding nothing but [`ALLOWED_EXISTING`].

@@ -107,12 +107,14 @@ struct Posting {
 /// only their title/heading/summary postings. Runs in time linear in the
 /// input (plus sorting the vocabulary); the output is deterministic.
 /// [`Indexer`] does the same work one document at a time (in parallel).
+#[cfg(test)]
 #[must_use]
 pub fn build_index(docs: &[SearchDoc]) -> String {
     build_with_budget(docs, TEXT_POSTING_BUDGET)
 }
 
 /// [`build_index`] with an explicit body-text posting budget.
+#[cfg(test)]
 fn build_with_budget(docs: &[SearchDoc], budget: usize) -> String {
     let searchable = docs.iter().filter(|d| !d.restricted).count();
     let indexer = Indexer::with_budget(searchable, budget);
@@ -485,140 +487,6 @@ fn doc_row(doc: &SearchDoc) -> (&str, &str, String, bool) {
     )
 }
 
-/// Elements whose boundaries do not separate words (everything else does).
-const INLINE_TAGS: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins", "kbd",
-    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
-];
-
-/// Extracts plain text from rendered HTML, used to feed [`SearchDoc::text`].
-///
-/// Tags and comments are removed (block-level tags become a space, inline ones
-/// like `<em>` join their text), `<script>`/`<style>` contents are dropped,
-/// the five basic entities, `&nbsp;` and numeric references are decoded
-/// (invalid code points become U+FFFD; unknown entities stay as written), and
-/// runs of whitespace collapse to one space.
-#[must_use]
-pub fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(pos) = rest.find(['<', '&']) {
-        out.push_str(&rest[..pos]);
-        rest = &rest[pos..];
-        rest = if rest.starts_with('<') {
-            skip_markup(rest, &mut out)
-        } else {
-            decode_entity(rest, &mut out)
-        };
-    }
-    out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Consumes the tag, comment or declaration at the start of `rest` (which
-/// starts with `<`), appending a space for block-level tags; a `<` that opens
-/// no markup is kept as text. Returns what follows.
-fn skip_markup<'a>(rest: &'a str, out: &mut String) -> &'a str {
-    if let Some(comment) = rest.strip_prefix("<!--") {
-        return comment.find("-->").map_or("", |end| &comment[end + 3..]);
-    }
-    let after = &rest[1..];
-    let closing = after.starts_with('/');
-    let name_start = usize::from(closing);
-    let opens_markup = after[name_start..]
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || (!closing && (c == '!' || c == '?')));
-    if !opens_markup {
-        out.push('<');
-        return after;
-    }
-    let name_len = after[name_start..]
-        .find(|c: char| !c.is_ascii_alphanumeric())
-        .unwrap_or(after.len() - name_start);
-    let name = after[name_start..name_start + name_len].to_ascii_lowercase();
-    let Some(end) = tag_end(after) else { return "" };
-    let tail = &after[end + 1..];
-    if !INLINE_TAGS.contains(&name.as_str()) {
-        out.push(' ');
-    }
-    if !closing && (name == "script" || name == "style") {
-        return skip_raw_text(tail, &name);
-    }
-    tail
-}
-
-/// Byte offset of the `>` that ends a tag, ignoring `>` inside quoted values.
-fn tag_end(tag: &str) -> Option<usize> {
-    let mut quote = None;
-    for (i, b) in tag.bytes().enumerate() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return Some(i),
-            (Some(q), _) if q == b => quote = None,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Skips the contents of a raw-text element up to and including `</name…>`.
-fn skip_raw_text<'a>(text: &'a str, name: &str) -> &'a str {
-    let needle = format!("</{name}");
-    let found = text
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()));
-    match found {
-        Some(start) => text[start..]
-            .find('>')
-            .map_or("", |end| &text[start + end + 1..]),
-        None => "",
-    }
-}
-
-/// Decodes the character reference at the start of `rest` (which starts with
-/// `&`) into `out`; an unknown or unterminated one is kept as text. Returns
-/// what follows.
-fn decode_entity<'a>(rest: &'a str, out: &mut String) -> &'a str {
-    let body_end = rest.bytes().take(34).position(|b| b == b';');
-    let decoded = body_end.and_then(|end| entity_char(&rest[1..end]).map(|c| (c, end)));
-    match decoded {
-        Some((c, end)) => {
-            out.push(c);
-            &rest[end + 1..]
-        }
-        None => {
-            out.push('&');
-            &rest[1..]
-        }
-    }
-}
-
-/// The character an entity body (between `&` and `;`) stands for.
-fn entity_char(body: &str) -> Option<char> {
-    let numeric = |digits: &str, radix: u32| -> Option<char> {
-        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-            return None;
-        }
-        let code = u32::from_str_radix(digits, radix).ok().filter(|&c| c != 0);
-        Some(code.and_then(char::from_u32).unwrap_or('\u{FFFD}'))
-    };
-    match body {
-        "amp" => Some('&'),
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "quot" => Some('"'),
-        "apos" => Some('\''),
-        "nbsp" => Some(' '),
-        _ => match body.strip_prefix('#') {
-            Some(hex) if hex.starts_with(['x', 'X']) => numeric(&hex[1..], 16),
-            Some(decimal) => numeric(decimal, 10),
-            None => None,
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -884,26 +752,6 @@ mod tests {
             index["terms"].as_object().unwrap().len()
         );
         assert!(json.len() < 12_000_000, "{} bytes", json.len());
-    }
-
-    #[test]
-    fn html_to_text_strips_markup() {
-        let html = "<h2 id=\"a\">Scope</h2><p>Keys <em>must</em>be<br>rotated &amp; logged &lt;daily&gt;.</p>\
-                    <script>var x = '<p>no</p>';</script><STYLE>p{}</style x>\
-                    <!-- hidden --><a href='x>y'>li&#110;k</a> &#x1F600; &#0; &#xZZ; &bogus; a < b &nbsp;end";
-        assert_eq!(
-            html_to_text(html),
-            "Scope Keys mustbe rotated & logged <daily>. link \u{1F600} \u{FFFD} &#xZZ; &bogus; a < b end"
-        );
-    }
-
-    #[test]
-    fn html_to_text_survives_truncated_markup() {
-        assert_eq!(html_to_text("text <p class=\"unterminated"), "text");
-        assert_eq!(html_to_text("a <!-- open"), "a");
-        assert_eq!(html_to_text("<script>never closed"), "");
-        assert_eq!(html_to_text("&#99999999999; &"), "\u{FFFD} &");
-        assert_eq!(html_to_text("é<b>ü</b>"), "éü");
     }
 
     /// Replacing documents one at a time in a [`Merged`] index gives the

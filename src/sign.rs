@@ -81,14 +81,6 @@ impl Signer {
             .to_string()
     }
 
-    /// The public key as one `allowed_signers`/`authorized_keys` line part
-    /// (`ssh-ed25519 AAAA...`).
-    pub fn public_key(&self) -> String {
-        let mut public = self.key.public_key().clone();
-        public.set_comment("");
-        public.to_openssh().unwrap_or_default().trim().to_string()
-    }
-
     /// The armored SSHSIG of `message` (the manifest's bytes).
     pub fn sign(&self, message: &[u8]) -> Result<String, String> {
         let sig = self

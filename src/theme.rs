@@ -200,7 +200,7 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// `style.css` -> `assets/style.1a2b3c4d.css`.
 fn hashed_name(name: &str, bytes: &[u8]) -> String {
-    let hash = crate::content::hex(&Sha256::digest(bytes)[..5]);
+    let hash = crate::digest::hex(&Sha256::digest(bytes)[..5]);
     match name.rsplit_once('.') {
         Some((stem, ext)) if !stem.contains('/') || !ext.contains('/') => {
             format!("assets/{stem}.{hash}.{ext}")

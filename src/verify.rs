@@ -230,7 +230,7 @@ fn walk(dir: &Path) -> Result<Tree, String> {
             Ok(mut f) => {
                 let mut h = Sha256::new();
                 std::io::copy(&mut f, &mut h).map_err(|e| format!("{rel}: {e}"))?;
-                tree.hashes.insert(rel, crate::content::hex(&h.finalize()));
+                tree.hashes.insert(rel, crate::digest::hex(&h.finalize()));
             }
             Err(Unreadable::Kind(kind)) => tree
                 .special
@@ -410,7 +410,7 @@ fn check_bundle(
         },
         Err(_) => return vec![format!("unreadable: {bundle}")],
     };
-    let sha = |b: &[u8]| crate::content::hex(&Sha256::digest(b));
+    let sha = |b: &[u8]| crate::digest::hex(&Sha256::digest(b));
     let mut expected: BTreeMap<String, String> = BTreeMap::new();
     expected.insert(FILE.into(), sha(manifest_bytes));
     if let Some(sig) = sig {
@@ -420,7 +420,7 @@ fn check_bundle(
     for d in manifest
         .documents
         .iter()
-        .filter(|d| d.visibility == "public")
+        .filter(|d| d.visibility == crate::frontmatter::Visibility::Public)
     {
         expected.insert(d.source.clone(), d.source_sha256.clone());
     }

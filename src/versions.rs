@@ -67,8 +67,6 @@ pub struct DocHistory {
     pub earlier: Vec<Version>,
     /// The committed run of the current version, when there is one.
     pub current: Option<Version>,
-    /// Date of the last commit that changed the document.
-    pub last_change: Option<Date>,
     /// `version` came from git (`review.from_git`).
     pub version_from_git: bool,
     /// `last_reviewed` came from git (`review.from_git`).
@@ -337,10 +335,7 @@ fn history_of(
     tz: &jiff::tz::TimeZone,
     diags: &mut Vec<Diagnostic>,
 ) -> DocHistory {
-    let mut h = DocHistory {
-        last_change: entries.last().map(|e| date_of(e.time, tz)),
-        ..DocHistory::default()
-    };
+    let mut h = DocHistory::default();
     if config.review.from_git {
         from_git(doc, entries, config, tz, &mut h, diags);
     }

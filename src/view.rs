@@ -7,8 +7,25 @@
 //! restricted; drafts and internal ones only under `serve --drafts/--internal`)
 //! ever become a [`DocView`].
 
-use serde::Serialize;
+use crate::frontmatter::Visibility;
+use crate::review::ReviewStatus;
+use jiff::civil::Date;
+use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
+
+/// Serialises a date as `YYYY-MM-DD`.
+fn day<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(d)
+}
+
+/// Serialises an optional date as `YYYY-MM-DD`, or `""` when there is none
+/// (what templates and JSON outputs have always seen).
+fn day_or_empty<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_str(""),
+    }
+}
 
 /// Site-wide values, the same on every page (`site` in templates).
 #[derive(Debug, Clone, Serialize)]
@@ -28,9 +45,11 @@ pub struct SiteView {
     /// `trustsite X.Y.Z`.
     pub generator: String,
     /// Build date `YYYY-MM-DD` (from SOURCE_DATE_EPOCH / --today, never a hidden clock).
-    pub build_date: String,
+    #[serde(serialize_with = "day")]
+    pub build_date: Date,
     /// `today` used for review statuses, `YYYY-MM-DD`.
-    pub today: String,
+    #[serde(serialize_with = "day")]
+    pub today: Date,
     /// Security contacts as given (`mailto:` / `https:` URIs).
     pub security_contact: Vec<String>,
     /// The first contact, for "request access" links (may be empty).
@@ -93,7 +112,7 @@ pub struct DocView {
     /// Absolute URL (base_url + path).
     pub permalink: String,
     /// `public` or `restricted` (or `internal` in previews).
-    pub visibility: String,
+    pub visibility: Visibility,
     /// True when the body is withheld (restricted).
     pub restricted: bool,
     /// URL of the document's PDF (`pdf: true`, public documents only), or empty.
@@ -113,13 +132,16 @@ pub struct DocView {
     /// Version (may be empty).
     pub version: String,
     /// `YYYY-MM-DD` or empty.
-    pub effective: String,
+    #[serde(serialize_with = "day_or_empty")]
+    pub effective: Option<Date>,
     /// `YYYY-MM-DD` or empty.
-    pub last_reviewed: String,
+    #[serde(serialize_with = "day_or_empty")]
+    pub last_reviewed: Option<Date>,
     /// `YYYY-MM-DD` or empty.
-    pub next_due: String,
+    #[serde(serialize_with = "day_or_empty")]
+    pub next_due: Option<Date>,
     /// `current`, `due_soon`, `overdue`, `never_reviewed`, `untracked`.
-    pub status: String,
+    pub status: ReviewStatus,
     /// Human label of the status.
     pub status_label: String,
     /// Days until next_due (negative when overdue); absent without a due date.
@@ -159,7 +181,8 @@ pub struct RevisionView {
     /// Version label.
     pub version: String,
     /// `YYYY-MM-DD`.
-    pub date: String,
+    #[serde(serialize_with = "day")]
+    pub date: Date,
     /// What changed.
     pub summary: String,
     /// Approver (may be empty).
@@ -168,17 +191,21 @@ pub struct RevisionView {
     pub derived: bool,
 }
 
-/// One version of a document found in git (see `crate::versions`).
+/// One version of a document found in git (read by the `versions` module).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct VersionView {
     /// Version label.
     pub version: String,
-    /// In force from, `YYYY-MM-DD` (front-matter `effective`, else first commit).
-    pub effective: String,
+    /// In force from, `YYYY-MM-DD` (front-matter `effective`, else first
+    /// commit; empty for an uncommitted version without `effective`).
+    #[serde(serialize_with = "day_or_empty")]
+    pub effective: Option<Date>,
     /// In force until (the next version's effective date), empty for the current one.
-    pub until: String,
+    #[serde(serialize_with = "day_or_empty")]
+    pub until: Option<Date>,
     /// Date of its commit, `YYYY-MM-DD` (empty: not committed yet).
-    pub date: String,
+    #[serde(serialize_with = "day_or_empty")]
+    pub date: Option<Date>,
     /// Commit whose text it is (empty: not committed yet).
     pub commit: String,
     /// First 7 characters of `commit`.
@@ -238,19 +265,6 @@ pub struct TocEntry {
     pub title: String,
 }
 
-/// A category or tag listing.
-#[derive(Debug, Clone, Serialize)]
-pub struct ListingView {
-    /// Display name.
-    pub name: String,
-    /// Listing URL.
-    pub url: String,
-    /// Introduction HTML from `_index.md` (may be empty).
-    pub intro_html: String,
-    /// Documents, by weight then title.
-    pub documents: Vec<DocView>,
-}
-
 /// A certification card.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertificationView {
@@ -261,9 +275,11 @@ pub struct CertificationView {
     /// Human label of the status.
     pub status_label: String,
     /// `YYYY-MM-DD` or empty.
-    pub issued: String,
+    #[serde(serialize_with = "day_or_empty")]
+    pub issued: Option<Date>,
     /// `YYYY-MM-DD` or empty.
-    pub expires: String,
+    #[serde(serialize_with = "day_or_empty")]
+    pub expires: Option<Date>,
     /// True when `expires` is before today.
     pub expired: bool,
     /// One-liner (may be empty).
@@ -282,7 +298,8 @@ pub struct SubprocessorView {
     /// Where data is processed.
     pub location: String,
     /// `YYYY-MM-DD` or empty.
-    pub since: String,
+    #[serde(serialize_with = "day_or_empty")]
+    pub since: Option<Date>,
 }
 
 /// A framework page: controls and the published documents covering each.
@@ -313,7 +330,8 @@ pub struct ControlView {
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangeView {
     /// `YYYY-MM-DD`.
-    pub date: String,
+    #[serde(serialize_with = "day")]
+    pub date: Date,
     /// Document title.
     pub title: String,
     /// Document id.
@@ -329,5 +347,40 @@ pub struct ChangeView {
     /// Approver (may be empty).
     pub approved_by: String,
     /// `public` or `restricted`.
-    pub visibility: String,
+    pub visibility: Visibility,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_fields_serialise_to_the_strings_templates_compare() {
+        let c = ChangeView {
+            date: jiff::civil::date(2026, 3, 4),
+            title: "T".into(),
+            doc_id: "t".into(),
+            url: "/t/".into(),
+            permalink: "https://x.test/t/".into(),
+            version: "1".into(),
+            summary: String::new(),
+            approved_by: String::new(),
+            visibility: Visibility::Restricted,
+        };
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["date"], "2026-03-04");
+        assert_eq!(v["visibility"], "restricted");
+        let s = SubprocessorView {
+            name: "S".into(),
+            purpose: String::new(),
+            location: String::new(),
+            since: None,
+        };
+        assert_eq!(serde_json::to_value(&s).unwrap()["since"], "");
+        let statuses = [ReviewStatus::DueSoon, ReviewStatus::NeverReviewed];
+        assert_eq!(
+            serde_json::to_value(statuses).unwrap(),
+            serde_json::json!(["due_soon", "never_reviewed"])
+        );
+    }
 }

@@ -78,9 +78,11 @@ pub enum PdfError {
     #[error("{0}: split the document, or turn `pdf` off")]
     TooLarge(#[from] emit::TooLarge),
     /// typst refused the document (a bug in trustsite's template or emitter).
+    #[cfg(feature = "pdf")]
     #[error("typst: {0}")]
     Typst(String),
     /// This binary was built without the cargo feature `pdf`.
+    #[cfg(not(feature = "pdf"))]
     #[error("this trustsite was built without the cargo feature `pdf`")]
     Unavailable,
 }
@@ -124,6 +126,7 @@ impl Job {
     }
 
     /// The typst source: template, then the body.
+    #[cfg(feature = "pdf")]
     pub fn source_text(&self) -> String {
         let mut s = String::with_capacity(TEMPLATE.len() + self.body.markup.len() + 1);
         s.push_str(TEMPLATE);

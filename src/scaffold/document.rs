@@ -7,13 +7,14 @@
 //! new file; [`run`] adds the IO: it reads `trust.yaml` only for the time
 //! zone and the ids already taken, and never replaces an existing file.
 
-use crate::cli::{CANNOT_RUN, NewArgs, OK};
 use crate::config::Visibility;
 use crate::content::CONTENT_DIR;
+use crate::term::Exit;
+use crate::when::When;
 use jiff::civil::Date;
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 /// What goes into a new document.
 #[derive(Debug, Clone)]
@@ -28,22 +29,36 @@ pub struct NewDoc<'a> {
     pub today: Date,
 }
 
-/// `trustsite new`: writes the document and prints its path.
-pub fn run(args: &NewArgs) -> u8 {
-    match create(args) {
+/// `new` options.
+#[derive(Debug)]
+pub struct NewOptions {
+    /// Path of the new document, e.g. content/policies/backup.md.
+    pub path: PathBuf,
+    /// Title.
+    pub title: String,
+    /// Site root.
+    pub root: PathBuf,
+    /// Visibility, as written on the command line (validated here).
+    pub visibility: String,
+}
+
+/// `trustsite new`: writes the document and prints its path; `when` is the
+/// clock as read at the edge (or why it could not be read).
+pub fn run(args: &NewOptions, when: Result<When, String>) -> Exit {
+    match create(args, when) {
         Ok(shown) => {
             println!("created {shown}");
-            OK
+            Exit::Ok
         }
         Err(e) => {
             eprintln!("error: {e}");
-            CANNOT_RUN
+            Exit::CannotRun
         }
     }
 }
 
 /// Validates the arguments, writes the file and returns the path to show.
-fn create(args: &NewArgs) -> Result<String, String> {
+fn create(args: &NewOptions, when: Result<When, String>) -> Result<String, String> {
     let visibility = parse_visibility(&args.visibility)?;
     if args.title.trim().is_empty() {
         return Err("--title must not be empty".to_string());
@@ -54,7 +69,7 @@ fn create(args: &NewArgs) -> Result<String, String> {
     }
     let rel = content_path(&args.path, root)?;
     let (timezone, taken) = site_facts(root);
-    let (_, today) = crate::cli_time::resolve(args.today, &timezone)?;
+    let today = when?.today_in(&timezone)?;
     let id = unique_id(&id_for(&rel), &taken);
     let text = render(&NewDoc {
         title: &args.title,

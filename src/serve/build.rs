@@ -1,18 +1,18 @@
 //! Rebuilding the site in memory for the preview server.
 //!
-//! A [`Builder`] runs the ordinary site pipeline ([`crate::site::load_with`] and
-//! [`crate::site::render_with`], with a [`crate::site::Memo`] kept across rebuilds) into a [`MemorySink`] and turns the result into a
+//! A [`Builder`] runs the ordinary site pipeline ([`crate::prepare::prepare`],
+//! the step `build` and `check` share, then [`crate::site::render_with`], with
+//! a [`crate::site::Memo`] kept across rebuilds) into a [`MemorySink`] and
+//! turns the result into a
 //! [`Snapshot`]: the last good site, the errors of the newest build (if it
 //! failed) and a version string that changes exactly when what the browser
 //! would show changes. It owns no rendering logic and writes nothing to disk.
 
-use crate::config::ConfigError;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::output::MemorySink;
-use crate::site::{self, BuildOptions};
+use crate::site;
 use jiff::Timestamp;
-use jiff::civil::Date;
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
@@ -47,7 +47,8 @@ pub struct Built {
 /// What stays fixed across rebuilds.
 pub struct Builder {
     root: PathBuf,
-    today: Option<Date>,
+    today: Option<jiff::civil::Date>,
+    clock: super::Clock,
     base_url: String,
     drafts: bool,
     internal: bool,
@@ -62,11 +63,18 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// A builder for the site at `root`, linking to `base_url`.
-    pub fn new(args: &crate::cli::ServeArgs, root: PathBuf, base_url: String) -> Self {
+    /// A builder for the site at `root`, linking to `base_url`, dating each
+    /// rebuild with `clock`.
+    pub fn new(
+        args: &super::Options,
+        clock: super::Clock,
+        root: PathBuf,
+        base_url: String,
+    ) -> Self {
         Builder {
             root,
-            today: args.site.today,
+            today: args.today,
+            clock,
             base_url,
             drafts: args.drafts,
             internal: args.internal,
@@ -101,57 +109,27 @@ impl Builder {
     /// Loads and renders; the output (files and their hash) is `None` when
     /// the config could not be used.
     fn render(&mut self) -> (Option<(Files, u64)>, Vec<Diagnostic>) {
-        let loaded = match site::load_with(&self.root, Some(&self.memo)) {
-            Ok(l) => l,
-            Err(e) => return (None, config_diags(e)),
-        };
+        let when = (self.clock)(self.today);
+        let base_url = Some(self.base_url.clone());
+        let (loaded, mut opts) =
+            match crate::prepare::prepare(&self.root, when, base_url, Some(&self.memo)) {
+                Ok(x) => x,
+                Err(u) => return (None, u.diags),
+            };
         if self.build_time.is_none()
             && let Some(note) = &loaded.history.note
         {
             eprintln!("note: {note}");
         }
-        let (now, today) = match crate::cli_time::resolve(self.today, &loaded.config.timezone) {
-            Ok(x) => x,
-            Err(e) => {
-                return (
-                    None,
-                    vec![
-                        Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, e)
-                            .code("time/unresolved"),
-                    ],
-                );
-            }
-        };
-        let opts = BuildOptions {
-            today,
-            build_time: *self.build_time.get_or_insert(now),
-            base_url: Some(self.base_url.clone()),
-            drafts: self.drafts,
-            internal: self.internal,
-            search: true,
-            evidence: site::Evidence {
-                preview: true,
-                ..Default::default()
-            },
-        };
+        opts.build_time = *self.build_time.get_or_insert(opts.build_time);
+        opts.drafts = self.drafts;
+        opts.internal = self.internal;
+        opts.evidence.preview = true;
         let sink = MemorySink::default();
         let outcome = site::render_with(&loaded, &opts, &self.hl, Some(&self.memo), &sink);
         let files = sink.into_shared();
         let hash = hash_files(&files, &outcome.hashes);
         (Some((files, hash)), outcome.diags)
-    }
-}
-
-/// A config problem as diagnostics.
-fn config_diags(e: ConfigError) -> Vec<Diagnostic> {
-    match e {
-        ConfigError::Invalid(diags) => diags,
-        unreadable @ ConfigError::Unreadable { .. } => {
-            vec![
-                Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, unreadable.to_string())
-                    .code("config/unreadable"),
-            ]
-        }
     }
 }
 

@@ -15,7 +15,7 @@ mod path;
 mod reload;
 mod watch;
 
-use crate::cli::{CANNOT_RUN, OK, ServeArgs};
+use crate::term::{Exit, print_diags};
 use build::{Builder, Built};
 use http::Shared;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
@@ -32,9 +32,32 @@ const MAX_SETTLE: Duration = Duration::from_millis(1000);
 /// How often the main thread checks for a stop signal.
 const STOP_POLL: Duration = Duration::from_millis(50);
 
-/// Runs the preview server until SIGINT or SIGTERM; returns the exit code.
-pub fn run(args: &ServeArgs) -> u8 {
-    match start(args) {
+/// What to serve and how (the command line's `serve` options).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Site root.
+    pub root: PathBuf,
+    /// Address to bind.
+    pub bind: String,
+    /// Port (0: any free port).
+    pub port: u16,
+    /// Show drafts (under a banner).
+    pub drafts: bool,
+    /// Show internal documents (under a banner).
+    pub internal: bool,
+    /// Poll for changes instead of native file events.
+    pub poll: bool,
+    /// `--today`.
+    pub today: Option<jiff::civil::Date>,
+}
+
+/// Reads the build instant, `--today` pinning the date: given by the
+/// command-line edge, since the server itself never reads the clock.
+pub type Clock = fn(Option<jiff::civil::Date>) -> Result<crate::when::When, String>;
+
+/// Runs the preview server until SIGINT or SIGTERM; returns the exit status.
+pub fn run(args: &Options, clock: Clock) -> Exit {
+    match start(args, clock) {
         Ok((stop, done)) => wait(&stop, &done),
         Err(code) => code,
     }
@@ -42,8 +65,8 @@ pub fn run(args: &ServeArgs) -> u8 {
 
 /// Sets everything up and starts the server thread; returns the stop flag
 /// and the channel on which that thread reports a fatal error.
-fn start(args: &ServeArgs) -> Result<(Arc<AtomicBool>, Receiver<u8>), u8> {
-    let root = site_root(&args.site.root)?;
+fn start(args: &Options, clock: Clock) -> Result<(Arc<AtomicBool>, Receiver<Exit>), Exit> {
+    let root = site_root(&args.root)?;
     let listener = listen(&args.bind, args.port)?;
     let addr = listener
         .local_addr()
@@ -54,7 +77,7 @@ fn start(args: &ServeArgs) -> Result<(Arc<AtomicBool>, Receiver<u8>), u8> {
         .map_err(cannot_run("cannot watch the site for changes (try --poll)"))?;
     let url = site_url(addr);
     announce(args, addr);
-    let builder = Builder::new(args, root.clone(), url.clone());
+    let builder = Builder::new(args, clock, root.clone(), url.clone());
     let (done_tx, done_rx) = mpsc::channel();
     let session = Session {
         private: args.drafts || args.internal,
@@ -92,7 +115,7 @@ struct Session {
 impl Session {
     /// Builds, starts the HTTP workers, then rebuilds on every change.
     /// Runs on its own thread so a signal stops even a long first build.
-    fn run(mut self) -> u8 {
+    fn run(mut self) -> Exit {
         let first = self.builder.build();
         report_first(&first);
         // DNS rebinding: a page on any host name could read the preview
@@ -114,19 +137,19 @@ impl Session {
         );
         rebuild_loop(self.builder, self.watch, &self.changes, &shared, &self.root);
         eprintln!("error: the file watcher stopped");
-        CANNOT_RUN
+        Exit::CannotRun
     }
 }
 
 /// Waits for a stop signal (exit 0) or a fatal error of the rebuild thread.
-fn wait(stop: &AtomicBool, done: &Receiver<u8>) -> u8 {
+fn wait(stop: &AtomicBool, done: &Receiver<Exit>) -> Exit {
     loop {
         match done.recv_timeout(STOP_POLL) {
             Ok(code) => return code,
-            Err(RecvTimeoutError::Disconnected) => return CANNOT_RUN,
+            Err(RecvTimeoutError::Disconnected) => return Exit::CannotRun,
             Err(RecvTimeoutError::Timeout) if stop.load(Ordering::SeqCst) => {
                 eprintln!("stopped");
-                return OK;
+                return Exit::Ok;
             }
             Err(RecvTimeoutError::Timeout) => {}
         }
@@ -156,7 +179,7 @@ fn rebuild_loop(
 
 /// Prints the first build's problems and result.
 fn report_first(built: &Built) {
-    crate::cli::print_diags(&built.diags);
+    print_diags(&built.diags);
     let errors = built.snapshot.errors.len();
     let ms = built.elapsed.as_millis();
     if errors > 0 {
@@ -175,7 +198,7 @@ fn report_rebuild(
     changed: &[&Path],
     reloaded: bool,
 ) {
-    crate::cli::print_diags(diags);
+    print_diags(diags);
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let what = changed
         .first()
@@ -198,12 +221,12 @@ fn report_rebuild(
 }
 
 /// The canonical site root; exit 2 when it is not a site.
-fn site_root(root: &Path) -> Result<PathBuf, u8> {
+fn site_root(root: &Path) -> Result<PathBuf, Exit> {
     let canonical = match std::fs::canonicalize(root) {
         Ok(p) if p.is_dir() => p,
         _ => {
             eprintln!("error: site root {} is not a folder", root.display());
-            return Err(CANNOT_RUN);
+            return Err(Exit::CannotRun);
         }
     };
     if !canonical.join(crate::config::CONFIG_FILE).is_file() {
@@ -212,13 +235,13 @@ fn site_root(root: &Path) -> Result<PathBuf, u8> {
             crate::config::CONFIG_FILE,
             root.display()
         );
-        return Err(CANNOT_RUN);
+        return Err(Exit::CannotRun);
     }
     Ok(canonical)
 }
 
 /// Binds `bind:port`; a taken port is a clear error naming it (exit 2).
-fn listen(bind: &str, port: u16) -> Result<TcpListener, u8> {
+fn listen(bind: &str, port: u16) -> Result<TcpListener, Exit> {
     let host = bind.trim_start_matches('[').trim_end_matches(']');
     let listener = TcpListener::bind((host, port)).map_err(|e| {
         let hint = match e.kind() {
@@ -228,7 +251,7 @@ fn listen(bind: &str, port: u16) -> Result<TcpListener, u8> {
             _ => String::new(),
         };
         eprintln!("error: cannot listen on {bind}:{port}: {e}{hint}");
-        CANNOT_RUN
+        Exit::CannotRun
     })?;
     set_nodelay(&listener);
     Ok(listener)
@@ -267,7 +290,7 @@ fn site_url(addr: SocketAddr) -> String {
 }
 
 /// Warns about non-loopback binds and names what the preview shows.
-fn announce(args: &ServeArgs, addr: SocketAddr) {
+fn announce(args: &Options, addr: SocketAddr) {
     let shown = match (args.drafts, args.internal) {
         (true, true) => Some("drafts and internal documents"),
         (true, false) => Some("drafts"),
@@ -292,7 +315,7 @@ fn is_loopback(ip: IpAddr) -> bool {
 }
 
 /// A flag set by SIGINT or SIGTERM.
-fn stop_flag() -> Result<Arc<AtomicBool>, u8> {
+fn stop_flag() -> Result<Arc<AtomicBool>, Exit> {
     let flag = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, Arc::clone(&flag))
@@ -302,10 +325,10 @@ fn stop_flag() -> Result<Arc<AtomicBool>, u8> {
 }
 
 /// Prints `error: what: cause` and maps to exit 2.
-fn cannot_run<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> u8 {
+fn cannot_run<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> Exit {
     move |e| {
         eprintln!("error: {what}: {e}");
-        CANNOT_RUN
+        Exit::CannotRun
     }
 }
 
@@ -343,6 +366,6 @@ mod tests {
     fn taken_port_is_exit_2() {
         let taken = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = taken.local_addr().unwrap().port();
-        assert_eq!(listen("127.0.0.1", port).unwrap_err(), CANNOT_RUN);
+        assert_eq!(listen("127.0.0.1", port).unwrap_err(), Exit::CannotRun);
     }
 }

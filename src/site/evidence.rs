@@ -36,7 +36,7 @@ pub(super) fn oscal(ctx: &Ctx, shown: &[&DocView]) {
         organization: &c.organization,
         base_url: &ctx.urls.base_url,
         release: &c.release,
-        build_time: &crate::cli_time::rfc3339(ctx.opts.build_time),
+        build_time: &crate::when::rfc3339(ctx.opts.build_time),
         bundle_url: &bundle_url,
         request_access: &ctx.site.request_access,
     };
@@ -207,7 +207,7 @@ fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Entry, Diagno
         )
         .code("bundle/unreadable")
     })?;
-    if crate::content::hex(&Sha256::digest(&bytes)) != v.source_sha256 {
+    if crate::digest::hex(&Sha256::digest(&bytes)) != v.source_sha256 {
         return Err(Diagnostic::error(
             &v.source_path,
             0,

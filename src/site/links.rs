@@ -16,10 +16,10 @@
 //! Which files a page links to is recorded: a file is published only when a
 //! published page needs it ([`crate::publish::assets`]).
 
-use super::urlpath::{decode_fragment, has_scheme, normalise, percent_decode};
 use crate::content::Content;
 use crate::markdown::{LinkDecision, LinkPolicy};
 use crate::publish::{self, Plan, Publication};
+use crate::urlpath::{decode_fragment, has_scheme, normalise, percent_decode};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -499,7 +499,7 @@ impl PageLinks<'_> {
             let markdown = path
                 .rsplit('/')
                 .next()
-                .is_some_and(|n| publish::doc_stem(n).is_some());
+                .is_some_and(|n| crate::filekind::doc_stem(n).is_some());
             let mut href = if markdown {
                 format!("{ext}{}", crate::content::url_path(path))
             } else {

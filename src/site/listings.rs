@@ -1,56 +1,26 @@
 //! Listing pages: home, categories, tags, frameworks.
 //!
-//! They list shown documents only (the [`Ctx`] holds nothing else). Each
-//! document enters the templates as the one value built for it per build
-//! ([`Ctx::value_of`]): a listing shares it instead of copying the view, so
+//! They list shown documents only (the [`Ctx`] holds nothing else), each
+//! addressed by its index ([`Listed`]). Each document enters the templates
+//! as the one value built for it per build ([`Ctx::value_at`]): a listing
+//! shares it instead of copying the view, so
 //! a 10,000-document home page costs one pointer per row. Listings do not
 //! depend on rendered bodies, so they render alongside the document pages,
 //! each page in parallel.
 
-use super::Ctx;
-use super::pages::{render_page, render_to};
-use super::views::{self, Urls};
+use super::views::{self, Listed, Urls, categories, frameworks};
+use super::{Ctx, render_page, render_to};
 use crate::config::CertStatus;
 use crate::diag::Diagnostic;
 use crate::publish::Publication;
-use crate::view::{CertificationView, ControlView, DocView, FrameworkView, Link};
+use crate::review::ReviewStatus;
+use crate::view::{CertificationView, ControlView, FrameworkView, Link};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use tera::{Context, Value};
 
-/// Shown documents grouped by category, each group in listing order.
-pub(super) fn categories<'a>(shown: &[&'a DocView]) -> BTreeMap<String, Vec<&'a DocView>> {
-    let mut map: BTreeMap<String, Vec<&DocView>> = BTreeMap::new();
-    for v in shown {
-        map.entry(v.category.clone()).or_default().push(v);
-    }
-    for docs in map.values_mut() {
-        docs.sort_by(|a, b| views::listing_order(a, b));
-    }
-    map
-}
-
-/// Framework -> control id -> documents covering it.
-pub(super) fn frameworks<'a>(
-    shown: &[&'a DocView],
-) -> BTreeMap<String, BTreeMap<String, Vec<&'a DocView>>> {
-    let mut map: BTreeMap<String, BTreeMap<String, Vec<&DocView>>> = BTreeMap::new();
-    for v in shown {
-        for f in &v.frameworks {
-            for c in &f.controls {
-                map.entry(f.name.clone())
-                    .or_default()
-                    .entry(c.id.clone())
-                    .or_default()
-                    .push(v);
-            }
-        }
-    }
-    map
-}
-
 /// Renders every listing page; independent of the document pages.
-pub(super) fn render(ctx: &Ctx, shown: &[&DocView]) {
+pub(super) fn render(ctx: &Ctx, shown: &[Listed<'_>]) {
     rayon::join(
         || {
             let cats = categories(shown);
@@ -69,7 +39,7 @@ fn memo_render(
     ctx: &Ctx,
     (template, path): (&str, &str),
     parts: &[&[u8]],
-    docs: &[&DocView],
+    docs: &[Listed<'_>],
     make: impl FnOnce() -> Context,
 ) {
     let Some((memo, keys)) = &ctx.memo else {
@@ -77,10 +47,7 @@ fn memo_render(
     };
     let mut all = vec![template.as_bytes(), path.as_bytes()];
     all.extend_from_slice(parts);
-    let key = keys.listing(
-        &all,
-        docs.iter().map(|d| ctx.index(d).and_then(|i| keys.view(i))),
-    );
+    let key = keys.listing(&all, docs.iter().map(|d| keys.view(d.i)));
     if let Some(page) = memo.page(&key) {
         return ctx
             .out
@@ -142,25 +109,24 @@ fn intro_html(ctx: &Ctx, doc: &crate::content::Document, page: &str) -> String {
 fn category_intro<'a>(
     ctx: &'a Ctx,
     name: &str,
-    docs: &[&DocView],
+    docs: &[Listed<'_>],
 ) -> Option<&'a crate::content::Document> {
     let content = &ctx.loaded.content;
     content.intros.iter().find_map(|(folder, intro)| {
         let own = crate::content::category_name(folder) == name
             && ctx.plan.intros.get(folder) == Some(&Publication::Full);
         let prefix = format!("content/{folder}/");
-        let lists_own = docs.iter().any(|v| {
-            ctx.index(v)
-                .is_some_and(|i| content.documents[i].source.starts_with(&prefix))
-        });
+        let lists_own = docs
+            .iter()
+            .any(|v| content.documents[v.i].source.starts_with(&prefix));
         (own && lists_own).then_some(intro)
     })
 }
 
 /// A listing as the templates see it (`name`, `url`, `intro_html`,
 /// `documents`), sharing the documents' values.
-fn listing(ctx: &Ctx, name: &str, url: &str, intro: String, docs: &[&DocView]) -> Value {
-    let documents: Vec<Value> = docs.iter().map(|d| ctx.value_of(d)).collect();
+fn listing(ctx: &Ctx, name: &str, url: &str, intro: String, docs: &[Listed<'_>]) -> Value {
+    let documents: Vec<Value> = docs.iter().map(|d| ctx.value_at(d.i)).collect();
     let mut map: BTreeMap<&'static str, Value> = BTreeMap::new();
     map.insert("name", name.into());
     map.insert("url", url.into());
@@ -170,8 +136,8 @@ fn listing(ctx: &Ctx, name: &str, url: &str, intro: String, docs: &[&DocView]) -
 }
 
 /// Renders the category pages; returns their introductions' HTML.
-fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<String> {
-    let cats: Vec<(&String, &Vec<&DocView>)> = cats.iter().collect();
+fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<Listed>>) -> Vec<String> {
+    let cats: Vec<(&String, &Vec<Listed>)> = cats.iter().collect();
     cats.par_iter()
         .map(|(name, docs)| {
             let rel = Urls::category_rel(name);
@@ -192,7 +158,7 @@ fn category_pages(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>) -> Vec<Stri
         .collect()
 }
 
-fn home(ctx: &Ctx, cats: &BTreeMap<String, Vec<&DocView>>, intros: &[String], shown: &[&DocView]) {
+fn home(ctx: &Ctx, cats: &BTreeMap<String, Vec<Listed>>, intros: &[String], shown: &[Listed<'_>]) {
     let home = (ctx.plan.home == Some(Publication::Full))
         .then_some(ctx.loaded.content.home.as_ref())
         .flatten();
@@ -220,13 +186,18 @@ fn home_context(
     ctx: &Ctx,
     intro: serde_json::Value,
     categories: Vec<Value>,
-    shown: &[&DocView],
+    shown: &[Listed<'_>],
 ) -> Context {
     let mut c = Context::new();
     let restricted = shown.iter().filter(|d| d.restricted).count();
     let overdue = shown
         .iter()
-        .filter(|d| d.status == "overdue" || d.status == "never_reviewed")
+        .filter(|d| {
+            matches!(
+                d.status,
+                ReviewStatus::Overdue | ReviewStatus::NeverReviewed
+            )
+        })
         .count();
     c.insert("intro", &intro);
     c.insert_value("categories", categories.into());
@@ -247,7 +218,6 @@ fn home_context(
 }
 
 fn certifications(ctx: &Ctx) -> Vec<CertificationView> {
-    let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     ctx.loaded
         .config
         .certifications
@@ -256,8 +226,8 @@ fn certifications(ctx: &Ctx) -> Vec<CertificationView> {
             name: cert.name.clone(),
             status: cert.status.as_str().to_string(),
             status_label: cert.status.label().to_string(),
-            issued: date(cert.issued),
-            expires: date(cert.expires),
+            issued: cert.issued,
+            expires: cert.expires,
             expired: cert.status == CertStatus::Certified
                 && cert.expires.is_some_and(|e| e < ctx.opts.today),
             description: cert.description.clone(),
@@ -275,17 +245,17 @@ fn certifications(ctx: &Ctx) -> Vec<CertificationView> {
         .collect()
 }
 
-fn tag_pages(ctx: &Ctx, shown: &[&DocView]) {
-    let mut tags: BTreeMap<String, (String, Vec<&DocView>)> = BTreeMap::new();
+fn tag_pages(ctx: &Ctx, shown: &[Listed<'_>]) {
+    let mut tags: BTreeMap<String, (String, Vec<Listed>)> = BTreeMap::new();
     for v in shown {
         for t in &v.tags {
             tags.entry(crate::content::slugify(&t.title))
                 .or_insert_with(|| (t.title.clone(), Vec::new()))
                 .1
-                .push(v);
+                .push(*v);
         }
     }
-    let tags: Vec<(String, Vec<&DocView>)> = tags.into_values().collect();
+    let tags: Vec<(String, Vec<Listed>)> = tags.into_values().collect();
     let index: Vec<Link> = tags
         .into_par_iter()
         .map(|(name, mut docs)| {
@@ -314,7 +284,7 @@ fn tag_pages(ctx: &Ctx, shown: &[&DocView]) {
     render_to(ctx, "tags.html", &c, "tags/index.html");
 }
 
-fn framework_pages(ctx: &Ctx, shown: &[&DocView]) {
+fn framework_pages(ctx: &Ctx, shown: &[Listed<'_>]) {
     let fws = frameworks(shown);
     let mut index = Vec::new();
     for (name, controls) in &fws {
@@ -339,7 +309,7 @@ fn framework_pages(ctx: &Ctx, shown: &[&DocView]) {
 fn framework_view(
     ctx: &Ctx,
     name: &str,
-    controls: &BTreeMap<String, Vec<&DocView>>,
+    controls: &BTreeMap<String, Vec<Listed>>,
 ) -> FrameworkView {
     let catalogue = ctx.loaded.config.frameworks.get(name);
     let mut list: Vec<ControlView> = controls

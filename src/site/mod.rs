@@ -15,12 +15,10 @@ mod memo;
 mod pages;
 pub mod pdfs;
 mod redirects;
-mod urlpath;
 mod versions;
 pub mod views;
 
 pub use memo::Memo;
-pub use urlpath::{decode_path, percent_decode};
 
 use crate::config::{self, ConfigError, SiteConfig};
 use crate::content::{self, Content};
@@ -35,7 +33,7 @@ use crate::view::DocView;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use views::Urls;
@@ -166,8 +164,6 @@ pub struct Outcome {
     pub reviews: Vec<Review>,
     /// SHA-256 of every file written (manifest.json itself excluded).
     pub hashes: BTreeMap<String, String>,
-    /// Output paths of the documents' PDFs (`pdf: true`), sorted.
-    pub pdfs: Vec<String>,
 }
 
 impl Outcome {
@@ -212,7 +208,12 @@ impl<'a> Emitter<'a> {
 
     /// Writes one output file; `origin` names the source for messages.
     pub(crate) fn emit(&self, path: &str, bytes: &[u8], origin: &str) {
-        self.emit_hashed(path, bytes, content::hex(&Sha256::digest(bytes)), origin);
+        self.emit_hashed(
+            path,
+            bytes,
+            crate::digest::hex(&Sha256::digest(bytes)),
+            origin,
+        );
     }
 
     /// [`Emitter::emit`] for bytes whose SHA-256 (hex) is already known.
@@ -305,9 +306,6 @@ pub(crate) struct Ctx<'a> {
     /// Each shown document's view as a template value, built at most once
     /// and shared (cheaply cloned) by its page and every listing.
     values: Vec<OnceLock<tera::Value>>,
-    /// Document index of each view, by the view's address in `views`
-    /// (listings hold `&DocView`s; the address names the document exactly).
-    index_of: HashMap<usize, usize>,
     /// Extra public output files the download bundle carries besides the
     /// sources (e.g. PDFs): whoever emits one also pushes it here with
     /// [`Ctx::add_to_bundle`].
@@ -334,14 +332,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// The template value of a shown document's view (shared, not copied).
-    pub(crate) fn value_of(&self, view: &DocView) -> tera::Value {
-        match self.index(view) {
-            Some(i) => self.value_at(i),
-            None => tera::Value::from_serializable(view),
-        }
-    }
-
     /// Adds a public output file (already emitted at `path`) to the
     /// download bundle, under `public/<path>`.
     pub(crate) fn add_to_bundle(&self, path: &str, bytes: Vec<u8>) {
@@ -352,11 +342,47 @@ impl Ctx<'_> {
         let mut extras = self.bundle_extras.lock().unwrap_or_else(|e| e.into_inner());
         extras.push(entry);
     }
+}
 
-    /// The document index of a view in `views`.
-    pub(crate) fn index(&self, view: &DocView) -> Option<usize> {
-        let addr = std::ptr::from_ref(view).addr();
-        self.index_of.get(&addr).copied()
+/// Renders `template` to `path` and emits it, or records the template error.
+pub(crate) fn render_to(ctx: &Ctx, template: &str, context: &tera::Context, path: &str) {
+    let mut diags = Vec::new();
+    match render_page(ctx, template, context, path, &mut diags) {
+        Some(page) => ctx.out.emit_shared(path, &page.bytes, page.sha, template),
+        None => diags.into_iter().for_each(|d| ctx.out.problem(d)),
+    }
+}
+
+/// Renders `template` into a page (bytes and SHA-256), or a template error
+/// into `diags`.
+pub(crate) fn render_page(
+    ctx: &Ctx,
+    template: &str,
+    context: &tera::Context,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<memo::Page> {
+    match ctx.theme.tera.render(template, context) {
+        Ok(html) => {
+            let bytes = std::sync::Arc::new(html.into_bytes());
+            let sha = crate::digest::hex(&Sha256::digest(&*bytes));
+            Some(memo::Page { bytes, sha })
+        }
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    format!("(theme) {template}"),
+                    0,
+                    0,
+                    format!(
+                        "template error rendering {path}: {}",
+                        crate::theme::error_chain(&e)
+                    ),
+                )
+                .code("template/render"),
+            );
+            None
+        }
     }
 }
 
@@ -384,8 +410,8 @@ pub fn render_with(
         Ok(ctx) => ctx,
         Err(reviews) => return finish(diags, Stats::default(), reviews, BTreeMap::new()),
     };
-    let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
-    let (docs, (((), version_needs), pdfs)) = rayon::join(
+    let shown = views::shown(&ctx.views);
+    let (docs, (((), version_needs), ())) = rayon::join(
         || documents::render(&ctx),
         || {
             rayon::join(
@@ -410,10 +436,7 @@ pub fn render_with(
     let Ctx { out, reviews, .. } = ctx;
     diags.extend(out.diags.into_inner().unwrap_or_else(|e| e.into_inner()));
     let hashes = out.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
-    Outcome {
-        pdfs,
-        ..finish(diags, stats, reviews, hashes)
-    }
+    finish(diags, stats, reviews, hashes)
 }
 
 /// The search index (JSON) of the rendered document pages: merged as soon
@@ -438,9 +461,8 @@ fn doc_views(
         .enumerate())
     .map(|(i, ((d, r), p))| {
         p.is_published().then(|| {
-            let mut v = views::doc_view(d, r, &loaded.config, urls);
-            v.restricted = *p == Publication::Stub;
-            versions::attach(&mut v, d, loaded.history.of(i), urls);
+            let mut v = views::doc_view((i, d), r, &loaded.config, plan, urls);
+            versions::attach(&mut v, (i, d), loaded.history.of(i), plan, urls);
             v
         })
     })
@@ -495,11 +517,6 @@ fn context<'a>(
     let site = pages::site_view(loaded, opts, &urls, &theme, &views);
     theme.tera.global_context().insert("site", &site);
     let searchable = views.iter().flatten().filter(|v| !v.restricted).count();
-    let index_of = views
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| Some((std::ptr::from_ref(v.as_ref()?).addr(), i)))
-        .collect();
     let mut ctx = Ctx {
         loaded,
         opts,
@@ -517,7 +534,6 @@ fn context<'a>(
         intro_found: Mutex::default(),
         intro_ids: Mutex::default(),
         memo: None,
-        index_of,
         bundle_extras: Mutex::default(),
     };
     ctx.memo = memo.map(|m| (m, memo::Keys::new(&ctx, m)));
@@ -538,7 +554,6 @@ fn finish(
         stats,
         reviews,
         hashes,
-        pdfs: Vec::new(),
     }
 }
 

@@ -4,15 +4,13 @@
 //! through its [`Emitter`]. Document pages render Markdown only for public
 //! documents; a restricted document's body is never touched here.
 
-use super::listings::{categories, frameworks};
-use super::memo::{DocPage, Page};
-use super::views::{self, Urls};
-use super::{Ctx, links::PageLinks};
+use super::memo::DocPage;
+use super::views::{self, Urls, categories, frameworks};
+use super::{Ctx, links::PageLinks, render_page, render_to};
 use crate::diag::Diagnostic;
 use crate::manifest::{Manifest, ManifestDoc};
 use crate::search::SearchDoc;
 use crate::view::{DocView, Link, SiteView, SubprocessorView};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashSet};
 use tera::Context;
 
@@ -25,7 +23,7 @@ pub(super) fn site_view(
     views: &[Option<DocView>],
 ) -> SiteView {
     let c = &loaded.config;
-    let shown: Vec<&DocView> = views.iter().flatten().collect();
+    let shown = views::shown(views);
     let mut nav: Vec<Link> = categories(&shown)
         .keys()
         .map(|name| Link {
@@ -61,12 +59,8 @@ pub(super) fn site_view(
         description: c.description.clone(),
         release: c.release.clone(),
         generator: format!("trustsite {}", env!("CARGO_PKG_VERSION")),
-        build_date: opts
-            .build_time
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date()
-            .to_string(),
-        today: opts.today.to_string(),
+        build_date: opts.build_time.to_zoned(jiff::tz::TimeZone::UTC).date(),
+        today: opts.today,
         security_contact: c.security_contact.clone(),
         request_access: c.security_contact.first().cloned().unwrap_or_default(),
         show_reviews: c.review.show_on_site,
@@ -89,47 +83,6 @@ pub(super) fn site_view(
         },
         signed: opts.evidence.signer.is_some(),
         preview_banner: banner,
-    }
-}
-
-pub(super) fn render_to(ctx: &Ctx, template: &str, context: &Context, path: &str) {
-    let mut diags = Vec::new();
-    match render_page(ctx, template, context, path, &mut diags) {
-        Some(page) => ctx.out.emit_shared(path, &page.bytes, page.sha, template),
-        None => diags.into_iter().for_each(|d| ctx.out.problem(d)),
-    }
-}
-
-/// Renders `template` into a page (bytes and SHA-256), or a template error
-/// into `diags`.
-pub(super) fn render_page(
-    ctx: &Ctx,
-    template: &str,
-    context: &Context,
-    path: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Page> {
-    match ctx.theme.tera.render(template, context) {
-        Ok(html) => {
-            let bytes = std::sync::Arc::new(html.into_bytes());
-            let sha = crate::content::hex(&Sha256::digest(&*bytes));
-            Some(Page { bytes, sha })
-        }
-        Err(e) => {
-            diags.push(
-                Diagnostic::error(
-                    format!("(theme) {template}"),
-                    0,
-                    0,
-                    format!(
-                        "template error rendering {path}: {}",
-                        crate::theme::error_chain(&e)
-                    ),
-                )
-                .code("template/render"),
-            );
-            None
-        }
     }
 }
 
@@ -218,7 +171,8 @@ fn body_warnings(
 /// search index (JSON) and the content files published pages need; the
 /// manifest last.
 pub(super) fn render_site_pages(ctx: &Ctx, search: String, needed: &BTreeSet<String>) {
-    let shown: Vec<&DocView> = ctx.views.iter().flatten().collect();
+    let listed = views::shown(&ctx.views);
+    let shown: Vec<&DocView> = listed.iter().map(|l| l.view).collect();
     let changes = views::changes(&shown);
     ctx.out
         .emit("search-index.json", search.as_bytes(), "search-index.json");
@@ -229,7 +183,7 @@ pub(super) fn render_site_pages(ctx: &Ctx, search: String, needed: &BTreeSet<Str
     render_to(ctx, "changes.html", &c, "changes/index.html");
     render_to(ctx, "404.html", &Context::new(), "404.html");
     files(ctx, &shown, &changes);
-    super::redirects::render(ctx, &shown);
+    super::redirects::render(ctx, &listed);
     assets(ctx, needed);
     super::evidence::oscal(ctx, &shown);
     let manifest = manifest(ctx, &shown);
@@ -247,7 +201,7 @@ fn subprocessors(ctx: &Ctx) {
             name: s.name.clone(),
             purpose: s.purpose.clone(),
             location: s.location.clone(),
-            since: s.since.map(|d| d.to_string()).unwrap_or_default(),
+            since: s.since,
         })
         .collect();
     let mut c = Context::new();
@@ -260,21 +214,18 @@ fn files(ctx: &Ctx, shown: &[&DocView], changes: &[crate::view::ChangeView]) {
     let updated = changes
         .first()
         .map(|c| format!("{}T00:00:00Z", c.date))
-        .unwrap_or_else(|| crate::cli_time::rfc3339(ctx.opts.build_time));
+        .unwrap_or_else(|| crate::when::rfc3339(ctx.opts.build_time));
     ctx.out.emit(
         "feed.xml",
         crate::feeds::atom(site, changes, &updated).as_bytes(),
         "feed.xml",
     );
-    let mut entries = vec![(ctx.urls.base_url.clone(), String::new())];
-    entries.extend(shown.iter().map(|d| {
-        let lastmod = if d.last_reviewed.is_empty() {
-            d.effective.clone()
-        } else {
-            d.last_reviewed.clone()
-        };
-        (d.permalink.clone(), lastmod)
-    }));
+    let mut entries = vec![(ctx.urls.base_url.clone(), None)];
+    entries.extend(
+        shown
+            .iter()
+            .map(|d| (d.permalink.clone(), d.last_reviewed.or(d.effective))),
+    );
     ctx.out.emit(
         "sitemap.xml",
         crate::feeds::sitemap(&entries).as_bytes(),
@@ -400,7 +351,7 @@ fn manifest(ctx: &Ctx, shown: &[&DocView]) -> String {
         base_url: ctx.urls.base_url.clone(),
         release: ctx.loaded.config.release.clone(),
         generator: ctx.site.generator.clone(),
-        build_time: crate::cli_time::rfc3339(ctx.opts.build_time),
+        build_time: crate::when::rfc3339(ctx.opts.build_time),
         today: ctx.opts.today.to_string(),
         documents: shown.iter().map(|v| ManifestDoc::from_view(v)).collect(),
         files,

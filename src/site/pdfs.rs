@@ -1,31 +1,22 @@
 //! PDFs of public documents (`pdf: true`): which documents, where, and the
 //! render stage that makes them in parallel, reusing kept ones.
 //!
-//! Only a shown, public, non-draft document gets a PDF ([`output_path`]):
-//! restricted and internal ones never, whatever the build shows. Each PDF
+//! Only a document `build` publishes in full gets a PDF
+//! ([`super::views::pdf_output_path`], [`crate::publish::Plan::attachments`]):
+//! restricted, internal, draft and embargoed ones never, whatever a preview
+//! shows. Each PDF
 //! is made by [`crate::pdf`] from the document's source file, re-read and
 //! checked against the hash the page and manifest carry, so the attached
 //! bytes are exactly those.
 
 use super::{Ctx, links};
-use crate::config::{SiteConfig, Visibility};
+use crate::config::SiteConfig;
 use crate::content::Document;
 use crate::diag::Diagnostic;
 use crate::pdf::{self, Meta};
 use crate::view::DocView;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-
-/// Output path of `doc`'s PDF (`policies/access-control/access-control.pdf`),
-/// or None when it gets none.
-pub fn output_path(doc: &Document, config: &SiteConfig) -> Option<String> {
-    if !config.pdf || doc.visibility != Visibility::Public || doc.fm.draft {
-        return None;
-    }
-    let last = doc.url_path.trim_end_matches('/').rsplit('/').next();
-    let name = last.filter(|s| !s.is_empty()).unwrap_or(&doc.id);
-    Some(format!("{}{name}.pdf", doc.url_path))
-}
 
 /// Takes the PDF away (warning located at the cause) from each document
 /// whose source the download bundle would leave out (an HTML comment, or a
@@ -89,33 +80,28 @@ fn names_withheld(
     no_pdf(line, col, &why)
 }
 
-/// Renders and emits every PDF; returns their output paths, sorted.
-pub(super) fn render(ctx: &Ctx) -> Vec<String> {
+/// Renders and emits every PDF.
+pub(super) fn render(ctx: &Ctx) {
     if !ctx.loaded.config.pdf {
-        return Vec::new();
+        return;
     }
     let docs = &ctx.loaded.content.documents;
-    let done: Vec<(String, crate::blobs::Key)> = (0..docs.len())
+    let done: std::collections::HashSet<crate::blobs::Key> = (0..docs.len())
         .into_par_iter()
         .filter_map(|i| document(ctx, i, &ctx.links))
         .collect();
-    ctx.hl
-        .blobs()
-        .retain(&done.iter().map(|(_, k)| *k).collect());
+    ctx.hl.blobs().retain(&done);
     #[cfg(feature = "pdf")]
     typst::comemo::evict(10);
-    let mut paths: Vec<String> = done.into_iter().map(|(p, _)| p).collect();
-    paths.sort();
-    paths
 }
 
-/// Document `i`'s PDF, emitted; its path and cache key.
-fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, crate::blobs::Key)> {
+/// Document `i`'s PDF, emitted; its cache key.
+fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<crate::blobs::Key> {
     let view = ctx.views[i]
         .as_ref()
         .filter(|v| !v.restricted && !v.pdf_url.is_empty())?;
     let doc = &ctx.loaded.content.documents[i];
-    let path = output_path(doc, &ctx.loaded.config)?;
+    let path = super::views::pdf_output_path(i, doc, &ctx.loaded.config, &ctx.plan)?;
     let fail = |code: &'static str, msg: String| {
         ctx.out.problem(
             Diagnostic::error(&doc.source, doc.body_line, 1, format!("PDF: {msg}")).code(code),
@@ -123,7 +109,7 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, cr
         None
     };
     let source = match std::fs::read(ctx.loaded.root.join(&doc.source)) {
-        Ok(bytes) if crate::content::hex(&Sha256::digest(&bytes)) == doc.sha256 => bytes,
+        Ok(bytes) if crate::digest::hex(&Sha256::digest(&bytes)) == doc.sha256 => bytes,
         Ok(_) => {
             return fail(
                 "pdf/source-changed",
@@ -151,7 +137,7 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, cr
         Ok(bytes) => {
             ctx.out.emit(&path, &bytes, &doc.source);
             ctx.add_to_bundle(&path, bytes.to_vec());
-            Some((path, key))
+            Some(key)
         }
         Err(e) => fail("pdf/render", e.to_string()),
     }
@@ -159,14 +145,15 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<(String, cr
 
 /// The cover and metadata of `doc`'s PDF.
 fn meta(ctx: &Ctx, doc: &Document, view: &DocView) -> Meta {
+    let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     let rows = [
-        ("Document ID", &view.id),
-        ("Version", &view.version),
-        ("Owner", &view.owner),
-        ("Approved by", &view.approved_by),
-        ("Effective", &view.effective),
-        ("Last reviewed", &view.last_reviewed),
-        ("Next review", &view.next_due),
+        ("Document ID", view.id.clone()),
+        ("Version", view.version.clone()),
+        ("Owner", view.owner.clone()),
+        ("Approved by", view.approved_by.clone()),
+        ("Effective", day(view.effective)),
+        ("Last reviewed", day(view.last_reviewed)),
+        ("Next review", day(view.next_due)),
     ];
     let date = doc
         .fm

@@ -8,22 +8,20 @@
 //! is an error at the document's `aliases` line.
 
 use super::Ctx;
+use super::views::Listed;
 use crate::diag::Diagnostic;
 use crate::highlight::escape_attr;
-use crate::view::DocView;
 use std::collections::BTreeMap;
 
 /// Emits every redirect page of the shown documents.
-pub(super) fn render(ctx: &Ctx, shown: &[&DocView]) {
+pub(super) fn render(ctx: &Ctx, shown: &[Listed<'_>]) {
     let docs = &ctx.loaded.content.documents;
     let mut taken: BTreeMap<String, String> = docs
         .iter()
         .map(|d| (d.url_path.clone(), d.source.clone()))
         .collect();
     for view in shown {
-        let Some(doc) = ctx.index(view).map(|i| &docs[i]) else {
-            continue;
-        };
+        let doc = &docs[view.i];
         let line = doc.fm.lines.get("aliases").copied().unwrap_or(1);
         for alias in &doc.fm.aliases {
             let error = |msg: String| {

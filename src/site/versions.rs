@@ -9,10 +9,10 @@
 //! their hashes only; an internal one is never shown, so its history never
 //! reaches this module. Redlines compare two public texts only.
 
+use super::Ctx;
 use super::views::Urls;
-use super::{Ctx, pages};
-use crate::config::Visibility;
 use crate::content::Document;
+use crate::publish::Plan;
 use crate::versions::{DocHistory, Version};
 use crate::view::{DocView, FromGit, RevisionView, VersionView};
 use rayon::prelude::*;
@@ -37,10 +37,10 @@ fn version_rel(doc: &Document, v: &Version) -> String {
     format!("{}v/{}/", doc.url_path, v.slug)
 }
 
-/// Whether earlier public versions of `doc` (shown as `view`) get pages:
-/// only when it is public and published in full today.
-fn pages_allowed(doc: &Document, view: &DocView) -> bool {
-    doc.visibility == Visibility::Public && !view.restricted && !view.draft
+/// Whether earlier public versions of document `i` get pages: only when
+/// `build` publishes it in full today ([`Plan::attachments`]).
+fn pages_allowed(plan: &Plan, i: usize) -> bool {
+    plan.attachments(i)
 }
 
 fn short(commit: &str) -> String {
@@ -48,7 +48,13 @@ fn short(commit: &str) -> String {
 }
 
 /// Fills `view.versions` (and derived revisions) from the document's history.
-pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>, urls: &Urls) {
+pub(super) fn attach(
+    view: &mut DocView,
+    (i, doc): (usize, &Document),
+    h: Option<&DocHistory>,
+    plan: &Plan,
+    urls: &Urls,
+) {
     let Some(h) = h else { return };
     view.from_git = FromGit {
         version: h.version_from_git,
@@ -61,12 +67,12 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
         .earlier
         .iter()
         .map(|v| {
-            let rel = (pages_allowed(doc, view) && v.public).then(|| version_rel(doc, v));
+            let rel = (pages_allowed(plan, i) && v.public).then(|| version_rel(doc, v));
             VersionView {
                 version: v.label.clone(),
-                effective: v.effective.to_string(),
-                until: String::new(),
-                date: v.date.to_string(),
+                effective: Some(v.effective),
+                until: None,
+                date: Some(v.date),
                 commit: v.commit.clone(),
                 short_commit: short(&v.commit),
                 source_sha256: v.sha256.clone(),
@@ -83,12 +89,9 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
     let cur = h.current.as_ref();
     list.push(VersionView {
         version: doc.fm.version.clone().unwrap_or_default(),
-        effective: (doc.fm.effective)
-            .or(cur.map(|c| c.effective))
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-        until: String::new(),
-        date: cur.map(|c| c.date.to_string()).unwrap_or_default(),
+        effective: (doc.fm.effective).or(cur.map(|c| c.effective)),
+        until: None,
+        date: cur.map(|c| c.date),
         commit: cur.map(|c| c.commit.clone()).unwrap_or_default(),
         short_commit: cur.map(|c| short(&c.commit)).unwrap_or_default(),
         source_sha256: cur.map_or_else(|| doc.sha256.clone(), |c| c.sha256.clone()),
@@ -98,7 +101,7 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
         author: cur.and_then(|c| c.author.clone()).unwrap_or_default(),
     });
     for i in 1..list.len() {
-        list[i - 1].until = list[i].effective.clone();
+        list[i - 1].until = list[i].effective;
     }
     list.reverse();
     if view.revisions.is_empty() {
@@ -111,12 +114,15 @@ pub(super) fn attach(view: &mut DocView, doc: &Document, h: Option<&DocHistory>,
 fn derived_revisions(list: &[VersionView]) -> Vec<RevisionView> {
     list.iter()
         .filter(|v| !v.commit.is_empty() && !v.version.is_empty())
-        .map(|v| RevisionView {
-            version: v.version.clone(),
-            date: v.effective.clone(),
-            summary: format!("Recorded in git (commit {})", v.short_commit),
-            approved_by: String::new(),
-            derived: true,
+        .filter_map(|v| {
+            Some(RevisionView {
+                version: v.version.clone(),
+                // A committed version always has one (its commit's date at least).
+                date: v.effective?,
+                summary: format!("Recorded in git (commit {})", v.short_commit),
+                approved_by: String::new(),
+                derived: true,
+            })
         })
         .collect()
 }
@@ -126,7 +132,8 @@ fn derived_revisions(list: &[VersionView]) -> Vec<RevisionView> {
 pub(super) fn current_redline(ctx: &Ctx, i: usize) -> Option<RedlineView> {
     let doc = &ctx.loaded.content.documents[i];
     let prev = ctx.loaded.history.of(i)?.earlier.last()?;
-    if !pages_allowed(doc, ctx.views[i].as_ref()?) || !prev.public {
+    ctx.views[i].as_ref()?;
+    if !pages_allowed(&ctx.plan, i) || !prev.public {
         return None;
     }
     redline_view(ctx, doc, prev, &doc.body)
@@ -153,7 +160,7 @@ pub(super) fn render(ctx: &Ctx) -> Vec<String> {
             let (Some(view), Some(h)) = (&ctx.views[i], ctx.loaded.history.of(i)) else {
                 return needs;
             };
-            if !pages_allowed(&docs[i], view) {
+            if !pages_allowed(&ctx.plan, i) {
                 return needs;
             }
             for (k, v) in h.earlier.iter().enumerate() {
@@ -189,7 +196,13 @@ fn version_page(
         status: crate::review::ReviewStatus::Untracked,
         days_left: None,
     };
-    let mut old = super::views::doc_view(&v.doc, &review, &ctx.loaded.config, &ctx.urls);
+    let mut old = super::views::doc_view(
+        (i, &v.doc),
+        &review,
+        &ctx.loaded.config,
+        &ctx.plan,
+        &ctx.urls,
+    );
     old.id = current.id.clone();
     old.url = ctx.urls.url(&rel);
     old.permalink = ctx.urls.permalink(&rel);
@@ -212,7 +225,7 @@ fn version_page(
         "redline",
         &prev.and_then(|p| redline_view(ctx, doc, p, &v.doc.body)),
     );
-    pages::render_to(ctx, "version.html", &c, &format!("{rel}index.html"));
+    super::render_to(ctx, "version.html", &c, &format!("{rel}index.html"));
     links.needs()
 }
 
@@ -224,7 +237,7 @@ fn versions_json(shown: &[&DocView]) -> String {
         id: &'a str,
         title: &'a str,
         url: &'a str,
-        visibility: &'a str,
+        visibility: crate::frontmatter::Visibility,
         versions: &'a [VersionView],
     }
     #[derive(Serialize)]
@@ -238,7 +251,7 @@ fn versions_json(shown: &[&DocView]) -> String {
                 id: &d.id,
                 title: &d.title,
                 url: &d.permalink,
-                visibility: &d.visibility,
+                visibility: d.visibility,
                 versions: &d.versions,
             })
             .collect(),

@@ -3,10 +3,73 @@
 //! Pure functions: URLs, labels, sorting. Only documents the caller passes as
 //! shown become views; nothing here decides visibility.
 
-use crate::config::{SiteConfig, Visibility};
+use crate::config::SiteConfig;
 use crate::content::{Document, slugify};
+use crate::publish::{Plan, Publication};
 use crate::review::Review;
 use crate::view::{ChangeView, ControlRef, DocFramework, DocView, Link, RevisionView};
+use std::collections::BTreeMap;
+
+/// A shown document as listings see it: its index and its view.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listed<'a> {
+    /// Document index (in `content.documents` and `Ctx::views`).
+    pub i: usize,
+    /// Its view.
+    pub view: &'a DocView,
+}
+
+impl std::ops::Deref for Listed<'_> {
+    type Target = DocView;
+    fn deref(&self) -> &DocView {
+        self.view
+    }
+}
+
+/// The shown documents (those with a view), by index.
+pub(crate) fn shown(views: &[Option<DocView>]) -> Vec<Listed<'_>> {
+    views
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            Some(Listed {
+                i,
+                view: v.as_ref()?,
+            })
+        })
+        .collect()
+}
+
+/// Shown documents grouped by category, each group in listing order.
+pub(crate) fn categories<'a>(shown: &[Listed<'a>]) -> BTreeMap<String, Vec<Listed<'a>>> {
+    let mut map: BTreeMap<String, Vec<Listed>> = BTreeMap::new();
+    for v in shown {
+        map.entry(v.category.clone()).or_default().push(*v);
+    }
+    for docs in map.values_mut() {
+        docs.sort_by(|a, b| listing_order(a, b));
+    }
+    map
+}
+
+/// Framework -> control id -> documents covering it.
+pub(crate) fn frameworks<'a>(
+    shown: &[Listed<'a>],
+) -> BTreeMap<String, BTreeMap<String, Vec<Listed<'a>>>> {
+    let mut map: BTreeMap<String, BTreeMap<String, Vec<Listed>>> = BTreeMap::new();
+    for v in shown {
+        for f in &v.frameworks {
+            for c in &f.controls {
+                map.entry(f.name.clone())
+                    .or_default()
+                    .entry(c.id.clone())
+                    .or_default()
+                    .push(*v);
+            }
+        }
+    }
+    map
+}
 
 /// URL helpers for one build.
 pub struct Urls {
@@ -39,17 +102,20 @@ impl Urls {
     }
 }
 
-fn date(d: Option<jiff::civil::Date>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
-}
-
 /// Anchor of a control on its framework page.
 pub fn control_anchor(id: &str) -> String {
     format!("control-{}", slugify(id))
 }
 
-/// The view of one shown document.
-pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Urls) -> DocView {
+/// The view of shown document `i` (`doc`), as `plan` publishes it.
+pub fn doc_view(
+    (i, doc): (usize, &Document),
+    review: &Review,
+    config: &SiteConfig,
+    plan: &Plan,
+    urls: &Urls,
+) -> DocView {
+    let stub = plan.docs.get(i) == Some(&Publication::Stub);
     let fm = &doc.fm;
     let cycle = fm.review_cycle.unwrap_or(config.review.cycle);
     let mut revisions: Vec<RevisionView> = fm
@@ -57,7 +123,7 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         .iter()
         .map(|r| RevisionView {
             version: r.version.clone(),
-            date: r.date.to_string(),
+            date: r.date,
             summary: r.summary.clone(),
             approved_by: r.approved_by.clone().unwrap_or_default(),
             derived: false,
@@ -69,9 +135,9 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         title: doc.title.clone(),
         url: urls.url(&doc.url_path),
         permalink: urls.permalink(&doc.url_path),
-        visibility: doc.visibility.as_str().to_string(),
-        restricted: doc.visibility == Visibility::Restricted,
-        pdf_url: super::pdfs::output_path(doc, config).map_or_else(String::new, |p| urls.url(&p)),
+        visibility: doc.visibility,
+        restricted: stub,
+        pdf_url: pdf_output_path(i, doc, config, plan).map_or_else(String::new, |p| urls.url(&p)),
         draft: fm.draft,
         category: doc.category.clone(),
         category_url: urls.url(&Urls::category_rel(&doc.category)),
@@ -86,10 +152,10 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         summary: fm.summary.clone().unwrap_or_default(),
         owner: fm.owner.clone().unwrap_or_default(),
         version: fm.version.clone().unwrap_or_default(),
-        effective: date(fm.effective),
-        last_reviewed: date(fm.last_reviewed),
-        next_due: date(review.next_due),
-        status: review.status.as_str().to_string(),
+        effective: fm.effective,
+        last_reviewed: fm.last_reviewed,
+        next_due: review.next_due,
+        status: review.status,
         status_label: review.status.label().to_string(),
         days_left: review.days_left,
         review_cycle: cycle.label(),
@@ -98,8 +164,8 @@ pub fn doc_view(doc: &Document, review: &Review, config: &SiteConfig, urls: &Url
         controlled: fm.controlled_document,
         source_sha256: doc.sha256.clone(),
         source_path: doc.source.clone(),
-        request_access: match (doc.visibility, config.security_contact.first()) {
-            (Visibility::Restricted, Some(contact)) => crate::access::link(
+        request_access: match (stub, config.security_contact.first()) {
+            (true, Some(contact)) => crate::access::link(
                 contact,
                 &doc.id,
                 &doc.title,
@@ -151,7 +217,7 @@ pub fn changes(views: &[&DocView]) -> Vec<ChangeView> {
         .iter()
         .flat_map(|d| {
             d.revisions.iter().map(move |r| ChangeView {
-                date: r.date.clone(),
+                date: r.date,
                 title: d.title.clone(),
                 doc_id: d.id.clone(),
                 url: d.url.clone(),
@@ -159,7 +225,7 @@ pub fn changes(views: &[&DocView]) -> Vec<ChangeView> {
                 version: r.version.clone(),
                 summary: r.summary.clone(),
                 approved_by: r.approved_by.clone(),
-                visibility: d.visibility.clone(),
+                visibility: d.visibility,
             })
         })
         .chain(views.iter().flat_map(|d| git_changes(d)))
@@ -177,18 +243,20 @@ pub fn changes(views: &[&DocView]) -> Vec<ChangeView> {
 fn git_changes(d: &DocView) -> impl Iterator<Item = ChangeView> + '_ {
     d.versions
         .iter()
-        .filter(|v| !v.commit.is_empty() && !v.effective.is_empty())
+        .filter(|v| !v.commit.is_empty())
         .filter(|v| !d.revisions.iter().any(|r| r.version == v.version))
-        .map(|v| ChangeView {
-            date: v.effective.clone(),
-            title: d.title.clone(),
-            doc_id: d.id.clone(),
-            url: d.url.clone(),
-            permalink: d.permalink.clone(),
-            version: v.version.clone(),
-            summary: format!("Version {} (from git history)", v.version),
-            approved_by: String::new(),
-            visibility: d.visibility.clone(),
+        .filter_map(|v| {
+            Some(ChangeView {
+                date: v.effective?,
+                title: d.title.clone(),
+                doc_id: d.id.clone(),
+                url: d.url.clone(),
+                permalink: d.permalink.clone(),
+                version: v.version.clone(),
+                summary: format!("Version {} (from git history)", v.version),
+                approved_by: String::new(),
+                visibility: d.visibility,
+            })
         })
 }
 
@@ -225,6 +293,23 @@ pub fn listing_order(a: &DocView, b: &DocView) -> std::cmp::Ordering {
         .cmp(&b.weight)
         .then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
         .then_with(|| a.id.cmp(&b.id))
+}
+
+/// Output path of the PDF of document `i` (`doc`;
+/// `policies/access-control/access-control.pdf`), or None when it gets none
+/// (only what `build` publishes in full: [`crate::publish::Plan::attachments`]).
+pub fn pdf_output_path(
+    i: usize,
+    doc: &Document,
+    config: &SiteConfig,
+    plan: &crate::publish::Plan,
+) -> Option<String> {
+    if !config.pdf || !plan.attachments(i) {
+        return None;
+    }
+    let last = doc.url_path.trim_end_matches('/').rsplit('/').next();
+    let name = last.filter(|s| !s.is_empty()).unwrap_or(&doc.id);
+    Some(format!("{}{name}.pdf", doc.url_path))
 }
 
 #[cfg(test)]

@@ -92,7 +92,7 @@ fn main() {
         "total {} blocks {} ms; html sha256 {}",
         blocks.len(),
         total.as_millis(),
-        trustsite::content::hex(&sum.finalize())
+        trustsite::digest::hex(&sum.finalize())
     );
 }
 

@@ -1,4 +1,5 @@
 //! Integration tests: build fixture sites with the real binary and assert on files.
+mod architecture;
 mod build;
 mod check;
 mod cli_cases;

@@ -1,9 +1,10 @@
 //! URL paths as links write them: schemes, percent-decoding, normalising.
 //!
-//! Pure string functions for [`super::links`]: no lookups, no IO.
+//! Pure string functions for the link checker and the publication
+//! decision: no lookups, no IO.
 
 /// `scheme:` (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`).
-pub(super) fn has_scheme(dest: &str) -> bool {
+pub fn has_scheme(dest: &str) -> bool {
     let Some((scheme, _)) = dest.split_once(':') else {
         return false;
     };
@@ -38,7 +39,7 @@ pub fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-pub(super) fn decode_fragment(f: &str) -> String {
+pub fn decode_fragment(f: &str) -> String {
     percent_decode(f).unwrap_or_else(|| f.to_string())
 }
 
@@ -50,7 +51,7 @@ pub fn decode_path(path: &str) -> Option<String> {
 
 /// Joins a relative path onto `dir`, resolving `.`, `..` and repeated `/`;
 /// keeps a trailing `/`; None if it escapes the root.
-pub(super) fn normalise(dir: &str, rel: &str) -> Option<String> {
+pub fn normalise(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = if rel.starts_with('/') {
         Vec::new()
     } else {

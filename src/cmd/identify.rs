@@ -9,12 +9,23 @@
 //! old copy received under NDA is recognised as long as it was committed.
 //! No network: a manifest on another host is downloaded first.
 
-use crate::cli::{CANNOT_RUN, IdentifyArgs, OK, PROBLEMS};
 use crate::manifest::Manifest;
 use crate::output::Sink;
+use crate::term::Exit;
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+/// `identify` options.
+#[derive(Debug)]
+pub struct Options {
+    /// The file to identify.
+    pub file: PathBuf,
+    /// `--site`: a site root or a built output folder (default: .).
+    pub site: Option<PathBuf>,
+    /// `--manifest`: a copy of a site's manifest.json.
+    pub manifest: Option<PathBuf>,
+}
 
 /// Keeps only `manifest.json` of a render.
 #[derive(Default)]
@@ -84,15 +95,15 @@ pub fn find(m: &Manifest, sha: &str) -> Vec<Match> {
 }
 
 /// `trustsite identify`.
-pub fn run(args: &IdentifyArgs) -> u8 {
+pub fn run(args: &Options) -> Exit {
     let bytes = match std::fs::read(&args.file) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", args.file.display());
-            return CANNOT_RUN;
+            return Exit::CannotRun;
         }
     };
-    let sha = crate::content::hex(&Sha256::digest(&bytes));
+    let sha = crate::digest::hex(&Sha256::digest(&bytes));
     let (manifest, from) = match manifest(args) {
         Ok(m) => m,
         Err(code) => return code,
@@ -103,12 +114,12 @@ pub fn run(args: &IdentifyArgs) -> u8 {
             "{}: SHA-256 {sha} matches no published document or version in {from}",
             args.file.display()
         );
-        return PROBLEMS;
+        return Exit::Problems;
     }
     for m in &found {
         println!("{}: {}", args.file.display(), describe(m));
     }
-    OK
+    Exit::Ok
 }
 
 /// One line saying what a match is.
@@ -135,7 +146,7 @@ fn describe(m: &Match) -> String {
 }
 
 /// The manifest to search and a name for it in messages.
-fn manifest(args: &IdentifyArgs) -> Result<(Manifest, String), u8> {
+fn manifest(args: &Options) -> Result<(Manifest, String), Exit> {
     let path = match &args.manifest {
         Some(p) if p.to_string_lossy().contains("://") => {
             eprintln!(
@@ -143,7 +154,7 @@ fn manifest(args: &IdentifyArgs) -> Result<(Manifest, String), u8> {
                 p.display(),
                 p.display()
             );
-            return Err(CANNOT_RUN);
+            return Err(Exit::CannotRun);
         }
         Some(p) => p.clone(),
         None => {
@@ -162,27 +173,29 @@ fn manifest(args: &IdentifyArgs) -> Result<(Manifest, String), u8> {
         Ok(m) => Ok((m, path.display().to_string())),
         Err(e) => {
             eprintln!("error: {}: {e}", path.display());
-            Err(CANNOT_RUN)
+            Err(Exit::CannotRun)
         }
     }
 }
 
 /// The manifest a build of the site at `root` would write.
-fn rendered(root: &Path) -> Result<Manifest, u8> {
-    let (loaded, opts) =
-        crate::commands::prepare(root, None, None).map_err(crate::commands::Unprepared::print)?;
+fn rendered(root: &Path) -> Result<Manifest, Exit> {
+    let when = super::time::read(None);
+    let (loaded, opts) = crate::prepare::prepare(root, when, None, None)
+        .map_err(crate::prepare::Unprepared::print)?;
+    super::print_note(&loaded);
     let sink = ManifestSink::default();
     let hl = crate::highlight::Highlighter::new(false);
     let outcome = crate::site::render(&loaded, &opts, &hl, &sink);
     if outcome.has_errors() {
-        crate::cli::print_diags(&outcome.diags);
+        crate::term::print_diags(&outcome.diags);
         eprintln!("error: the site at {} does not build", root.display());
-        return Err(PROBLEMS);
+        return Err(Exit::Problems);
     }
     let text = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
     text.and_then(|t| Manifest::parse(&String::from_utf8_lossy(&t)).ok())
         .ok_or_else(|| {
             eprintln!("error: the site at {} wrote no manifest", root.display());
-            CANNOT_RUN
+            Exit::CannotRun
         })
 }
