@@ -80,6 +80,7 @@ pub const ERRORS_IN_CHECK: &[&str] = &[
     "link/broken",
     "link/broken-anchor",
     "link/outside",
+    "link/ref-ambiguous",
     "asset/document-copy",
     "frontmatter/controlled-incomplete",
 ];

@@ -83,10 +83,14 @@ pub struct SiteConfig {
 
 impl SiteConfig {
     /// How Markdown bodies are read on this site.
-    pub fn render_options<'a>(&self, title: Option<&'a str>) -> crate::markdown::RenderOptions<'a> {
+    pub fn render_options<'a>(
+        &'a self,
+        title: Option<&'a str>,
+    ) -> crate::markdown::RenderOptions<'a> {
         crate::markdown::RenderOptions {
             heading_ids: self.heading_ids,
             title,
+            organization: Some(&self.organization),
         }
     }
 }

@@ -156,7 +156,7 @@ pub fn load_with(
         other: other_files,
         copies,
     } = walk(&dir, diags);
-    let (cascades, config_sum) = cascades(&dir, &md_files, config);
+    let (cascades, config_sum) = cascades(&dir, &md_files, config, diags);
     let ctx = LoadCtx {
         config,
         cascades: &cascades,
@@ -219,19 +219,25 @@ pub fn load_with(
 /// What every file's load needs besides its bytes.
 struct LoadCtx<'a> {
     config: &'a SiteConfig,
-    /// `(folder/, fields)` of each `_index.md` with a `cascade`, nearest
-    /// (longest folder) first.
-    cascades: &'a [(String, FrontMatter)],
+    /// Every `cascade` entry of every `_index.md` (folder, `_target`, fields),
+    /// nearest (longest folder) first.
+    cascades: &'a [Cascade],
 }
 
-/// The `cascade` of every `_index.md` (Hugo: fields for every page below),
-/// longest folder first, and the key of everything a document's parse depends on besides its bytes
+/// One `cascade` entry of an `_index.md`: its folder (`policies/`), the
+/// pages it targets (Hugo's `_target`) and the fields it gives.
+type Cascade = (String, Option<crate::inherit::CascadeTarget>, FrontMatter);
+
+/// The `cascade` of every `_index.md` (Hugo: fields for every page below,
+/// or for those its `_target` selects), nearest (longest folder) first, and
+/// the key of everything a document's parse depends on besides its bytes
 /// (the config's fingerprint and the cascades' folders and JSON text).
 fn cascades(
     dir: &Path,
     md_files: &[String],
     config: &SiteConfig,
-) -> (Vec<(String, FrontMatter)>, crate::digest::Key) {
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Cascade>, crate::digest::Key) {
     let mut key = crate::digest::KeyHasher::new("load");
     key.field(config.fingerprint);
     let mut out = Vec::new();
@@ -253,25 +259,46 @@ fn cascades(
         };
         let Some(cascade) = fm.cascade else { continue };
         let line = fm.lines.get("cascade").copied().unwrap_or(1);
-        // The map form, or the list form's entries (their `_target` ignored).
+        // The map form or the list form's entries.
         let entries: Vec<serde_json::Value> = match cascade {
             serde_json::Value::Array(list) => list,
             other => vec![other],
         };
         let folder = rel.strip_suffix("_index.md").unwrap_or("").to_string();
         for mut entry in entries {
+            key.field(&folder).number(line as u64).field(entry.to_string());
+            let mut target = None;
             if let Some(map) = entry.as_object_mut() {
-                map.remove("_target");
+                for key in ["_target", "target"] {
+                    let Some(t) = map.remove(key) else { continue };
+                    match crate::inherit::CascadeTarget::parse(&t) {
+                        Ok(t) => target = Some(t),
+                        Err(e) => {
+                            diags.push(
+                                Diagnostic::warning(
+                                    format!("{CONTENT_DIR}/{rel}"),
+                                    line,
+                                    1,
+                                    format!("this cascade entry applies to no page: {e}"),
+                                )
+                                .code("frontmatter/cascade-target"),
+                            );
+                            target = Some(crate::inherit::CascadeTarget {
+                                kind: Some(String::new()),
+                                ..Default::default()
+                            });
+                        }
+                    }
+                }
             }
             let json = entry.to_string();
             let (parsed, _) = frontmatter::parse(&json, line, &config.aliases);
             if let Some(parsed) = parsed {
-                key.field(&folder).number(line as u64).field(&json);
-                out.push((folder.clone(), parsed));
+                out.push((folder.clone(), target, parsed));
             }
         }
     }
-    out.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
+    out.sort_by_key(|(f, _, _)| std::cmp::Reverse(f.len()));
     (out, key.finish())
 }
 
@@ -281,8 +308,11 @@ fn cascades(
 fn inherit(rel: &str, fm: &mut FrontMatter, ctx: &LoadCtx, audit_label: Option<bool>) {
     let mut filled = std::collections::BTreeSet::new();
     let own_intro = rel.strip_suffix("_index.md");
-    for (folder, from) in ctx.cascades {
-        if rel.starts_with(folder.as_str()) && own_intro != Some(folder.as_str()) {
+    for (folder, target, from) in ctx.cascades {
+        if rel.starts_with(folder.as_str())
+            && own_intro != Some(folder.as_str())
+            && target.as_ref().is_none_or(|t| t.applies(rel))
+        {
             crate::inherit::fill_missing(fm, from, &mut filled);
         }
     }

@@ -320,6 +320,11 @@ pub const CODES: &[Code] = &[
         meaning: "an ERB tag (tech-docs `.erb`) is removed",
     },
     Code {
+        code: "frontmatter/cascade-target",
+        severity: Severity::Warning,
+        meaning: "a `cascade` entry whose `_target` trustsite cannot read applies to no page",
+    },
+    Code {
         code: "frontmatter/conflicting-field",
         severity: Severity::Error,
         meaning: "`draft` or `visibility` given twice (directly or through an alias)",
@@ -415,6 +420,11 @@ pub const CODES: &[Code] = &[
         meaning: "a link that points outside `content/`",
     },
     Code {
+        code: "link/ref-ambiguous",
+        severity: Severity::Warning,
+        meaning: "a Hugo `ref`/`relref` by file name matches several documents",
+    },
+    Code {
         code: "link/remote-image",
         severity: Severity::Warning,
         meaning: "an image from another host is not embedded",
@@ -433,6 +443,11 @@ pub const CODES: &[Code] = &[
         code: "link/unverifiable",
         severity: Severity::Warning,
         meaning: "a raw HTML link whose target cannot be decoded is removed",
+    },
+    Code {
+        code: "markdown/pandoc-list-code",
+        severity: Severity::Warning,
+        meaning: "a pandoc-style list item (`a.`, `i.`) indented so far that it is an indented code block",
     },
     Code {
         code: "output/duplicate-path",

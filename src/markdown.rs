@@ -23,6 +23,8 @@ pub struct RenderOptions<'a> {
     pub heading_ids: HeadingIds,
     /// The document's title: a leading `# Title` that repeats it is dropped.
     pub title: Option<&'a str>,
+    /// The organization's name, for comply's `{{.Name}}`.
+    pub organization: Option<&'a str>,
 }
 
 /// What to do with one link destination.
@@ -49,6 +51,13 @@ pub trait LinkPolicy {
     /// the policy); by default the same as a link's.
     fn decide_image(&self, dest: &str) -> LinkDecision {
         self.decide(dest)
+    }
+
+    /// Decision for the target of a Hugo `{{< ref >}}`/`{{< relref >}}`
+    /// (`path#anchor` as written); by default the `.md` path relative to
+    /// the page.
+    fn decide_ref(&self, target: &str) -> LinkDecision {
+        self.decide(&crate::shortcodes::ref_target(target))
     }
 }
 
@@ -214,7 +223,8 @@ fn walk<T>(
     opts: &RenderOptions,
     finish: impl FnOnce(Renderer<'_, '_>) -> T,
 ) -> T {
-    let pre = crate::shortcodes::needed(body).then(|| crate::shortcodes::preprocess(body));
+    let pre = crate::shortcodes::needed(body)
+        .then(|| crate::shortcodes::preprocess_with(body, opts.organization));
     let text = pre.as_ref().map_or(body, |p| p.text.as_str());
     let mut pos = Position::new(text, first_line);
     pos.line_map = pre.as_ref().map(|p| p.line_map.as_slice());
@@ -247,6 +257,14 @@ fn walk<T>(
         html: crate::sanitize::Scanner::default(),
         image_stack: Vec::new(),
         html_block: Vec::new(),
+        pandoc: pre
+            .as_ref()
+            .map(|p| {
+                (p.pandoc_items.iter())
+                    .map(|it| (first_line + it.line, (it.kind, it.value)))
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     for (event, offset) in events {
         if let Event::Html(raw) = event {
@@ -329,6 +347,9 @@ struct Renderer<'a, 'e> {
     /// Lines of an HTML block read so far, with their offsets: a tag may
     /// span lines, so the block is examined whole.
     html_block: Vec<(CowStr<'e>, usize)>,
+    /// Pandoc-style list items (comply) by file line: their list's HTML
+    /// `type` and number.
+    pandoc: std::collections::HashMap<usize, (char, u32)>,
 }
 
 impl<'e> Renderer<'_, 'e> {
@@ -422,6 +443,24 @@ impl<'e> Renderer<'_, 'e> {
                 }
             }
             Event::Html(raw) | Event::InlineHtml(raw) => self.raw_html(raw, offset),
+            Event::Start(Tag::List(Some(n))) => {
+                let (line, _) = self.pos.at(offset);
+                match self.pandoc.get(&line) {
+                    // `a.`/`i.` lists keep their numbering style (HTML only:
+                    // other formats number them as they do any list).
+                    Some(&(kind, value)) if self.hl.is_some() => {
+                        let start = if value == 1 {
+                            String::new()
+                        } else {
+                            format!(" start=\"{value}\"")
+                        };
+                        self.emit(Event::Html(CowStr::from(format!(
+                            "<ol type=\"{kind}\"{start}>\n"
+                        ))));
+                    }
+                    _ => self.emit(Event::Start(Tag::List(Some(n)))),
+                }
+            }
             Event::Text(t) => {
                 if !self.html.skipping() {
                     self.add_text(&t);
@@ -538,14 +577,11 @@ impl<'e> Renderer<'_, 'e> {
             .split(['/', '?', '#'])
             .next()
             .is_some_and(|first| first.contains(':'));
-        if dest.is_empty() || has_scheme || dest.starts_with("//") {
+        let is_ref = crate::shortcodes::ref_mark(dest).is_some();
+        if dest.is_empty() || (has_scheme && !is_ref) || dest.starts_with("//") {
             return None;
         }
-        let mut decision = if tag == "img" {
-            self.links.decide_image(dest)
-        } else {
-            self.links.decide(dest)
-        };
+        let mut decision = self.decide(dest, tag == "img");
         if let Some(w) = decision.warning.take() {
             self.note(offset, decision.code, w);
         }
@@ -557,6 +593,19 @@ impl<'e> Renderer<'_, 'e> {
             return Some(None);
         }
         Some(Some(decision.href.unwrap_or_else(|| dest.to_string())))
+    }
+
+    /// The policy's decision for `dest` (a Hugo `ref` when it carries the
+    /// preprocessor's mark).
+    fn decide(&self, dest: &str, image: bool) -> LinkDecision {
+        if let Some(target) = crate::shortcodes::ref_mark(dest) {
+            return self.links.decide_ref(&target);
+        }
+        if image {
+            self.links.decide_image(dest)
+        } else {
+            self.links.decide(dest)
+        }
     }
 
     fn start_link(
@@ -578,7 +627,7 @@ impl<'e> Renderer<'_, 'e> {
                 ..LinkDecision::default()
             }
         } else {
-            self.links.decide(&dest_url)
+            self.decide(&dest_url, false)
         };
         if let Some(w) = decision.warning.take() {
             self.note(offset, decision.code, w);
@@ -615,7 +664,7 @@ impl<'e> Renderer<'_, 'e> {
             );
             return Some(CowStr::from(""));
         }
-        let mut decision = self.links.decide_image(&dest);
+        let mut decision = self.decide(&dest, true);
         if let Some(w) = decision.warning.take() {
             self.note(offset, decision.code, w);
         }
@@ -812,6 +861,17 @@ mod tests {
     }
 
     #[test]
+    fn pandoc_lists_keep_their_letters_and_numerals() {
+        let r = md("c. Third\n\n    i. One\n\n    ii. Two\n\nd. Fourth <br>\n");
+        assert!(r.html.contains("<ol type=\"a\" start=\"3\">"), "{}", r.html);
+        assert!(r.html.contains("<ol type=\"i\">"), "{}", r.html);
+        assert!(!r.html.contains("<pre"), "no code block: {}", r.html);
+        assert_eq!(r.html.matches("</ol>").count(), 2, "{}", r.html);
+        let plain = md("1. One\n2. Two\n");
+        assert!(plain.html.contains("<ol>"), "{}", plain.html);
+    }
+
+    #[test]
     fn one_h1_per_page() {
         let opts = RenderOptions {
             title: Some("Access Policy"),
@@ -839,7 +899,7 @@ mod tests {
         assert!(r.html.contains("<h3 id=\"sub\">"), "{}", r.html);
         let techdocs = RenderOptions {
             heading_ids: HeadingIds::Redcarpet,
-            title: None,
+            ..RenderOptions::default()
         };
         let r = render_with(
             "## security.txt\n\n#### 1. Establish an incident lead\n",

@@ -9,20 +9,30 @@
 //! - paired `alert`/`note`/`warning`/`tip`/`info`/`callout`/`panel` become a
 //!   callout `<div>`, `details`/`collapse` a `<details>`, their inner
 //!   Markdown kept as Markdown;
-//! - `ref`/`relref` become the `.md` path of the document they name, so the
-//!   link resolver treats them like any Markdown link;
+//! - `ref`/`relref` where a URL stands (a link destination, an attribute)
+//!   become a marked target (`trustsite-ref:path#anchor`, see [`ref_mark`])
+//!   that the link policy looks up as Hugo does
+//!   ([`crate::markdown::LinkPolicy::decide_ref`]); elsewhere the `.md` path
+//!   they name;
 //! - any other shortcode is removed with a warning at its line, its inner
 //!   content kept;
 //! - an ATX heading that is only ERB (`# <%= current_page.data.title %>`) is
 //!   dropped (the title comes from front-matter); other ERB is removed with a
 //!   warning;
 //! - a goldmark attribute line (`{#id .class}` under a heading) moves onto
-//!   the heading as `{#id .class}` (pulldown-cmark's heading attributes).
+//!   the heading as `{#id .class}` (pulldown-cmark's heading attributes);
+//! - what comply writes for pandoc: `a.`/`i.`/`A.`/`I.` list items become
+//!   `1.` items of the same width (their style in
+//!   [`Preprocessed::pandoc_items`], for `<ol type>`), grid tables become
+//!   pipe tables, `\pagebreak` lines go, and `{{.Name}}` is the organization
+//!   ([`preprocess_with`]).
 //!
-//! Shortcodes and ERB inside code spans and fenced code blocks are left
-//! alone. The rewrite may add lines (HTML blocks need blank lines around
-//! them); [`Preprocessed::line_map`] maps each output line back to its input
-//! line, so diagnostics keep the file's own line numbers. Pure: no IO.
+//! Code is found first, as pulldown-cmark reads the body (code spans, also
+//! across lines, fenced and indented code blocks): template syntax inside it
+//! is left alone and not counted. The rewrite may add or merge lines (HTML
+//! blocks need blank lines around them; a grid table row spans lines);
+//! [`Preprocessed::line_map`] maps each output line back to its input line,
+//! so diagnostics keep the file's own line numbers. Pure: no IO.
 
 /// A problem found while preprocessing, located in the input body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,11 +58,24 @@ pub struct Preprocessed {
     pub notes: Vec<PreNote>,
     /// `Some(true)` for "Visibility: Audit", `Some(false)` for "Non-Audit".
     pub audit_scope: Option<bool>,
+    /// The pandoc-style list items rewritten as `1.` items, by line.
+    pub pandoc_items: Vec<PandocItem>,
+}
+
+/// The length of comply's `{{.Name}}` (`{{ .Name }}`) at the start of `s`.
+fn go_name(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix("{{")?;
+    let inner_end = rest.find("}}")?;
+    (rest[..inner_end].trim() == ".Name").then_some(2 + inner_end + 2)
 }
 
 /// Whether `body` may hold anything [`preprocess`] changes (a cheap test).
 pub fn needed(body: &str) -> bool {
-    if body.contains("{{<") || body.contains("{{%") || body.contains("<%") {
+    if body.contains("{{<")
+        || body.contains("{{%")
+        || body.contains("<%")
+        || body.contains("{{") && body.contains(".Name")
+    {
         return true;
     }
     // An attribute line counts only right after a heading (JSON code
@@ -60,7 +83,11 @@ pub fn needed(body: &str) -> bool {
     let mut prev_heading = false;
     for l in body.lines() {
         let t = l.trim();
-        if (prev_heading && t.starts_with('{') && t.ends_with('}')) || pandoc_marker(l).is_some() {
+        if (prev_heading && t.starts_with('{') && t.ends_with('}'))
+            || pandoc_marker(l).is_some()
+            || is_grid_border(l)
+            || is_latex_break(l)
+        {
             return true;
         }
         prev_heading = t.starts_with('#');
@@ -69,8 +96,13 @@ pub fn needed(body: &str) -> bool {
 }
 
 /// When `line` opens a shortcode that closes on a later line (within 20
-/// lines), how many of the `next` lines it takes.
-fn shortcode_continues(line: &str, next: &[&str]) -> Option<usize> {
+/// lines), how many of the `next` lines it takes. `spans`: the line's code
+/// spans (a shortcode in code is not one).
+fn shortcode_continues(
+    line: &str,
+    spans: &[std::ops::Range<usize>],
+    next: &[std::borrow::Cow<str>],
+) -> Option<usize> {
     let open = line
         .rfind("{{<")
         .into_iter()
@@ -81,7 +113,7 @@ fn shortcode_continues(line: &str, next: &[&str]) -> Option<usize> {
     } else {
         "%}}"
     };
-    if line[open..].contains(closer) || line[..open].matches('`').count() % 2 == 1 {
+    if line[open..].contains(closer) || spans.iter().any(|s| s.contains(&open)) {
         return None;
     }
     next.iter()
@@ -91,8 +123,9 @@ fn shortcode_continues(line: &str, next: &[&str]) -> Option<usize> {
 }
 
 /// `(indent, marker length)` of a pandoc-style list item: `a. text`,
-/// `i. text`, `iv. text` (lowercase letter or roman numeral, then `. `),
-/// indented at most 7 spaces.
+/// `i. text`, `iv. text`, `II. text` (a letter or roman numeral, then `. `;
+/// a single capital letter needs two spaces after it, as pandoc asks, so
+/// that initials such as `B. Russell` stay text), indented at most 7 spaces.
 fn pandoc_marker(line: &str) -> Option<(usize, usize)> {
     let t = line.trim_start_matches(' ');
     let indent = line.len() - t.len();
@@ -103,42 +136,100 @@ fn pandoc_marker(line: &str) -> Option<(usize, usize)> {
     let head = &t.as_bytes()[..t.len().min(6)];
     let marker_end = head.windows(2).position(|w| w == b". ")?;
     let marker = &t[..marker_end];
-    let roman =
-        !marker.is_empty() && marker.len() <= 4 && marker.bytes().all(|b| b"ivx".contains(&b));
-    let letter = marker.len() == 1 && marker.bytes().all(|b| b.is_ascii_lowercase());
+    let lower = marker.bytes().all(|b| b.is_ascii_lowercase());
+    let upper = marker.bytes().all(|b| b.is_ascii_uppercase());
+    let roman = !marker.is_empty()
+        && marker.len() <= 4
+        && (lower || upper)
+        && marker
+            .bytes()
+            .all(|b| b"ivx".contains(&b.to_ascii_lowercase()));
+    let letter = marker.len() == 1 && (lower || upper);
+    if upper && marker.len() == 1 && !t[marker_end..].starts_with(".  ") {
+        return None;
+    }
     let text = t[marker_end + 2..].trim_start();
     ((roman || letter) && !text.is_empty()).then_some((indent, marker_end + 1))
 }
 
+/// Style of a pandoc-style ordered list item (`a.`, `iv.`, `B.`, `II.`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PandocItem {
+    /// 0-based line in the input body.
+    pub line: usize,
+    /// The HTML `type` of its list: `a`, `A`, `i` or `I`.
+    pub kind: char,
+    /// Its number (`c.` is 3, `iv.` is 4).
+    pub value: u32,
+}
+
 /// Rewrites `body`; see the module documentation.
 pub fn preprocess(body: &str) -> Preprocessed {
+    preprocess_with(body, None)
+}
+
+/// [`preprocess`], with comply's `{{.Name}}` (its Go template's
+/// organization name) written as `organization` when given.
+pub fn preprocess_with(body: &str, organization: Option<&str>) -> Preprocessed {
+    let lines: Vec<&str> = body.split_inclusive('\n').collect();
+    let (lines, pandoc_items) = pandoc_lists(&lines);
+    let code = code_regions(&lines);
     let mut p = Pre {
         line_map: vec![0],
+        organization,
         ..Pre::default()
     };
-    let mut fence: Option<(char, usize)> = None;
     let mut prev_heading = false;
-    // Inside a pandoc-style list (comply): its nested items, indented like
-    // code, are list items too.
-    let mut pandoc = false;
-    let mut prev_blank = true;
-    let lines: Vec<&str> = body.split_inclusive('\n').collect();
+    // Byte offset of each line in the (pandoc-converted) text.
+    let mut starts = Vec::with_capacity(lines.len() + 1);
+    let mut at = 0;
+    for l in &lines {
+        starts.push(at);
+        at += l.len();
+    }
     // Lines a multi-line shortcode took (kept as empty lines).
     let mut skip_to = 0;
     let mut joined: String;
+    let mut warned_block = usize::MAX;
     for (i, raw_line) in lines.iter().enumerate() {
+        // An output line that starts here comes from line i (a rewritten
+        // line may stand for none or several).
+        if (p.out.is_empty() || p.out.ends_with('\n'))
+            && let Some(last) = p.line_map.last_mut()
+        {
+            *last = i;
+        }
         if i < skip_to {
             p.push("\n", i + 1);
             continue;
         }
         let (mut line, eol) = match raw_line.strip_suffix('\n') {
             Some(l) => (l.strip_suffix('\r').unwrap_or(l), &raw_line[l.len()..]),
-            None => (*raw_line, ""),
+            None => (raw_line.as_ref(), ""),
         };
         let eol = if eol.is_empty() { "" } else { "\n" };
-        if fence.is_none()
-            && let Some(end) = shortcode_continues(line, &lines[i + 1..])
-        {
+        let start = starts[i];
+        // Code blocks (fenced or indented) are copied as they are.
+        if let Some(block) = code.block_at(start, start + line.len()) {
+            if block.indented && warned_block != block.start && pandoc_marker(line).is_some() {
+                warned_block = block.start;
+                let col = line.len() - line.trim_start().len() + 1;
+                p.note(
+                    i,
+                    col,
+                    "markdown/pandoc-list-code",
+                    "this line looks like a pandoc-style list item, but its indentation makes it an indented code block: indent it under a list item or by fewer than 4 spaces"
+                        .into(),
+                );
+            }
+            p.push(line, i);
+            p.push(eol, i + 1);
+            prev_heading = false;
+            continue;
+        }
+        // Code spans on this line, relative to its start.
+        let spans = code.spans_in(start, start + line.len());
+        if let Some(end) = shortcode_continues(line, &spans, &lines[i + 1..]) {
             // `{{< figure\n  src="x"\n>}}`: read as one line at its first line.
             joined = std::iter::once(line)
                 .chain(
@@ -150,21 +241,6 @@ pub fn preprocess(body: &str) -> Preprocessed {
                 .join(" ");
             line = joined.as_str();
             skip_to = i + end + 1;
-        }
-        if let Some(f) = fence {
-            if closes_fence(line, f) {
-                fence = None;
-            }
-            p.push(line, i);
-            p.push(eol, i + 1);
-            continue;
-        }
-        if let Some(f) = opens_fence(line) {
-            fence = Some(f);
-            p.push(line, i);
-            p.push(eol, i + 1);
-            prev_heading = false;
-            continue;
         }
         if prev_heading
             && let Some(attrs) = attribute_line(line)
@@ -187,30 +263,8 @@ pub fn preprocess(body: &str) -> Preprocessed {
             prev_heading = false;
             continue;
         }
-        let converted;
-        let line = match pandoc_marker(line) {
-            Some((indent, len)) if indent < 4 || pandoc => {
-                pandoc = true;
-                // `a.`/`i.` -> `1.` (same width): a CommonMark ordered list,
-                // not an indented code block.
-                let pad = " ".repeat(len.saturating_sub(2));
-                converted = format!("{}1.{pad}{}", &line[..indent], &line[indent + len..]);
-                converted.as_str()
-            }
-            _ => {
-                // A new top-level block (not a lazy continuation line) ends it.
-                if !line.trim().is_empty()
-                    && !line.starts_with(' ')
-                    && (prev_blank || is_atx_heading(line))
-                {
-                    pandoc = false;
-                }
-                line
-            }
-        };
-        prev_blank = line.trim().is_empty();
         let start = p.out.len();
-        p.line(line, i);
+        p.line(line, i, &spans);
         let written = &p.out[start..];
         prev_heading = is_atx_heading(written);
         p.push(eol, i + 1);
@@ -220,18 +274,309 @@ pub fn preprocess(body: &str) -> Preprocessed {
         line_map: p.line_map,
         notes: p.notes,
         audit_scope: p.audit_scope,
+        pandoc_items,
     }
 }
 
+/// comply's pandoc-style lists (`a.`/`i.`/`A.`/`I.` items) as CommonMark
+/// ordered lists: each marker becomes `1.` of the same width (so the
+/// nesting is kept), and its style is returned. Inside such a list, items
+/// indented like code are nested items too. Fenced code is left alone.
+fn pandoc_lists<'a>(lines: &[&'a str]) -> (Vec<std::borrow::Cow<'a, str>>, Vec<PandocItem>) {
+    use std::borrow::Cow;
+    let mut out = Vec::with_capacity(lines.len());
+    let mut items = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    let mut pandoc = false;
+    let mut prev_blank = true;
+    let mut skip_grid = 0;
+    let mut no_grid = 0;
+    for (i, raw) in lines.iter().enumerate() {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if i < skip_grid {
+            continue;
+        }
+        if let Some(f) = fence {
+            if closes_fence(line, f) {
+                fence = None;
+            }
+            out.push(Cow::Borrowed(*raw));
+            continue;
+        }
+        if let Some(f) = opens_fence(line) {
+            fence = Some(f);
+            out.push(Cow::Borrowed(*raw));
+            continue;
+        }
+        let grid = (i >= no_grid && is_grid_border(line))
+            .then(|| grid_table(&lines[i..]))
+            .and_then(|g| {
+                // Every border up to where this one failed fails there too.
+                g.map_err(|seen| no_grid = i + seen).ok()
+            });
+        if let Some((rows, taken)) = grid {
+            // A pandoc grid table: a pipe table, each row on the line where
+            // it starts (the borders and continuation lines hold nothing).
+            let mut at = vec![String::new(); taken];
+            at[0].push('\n');
+            for (first, text) in rows {
+                let slot = &mut at[first];
+                slot.push_str(&text);
+                slot.push('\n');
+            }
+            at[taken - 1].push('\n');
+            skip_grid = i + taken;
+            out.extend(at.into_iter().map(Cow::Owned));
+            prev_blank = true;
+            continue;
+        }
+        if is_latex_break(line) {
+            // pandoc's raw LaTeX page breaks (PDF only): nothing in HTML.
+            out.push(Cow::Borrowed(if raw.ends_with('\n') { "\n" } else { "" }));
+            continue;
+        }
+        match pandoc_marker(line) {
+            Some((indent, len)) if indent < 4 || pandoc => {
+                pandoc = true;
+                let marker = &line[indent..indent + len - 1];
+                let (kind, value) = marker_style(marker);
+                items.push(PandocItem {
+                    line: i,
+                    kind,
+                    value,
+                });
+                // `a.` -> `1.` (same width): a CommonMark ordered list, not
+                // an indented code block.
+                let pad = " ".repeat(len.saturating_sub(2));
+                out.push(Cow::Owned(format!(
+                    "{}1.{pad}{}",
+                    &raw[..indent],
+                    &raw[indent + len..]
+                )));
+                prev_blank = false;
+                continue;
+            }
+            _ => {
+                // A new top-level block (not a lazy continuation line) ends it.
+                if !line.trim().is_empty()
+                    && !line.starts_with(' ')
+                    && (prev_blank || is_atx_heading(line))
+                {
+                    pandoc = false;
+                }
+            }
+        }
+        prev_blank = line.trim().is_empty();
+        out.push(Cow::Borrowed(*raw));
+    }
+    (out, items)
+}
+
+/// `\pagebreak`/`\newpage` alone on a line (pandoc passes them to LaTeX).
+fn is_latex_break(line: &str) -> bool {
+    matches!(line.trim(), "\\pagebreak" | "\\newpage" | "\\clearpage")
+}
+
+/// `+----+:---:+` (or `+====+`): a border line of a pandoc grid table.
+fn is_grid_border(line: &str) -> bool {
+    let t = line.trim_end();
+    t.len() >= 3
+        && t.starts_with('+')
+        && t.ends_with('+')
+        && t.bytes().all(|b| b"+-=:".contains(&b))
+        && t.bytes().any(|b| b == b'-' || b == b'=')
+}
+
+/// Pipe-table rows `(index of the row's first line, text)` of a grid
+/// table, header and delimiter row first, and how many lines it takes.
+type Grid = (Vec<(usize, String)>, usize);
+
+/// A pandoc grid table starting at `lines[0]` (a border); Err(lines read)
+/// when it is not one.
+fn grid_table(lines: &[&str]) -> Result<Grid, usize> {
+    let first = lines[0].trim_end_matches(['\n', '\r']).trim_end();
+    let bounds: Vec<usize> = first.match_indices('+').map(|(k, _)| k).collect();
+    if bounds.len() < 2 {
+        return Err(1);
+    }
+    let cols = bounds.len() - 1;
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut cur: Option<(usize, Vec<String>)> = None;
+    let mut header_rows = 0;
+    let mut end = None;
+    for (k, raw) in lines.iter().enumerate().skip(1) {
+        let line = raw.trim_end_matches(['\n', '\r']).trim_end();
+        if is_grid_border(line) {
+            if let Some(row) = cur.take()
+                && row.1.iter().any(|c| !c.is_empty())
+            {
+                rows.push(row);
+            }
+            if line.contains('=') {
+                header_rows = rows.len();
+            }
+            // The table ends at a border not followed by another row.
+            let next = lines.get(k + 1).map(|l| l.trim_start());
+            if !next.is_some_and(|l| l.starts_with('|')) {
+                end = Some(k + 1);
+                break;
+            }
+            continue;
+        }
+        if !line.starts_with('|') {
+            return Err(k);
+        }
+        let row = cur.get_or_insert_with(|| (k, vec![String::new(); cols]));
+        // Columns align by character (the border is ASCII).
+        let chars: Vec<char> = line.chars().collect();
+        for (c, w) in bounds.windows(2).enumerate() {
+            let from = (w[0] + 1).min(chars.len());
+            let to = if c + 1 == cols {
+                chars.len()
+            } else {
+                w[1].min(chars.len())
+            };
+            let text: String = chars[from..to.max(from)].iter().collect();
+            let cell = text.trim().trim_end_matches('|').trim();
+            if !cell.is_empty() {
+                if !row.1[c].is_empty() {
+                    row.1[c].push(' ');
+                }
+                row.1[c].push_str(cell);
+            }
+        }
+    }
+    let end = end.ok_or(lines.len())?;
+    let pipe = |cells: &[String]| {
+        let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+        format!("| {} |", cells.join(" | "))
+    };
+    let mut out = Vec::new();
+    let delimiter = format!("|{}", "---|".repeat(cols));
+    if header_rows == 1 {
+        let (at, cells) = &rows[0];
+        out.push((*at, format!("{}\n{delimiter}", pipe(cells))));
+        rows.remove(0);
+    } else {
+        // No (single-row) header: an empty one, as GFM tables need one.
+        out.push((
+            0,
+            format!("{}\n{delimiter}", pipe(&vec![String::new(); cols])),
+        ));
+    }
+    out.extend(rows.iter().map(|(at, cells)| (*at, pipe(cells))));
+    Ok((out, end))
+}
+
+/// `(type, value)` of a pandoc marker without its `.`: `i`, `v`, `x` and
+/// longer roman numerals are roman; other single letters alphabetic.
+fn marker_style(marker: &str) -> (char, u32) {
+    let lower = marker.to_ascii_lowercase();
+    let upper = marker.bytes().all(|b| b.is_ascii_uppercase());
+    let roman = lower.bytes().all(|b| b"ivx".contains(&b));
+    if roman {
+        let digit = |b: u8| match b {
+            b'i' => 1,
+            b'v' => 5,
+            _ => 10,
+        };
+        let b = lower.as_bytes();
+        let mut value: i64 = 0;
+        for (k, &c) in b.iter().enumerate() {
+            let d = digit(c);
+            if b.get(k + 1).is_some_and(|&n| digit(n) > d) {
+                value -= d;
+            } else {
+                value += d;
+            }
+        }
+        let kind = if upper { 'I' } else { 'i' };
+        return (kind, u32::try_from(value.max(1)).unwrap_or(1));
+    }
+    let kind = if upper { 'A' } else { 'a' };
+    (kind, u32::from(lower.as_bytes()[0] - b'a') + 1)
+}
+
+/// One code block of the body (byte range), and whether it is indented.
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    start: usize,
+    end: usize,
+    indented: bool,
+}
+
+/// Where the body's code is, as pulldown-cmark reads it: code spans
+/// (backticks included, possibly across lines) and code blocks.
+#[derive(Debug, Default)]
+struct Code {
+    spans: Vec<std::ops::Range<usize>>,
+    blocks: Vec<Block>,
+}
+
+impl Code {
+    /// The code block that overlaps `[start, end)` (a line).
+    fn block_at(&self, start: usize, end: usize) -> Option<Block> {
+        let k = self.blocks.partition_point(|b| b.end <= start);
+        self.blocks
+            .get(k)
+            .filter(|b| b.start < end.max(start + 1))
+            .copied()
+    }
+
+    /// The code spans overlapping `[start, end)`, relative to `start` and
+    /// clipped to it.
+    fn spans_in(&self, start: usize, end: usize) -> Vec<std::ops::Range<usize>> {
+        let k = self.spans.partition_point(|s| s.end <= start);
+        self.spans[k..]
+            .iter()
+            .take_while(|s| s.start < end)
+            .map(|s| s.start.max(start) - start..s.end.min(end) - start)
+            .collect()
+    }
+}
+
+/// The code of `lines` (joined), when there may be any.
+fn code_regions(lines: &[std::borrow::Cow<str>]) -> Code {
+    use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag};
+    let maybe = lines
+        .iter()
+        .any(|l| l.contains('`') || l.contains('~') || l.starts_with("    ") || l.contains('\t'));
+    if !maybe {
+        return Code::default();
+    }
+    let text: String = lines.concat();
+    let mut code = Code::default();
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    for (e, r) in Parser::new_ext(&text, opts).into_offset_iter() {
+        match e {
+            Event::Code(_) => code.spans.push(r),
+            Event::Start(Tag::CodeBlock(kind)) => code.blocks.push(Block {
+                start: r.start,
+                end: r.end,
+                indented: matches!(kind, CodeBlockKind::Indented),
+            }),
+            _ => {}
+        }
+    }
+    code.blocks.sort_by_key(|b| b.start);
+    code.spans.sort_by_key(|s| s.start);
+    code
+}
+
 #[derive(Default)]
-struct Pre {
+struct Pre<'a> {
+    organization: Option<&'a str>,
     out: String,
     line_map: Vec<usize>,
     notes: Vec<PreNote>,
     audit_scope: Option<bool>,
 }
 
-impl Pre {
+impl Pre<'_> {
     /// Appends text that came from input line `src`.
     fn push(&mut self, s: &str, src: usize) {
         for (k, part) in s.split('\n').enumerate() {
@@ -252,16 +597,29 @@ impl Pre {
         });
     }
 
-    /// One line outside fenced code: code spans kept, shortcodes and ERB rewritten.
-    fn line(&mut self, line: &str, src: usize) {
+    /// One line outside code blocks: code spans (`spans`, byte ranges in
+    /// the line, as pulldown-cmark finds them) kept, shortcodes and ERB
+    /// rewritten.
+    fn line(&mut self, line: &str, src: usize, spans: &[std::ops::Range<usize>]) {
         let b = line.as_bytes();
         let mut i = 0;
         let mut copied = 0;
+        let mut spans = spans.iter().peekable();
         while i < b.len() {
-            if b[i] == b'`' {
-                let run = b[i..].iter().take_while(|&&c| c == b'`').count();
-                let close = find_run(line, i + run, run);
-                i = close.map_or(i + run, |c| c + run);
+            while spans.peek().is_some_and(|s| s.end <= i) {
+                spans.next();
+            }
+            if let Some(s) = spans.peek().filter(|s| s.start <= i) {
+                i = s.end.min(b.len());
+                continue;
+            }
+            if let Some(org) = self.organization
+                && let Some(len) = go_name(&line[i..])
+            {
+                self.push(&line[copied..i], src);
+                self.push(org, src);
+                i += len;
+                copied = i;
                 continue;
             }
             if line[i..].starts_with("{{<") || line[i..].starts_with("{{%") {
@@ -360,7 +718,18 @@ impl Pre {
             }
             "ref" | "relref" if !closing => {
                 let target = arg(&args, "path", 0).unwrap_or_default();
-                self.push(&ref_target(&target), src);
+                // Where a URL stands (a link's destination, an attribute),
+                // the link rule looks the target up as Hugo does; elsewhere
+                // it is shown as the path it names.
+                let before = self.out.trim_end_matches(' ');
+                let url_context = ["](", "=\"", "='", "=", "<", "]:"]
+                    .iter()
+                    .any(|e| before.ends_with(e));
+                if url_context {
+                    self.push(&mark_ref(&target), src);
+                } else {
+                    self.push(&ref_target(&target), src);
+                }
             }
             _ => {
                 if !closing {
@@ -394,9 +763,51 @@ impl Pre {
     }
 }
 
+/// The scheme that marks a Hugo `ref` target in a link destination.
+const REF_MARK: &str = "trustsite-ref:";
+
+/// `target` marked as a Hugo `ref` (percent-encoded so that it stays one
+/// link destination).
+fn mark_ref(target: &str) -> String {
+    let mut out = String::from(REF_MARK);
+    for b in target.trim().bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/#".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The `ref` target of a destination the preprocessor marked.
+pub fn ref_mark(dest: &str) -> Option<String> {
+    let rest = dest.strip_prefix(REF_MARK)?;
+    let bytes = rest.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%')
+            .then(|| rest.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
 /// `x#a` -> `x.md#a`; a folder or `_index` target -> its `_index.md`/`index.md`
 /// is left to the resolver as the folder path.
-fn ref_target(target: &str) -> String {
+pub fn ref_target(target: &str) -> String {
     let (path, anchor) = match target.split_once('#') {
         Some((p, a)) => (p, format!("#{a}")),
         None => (target, String::new()),
@@ -468,24 +879,6 @@ fn arg(args: &[(Option<String>, String)], key: &str, pos: usize) -> Option<Strin
         .find(|(k, _)| k.as_deref() == Some(key))
         .or_else(|| args.iter().filter(|(k, _)| k.is_none()).nth(pos))
         .map(|(_, v)| v.clone())
-}
-
-/// Position of the next run of exactly `n` backticks at or after `from`.
-fn find_run(line: &str, from: usize, n: usize) -> Option<usize> {
-    let b = line.as_bytes();
-    let mut i = from;
-    while i < b.len() {
-        if b[i] == b'`' {
-            let run = b[i..].iter().take_while(|&&c| c == b'`').count();
-            if run == n {
-                return Some(i);
-            }
-            i += run;
-        } else {
-            i += 1;
-        }
-    }
-    None
 }
 
 fn opens_fence(line: &str) -> Option<(char, usize)> {
@@ -604,7 +997,24 @@ mod tests {
     fn ref_unknown_and_erb() {
         let p =
             preprocess("See [x]({{% ref \"engaging#new-issues\" %}}) and {{< youtube id >}}.\n");
-        assert!(p.text.contains("[x](engaging.md#new-issues)"), "{}", p.text);
+        assert!(
+            p.text.contains("[x](trustsite-ref:engaging#new-issues)"),
+            "{}",
+            p.text
+        );
+        assert_eq!(
+            ref_mark("trustsite-ref:a%20b/c.md#x").as_deref(),
+            Some("a b/c.md#x")
+        );
+        let shown =
+            preprocess("See {{< ref \"a b\" >}} and <a href=\"{{< relref \"/x/y\" >}}\">y</a>\n");
+        assert!(
+            shown
+                .text
+                .contains("See a b.md and <a href=\"trustsite-ref:/x/y\">"),
+            "{}",
+            shown.text
+        );
         assert!(!p.text.contains("youtube"));
         assert_eq!(p.notes.len(), 1);
         assert_eq!((p.notes[0].line, p.notes[0].col), (0, 48));
@@ -637,6 +1047,120 @@ mod tests {
             "after a heading, indented text is code again: {}",
             p.text
         );
+        let styles: Vec<(usize, char, u32)> = p
+            .pandoc_items
+            .iter()
+            .map(|i| (i.line, i.kind, i.value))
+            .collect();
+        assert_eq!(styles, [(0, 'a', 1), (2, 'i', 1), (5, 'i', 2)]);
+        // ...and says so at its line rather than silently.
+        assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+        assert_eq!(
+            (p.notes[0].line, p.notes[0].col, p.notes[0].code),
+            (9, 5, "markdown/pandoc-list-code")
+        );
+        let u = preprocess("C.  Third\n\nB. Russell wrote it.\n\nIV. Fourth\n");
+        assert!(u.text.starts_with("1.  Third\n\nB. Russell"), "{}", u.text);
+        assert!(u.text.ends_with("1.  Fourth\n"), "{}", u.text);
+        let styles: Vec<(char, u32)> = u.pandoc_items.iter().map(|i| (i.kind, i.value)).collect();
+        assert_eq!(styles, [('A', 3), ('I', 4)]);
+    }
+
+    #[test]
+    fn pandoc_grid_tables_become_pipe_tables_and_latex_breaks_go() {
+        let body = "a. Controls in Table 3:\n\\pagebreak\n\n+----------+---------+\n| **Name** | **Key** |\n| **of x** |         |\n+==========+=========+\n| Data é   | AES | x |\n| Keys     |         |\n+----------+---------+\n|          |         |\n+----------+---------+\n| VPN      | RSA     |\n+----------+---------+\n\nafter\n";
+        let p = preprocess(body);
+        assert!(
+            p.text.contains("\n| **Name** **of x** | **Key** |\n|---|---|\n| Data é Keys | AES \\| x |\n| VPN | RSA |\n"),
+            "{}",
+            p.text
+        );
+        assert!(
+            !p.text.contains("pagebreak") && !p.text.contains("+---"),
+            "{}",
+            p.text
+        );
+        let row = p.text.lines().position(|l| l.starts_with("| VPN")).unwrap();
+        assert_eq!(p.line_map[row], 12, "a row keeps its own line");
+        let after = p.text.lines().position(|l| l == "after").unwrap();
+        assert_eq!(p.line_map[after], 15);
+        // Not a table: left alone.
+        let q = preprocess("+---+\nnot a row\n");
+        assert!(q.text.starts_with("+---+\nnot a row"), "{}", q.text);
+        // A long run of would-be rows is read once, not once per border.
+        let long = "+-+\n|x|\n".repeat(50_000) + "end\n";
+        let l = preprocess(&long);
+        assert!(l.text.ends_with("|x|\nend\n"));
+    }
+
+    #[test]
+    fn any_mix_of_constructs_keeps_the_line_map_whole() {
+        let parts = [
+            "+--+--+\n",
+            "| a | b |\n",
+            "+==+==+\n",
+            "a. item\n",
+            "    i. nested\n",
+            "`span\n",
+            "{{< x\n",
+            ">}}\n",
+            "```\n",
+            "    code {{< y >}}\n",
+            "# <%= t %>\n",
+            "{#id}\n",
+            "\\pagebreak\n",
+            "\n",
+            "é {{.Name}}\r\n",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    for d in ["", "x", "| c |"] {
+                        let body = format!("{a}{b}{c}{d}");
+                        let p = preprocess_with(&body, Some("O"));
+                        let lines = body.split('\n').count();
+                        assert_eq!(p.line_map.len(), p.text.split('\n').count(), "{body:?}");
+                        assert!(p.line_map.iter().all(|&l| l < lines), "{body:?}");
+                        assert!(p.notes.iter().all(|n| n.line < lines), "{body:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn comply_go_name_is_the_organization() {
+        let p = preprocess_with(
+            "{{.Name}} employs `{{.Name}}` and {{ .Name }}'s {{.Other}}\n",
+            Some("Acme"),
+        );
+        assert_eq!(p.text, "Acme employs `{{.Name}}` and Acme's {{.Other}}\n");
+        assert_eq!(preprocess("{{.Name}}\n").text, "{{.Name}}\n");
+    }
+
+    #[test]
+    fn template_syntax_in_indented_code_and_multi_line_spans_is_left_alone() {
+        let body = "Intro:\n\n    {{< label name=\"Visibility: Audit\" >}}\n    <%= secret %>\n\nA span `over {{< x >}}\nlines <%= y %> here` ends, {{< z >}} after.\n";
+        let p = preprocess(body);
+        assert_eq!(p.audit_scope, None, "a label in code is no marker");
+        assert!(
+            p.text
+                .contains("    {{< label name=\"Visibility: Audit\" >}}\n    <%= secret %>\n"),
+            "{}",
+            p.text
+        );
+        assert!(
+            p.text
+                .contains("`over {{< x >}}\nlines <%= y %> here` ends,  after."),
+            "{}",
+            p.text
+        );
+        // Only the shortcode outside code is counted.
+        assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+        assert_eq!((p.notes[0].line, p.notes[0].col), (6, 28));
+        // Backticks that open no span do not hide what follows.
+        let q = preprocess("a ` b {{< y >}}\n");
+        assert_eq!(q.notes.len(), 1, "{:?}", q.notes);
     }
 
     #[test]

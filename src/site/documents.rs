@@ -99,6 +99,20 @@ fn broken_anchor(
     (target, anchor): (usize, &str),
     (line, col): (usize, usize),
 ) {
+    if let Some(page) = ctx.links.page_of_key(target) {
+        // A generated page: checked when it shows an introduction.
+        let ids = ctx.intro_ids.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(ids) = ids.get(page)
+            && !ids.contains(anchor)
+        {
+            let msg = format!(
+                "broken anchor `#{anchor}`: no such heading in the introduction of /{page}"
+            );
+            ctx.out
+                .problem(Diagnostic::warning(source, line, col, msg).code("link/broken-anchor"));
+        }
+        return;
+    }
     let Some(Some(target_page)) = results.get(target) else {
         return;
     };

@@ -23,6 +23,10 @@ use crate::urlpath::{decode_fragment, has_scheme, normalise, percent_decode};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+/// The document index an introduction's `#anchor` links are queued under:
+/// they name its own listing page, which the caller checks itself.
+pub const OWN_PAGE: usize = usize::MAX;
+
 /// What a destination names on this site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
@@ -49,6 +53,15 @@ pub struct LinkIndex<'a> {
     asset_urls: HashMap<String, usize>,
     copies: HashSet<String>,
     pages: BTreeSet<String>,
+    /// `pages` in order, for [`LinkIndex::page_key`].
+    page_list: Vec<String>,
+    /// Documents by content-relative path without Markdown extension
+    /// (`x/index.md` and a section's `x/_index.md` also as `x`),
+    /// lowercased: Hugo's `ref` paths.
+    by_stem: HashMap<String, usize>,
+    /// Documents by file name without extension (a bundle's by its
+    /// folder's), lowercased: Hugo's `ref "name"` lookup.
+    by_base: HashMap<String, Vec<usize>>,
 }
 
 impl<'a> LinkIndex<'a> {
@@ -86,8 +99,58 @@ impl<'a> LinkIndex<'a> {
                 .map(|(i, a)| (lower(&publish::asset_output_path(content, a)), i))
                 .collect(),
             copies: content.copies.iter().map(|c| lower(c)).collect(),
+            page_list: pages.iter().cloned().collect(),
             pages,
+            by_stem: (docs.iter().enumerate())
+                .flat_map(|(i, d)| {
+                    let key = stem_key(d.source.trim_start_matches("content/"));
+                    let short = (key.strip_suffix("/index"))
+                        .or_else(|| key.strip_suffix("/_index"))
+                        .map(str::to_string);
+                    std::iter::once((key, i)).chain(short.map(|k| (k, i)))
+                })
+                .collect(),
+            by_base: {
+                let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+                for (i, d) in docs.iter().enumerate() {
+                    let key = stem_key(d.source.trim_start_matches("content/"));
+                    let key = (key.strip_suffix("/index"))
+                        .or_else(|| key.strip_suffix("/_index"))
+                        .unwrap_or(&key);
+                    let base = key.rsplit('/').next().unwrap_or(key);
+                    m.entry(base.to_string()).or_default().push(i);
+                }
+                m
+            },
         }
+    }
+
+    /// What a Hugo `ref` path (content-relative, normalised) names: a
+    /// document by its path with or without extension, a file, a page.
+    fn lookup_ref(&self, path: &str) -> Option<Target> {
+        let trimmed = path.trim_end_matches('/');
+        if let Some(&i) = self.by_stem.get(&stem_key(trimmed)) {
+            return Some(Target::Doc(i));
+        }
+        self.lookup_source(path)
+            .or_else(|| self.lookup_url(&format!("{trimmed}/")))
+    }
+
+    /// The key an anchor check on generated page `page` (`policies/`) is
+    /// queued under, in place of a document index: counted down from just
+    /// below [`OWN_PAGE`].
+    pub fn page_key(&self, page: &str) -> Option<usize> {
+        let pos = self
+            .page_list
+            .binary_search_by(|p| p.as_str().cmp(page))
+            .ok()?;
+        Some(OWN_PAGE - 1 - pos)
+    }
+
+    /// The generated page whose anchor checks are queued under `key`.
+    pub fn page_of_key(&self, key: usize) -> Option<&str> {
+        let pos = (OWN_PAGE - 1).checked_sub(key)?;
+        self.page_list.get(pos).map(String::as_str)
     }
 
     /// The generated pages links may name (memo keys cover them).
@@ -231,11 +294,10 @@ impl PageLinks<'_> {
         }
         if let Some(anchor) = dest_trim.strip_prefix('#') {
             let anchor = decode_fragment(anchor);
+            // An introduction's own anchors are checked against its listing
+            // page (see [`OWN_PAGE`]).
             return LinkDecision {
-                anchor_check: self
-                    .from
-                    .filter(|_| !anchor.is_empty())
-                    .map(|i| (i, anchor)),
+                anchor_check: (!anchor.is_empty()).then(|| (self.from.unwrap_or(OWN_PAGE), anchor)),
                 ..LinkDecision::default()
             };
         }
@@ -278,6 +340,17 @@ impl PageLinks<'_> {
             return self.not_found((what, dest), &decoded, rooted, (query, fragment));
         };
         let fragment = fragment.map(decode_fragment).filter(|f| !f.is_empty());
+        self.decide_target(target, (what, dest), query, fragment)
+    }
+
+    /// The decision for a link to `target` (found), written `dest`.
+    fn decide_target(
+        &self,
+        target: Target,
+        (what, dest): (&str, &str),
+        query: Option<&str>,
+        fragment: Option<String>,
+    ) -> LinkDecision {
         let with_fragment = |url: String| match &fragment {
             Some(f) => format!("{url}#{f}"),
             None => url,
@@ -322,8 +395,14 @@ impl PageLinks<'_> {
             }
             Target::Page(p) => {
                 let q = query.map(|q| format!("?{q}")).unwrap_or_default();
+                // An anchor on a generated page is checked when that page
+                // shows an introduction (see [`LinkIndex::page_key`]).
+                let check = fragment
+                    .clone()
+                    .and_then(|f| Some((self.index.page_key(&p)?, f)));
                 LinkDecision {
                     href: Some(with_fragment(format!("{base}{p}{q}"))),
+                    anchor_check: check,
                     ..LinkDecision::default()
                 }
             }
@@ -331,6 +410,67 @@ impl PageLinks<'_> {
                 what,
                 dest,
                 "it points to a copy of a document, which is never published",
+            ),
+        }
+    }
+
+    /// Hugo's `ref`/`relref` lookup of `target` (`path#anchor`, the path
+    /// with or without its Markdown extension): a path starting with `/`
+    /// from content/; any other relative to this page's folder, then from
+    /// content/, then (a bare name) the one document with that file name.
+    fn hugo_ref(&self, target: &str) -> LinkDecision {
+        // As the file may write it: `{{< ref "x" >}}` or `{{% relref "x" %}}`.
+        let shown = format!("ref \"{target}\"");
+        let (path, fragment) = match target.split_once('#') {
+            Some((p, f)) => (p, Some(decode_fragment(f)).filter(|f| !f.is_empty())),
+            None => (target, None),
+        };
+        let path = path.trim();
+        if path.is_empty() {
+            return match fragment {
+                Some(f) => self.resolve(&format!("#{f}"), false),
+                None => LinkDecision::default(),
+            };
+        }
+        let rooted = path.starts_with('/');
+        let mut tries: Vec<String> = Vec::new();
+        if !rooted {
+            tries.extend(normalise(&self.source_dir, path));
+        }
+        tries.extend(normalise("", path));
+        let found = tries.iter().find_map(|p| self.index.lookup_ref(p));
+        let found = match found {
+            Some(t) => Ok(t),
+            None if !rooted && !path.trim_end_matches('/').contains('/') => {
+                let key = stem_key(path.trim_end_matches('/'));
+                match self.index.by_base.get(&key).map(Vec::as_slice) {
+                    Some([one]) => Ok(Target::Doc(*one)),
+                    Some(many) if many.len() > 1 => Err(many.to_vec()),
+                    _ => Err(Vec::new()),
+                }
+            }
+            None => Err(Vec::new()),
+        };
+        match found {
+            Ok(t) => self.decide_target(t, ("link", &shown), None, fragment),
+            Err(many) if !many.is_empty() => {
+                let docs = &self.index.content.documents;
+                let names: Vec<&str> = many.iter().map(|&i| docs[i].source.as_str()).collect();
+                warn(
+                    "link/ref-ambiguous",
+                    format!(
+                        "`{shown}` is ambiguous: {} documents have that name ({}); write its path from content/ (`/{}`)",
+                        names.len(),
+                        names.join(", "),
+                        names[0].trim_start_matches("content/")
+                    ),
+                )
+            }
+            Err(_) => warn(
+                "link/broken",
+                format!(
+                    "broken link `{shown}`: no document at that path (relative to this page or content/) and none named `{path}`"
+                ),
             ),
         }
     }
@@ -400,9 +540,25 @@ impl LinkPolicy for PageLinks<'_> {
         self.resolve(dest, false)
     }
 
+    fn decide_ref(&self, target: &str) -> LinkDecision {
+        self.hugo_ref(target)
+    }
+
     fn decide_image(&self, dest: &str) -> LinkDecision {
         self.resolve(dest, true)
     }
+}
+
+/// `dir/name` without a Markdown extension, lowercased (`a/B.md` -> `a/b`).
+fn stem_key(path: &str) -> String {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let stem = crate::filekind::doc_stem(name).unwrap_or(name);
+    let key = if dir.is_empty() {
+        stem.to_string()
+    } else {
+        format!("{dir}/{stem}")
+    };
+    key.to_lowercase()
 }
 
 fn warn(code: &'static str, message: String) -> LinkDecision {

@@ -76,9 +76,25 @@ fn intro_html(ctx: &Ctx, doc: &crate::content::Document, page: &str) -> String {
             Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code),
         );
     }
+    let (own, others): (Vec<_>, Vec<_>) =
+        (r.anchor_checks.into_iter()).partition(|(d, ..)| *d == super::links::OWN_PAGE);
+    // `#x` in an introduction names a heading of its own listing page.
+    for (_, anchor, line, col) in own {
+        if !r.ids.contains(&anchor) {
+            let msg = format!(
+                "broken anchor `#{anchor}`: no such heading in {} (shown on its listing page)",
+                doc.source
+            );
+            ctx.out.problem(
+                Diagnostic::warning(&doc.source, line, col, msg).code("link/broken-anchor"),
+            );
+        }
+    }
+    (ctx.intro_ids.lock().unwrap_or_else(|e| e.into_inner()))
+        .insert(page.to_string(), r.ids.clone());
     let mut found = ctx.intro_found.lock().unwrap_or_else(|e| e.into_inner());
     found.0.extend(
-        r.anchor_checks
+        others
             .into_iter()
             .map(|(d, a, line, col)| (doc.source.clone(), d, a, line, col)),
     );

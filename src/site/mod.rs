@@ -306,6 +306,10 @@ pub(crate) struct Ctx<'a> {
     /// What introductions found while rendering: anchors to check in other
     /// documents (source, doc, anchor, line, col) and content files needed.
     pub intro_found: Mutex<(Vec<IntroCheck>, std::collections::BTreeSet<String>)>,
+    /// Heading ids of the introduction each generated page shows, by the
+    /// page's site-relative path (`policies/`, `` for home): anchors that
+    /// documents link to there are checked against them.
+    pub intro_ids: Mutex<std::collections::HashMap<String, std::collections::HashSet<String>>>,
     /// Rendered pages kept across rebuilds (serve only) and this build's keys.
     pub memo: Option<(&'a Rebuild, crate::site::rebuild::Keys)>,
     /// Each shown document's view as a template value, built at most once
@@ -537,6 +541,7 @@ fn context<'a>(
         plan,
         links,
         intro_found: Mutex::default(),
+        intro_ids: Mutex::default(),
         memo: None,
         bundle_extras: Mutex::default(),
     };

@@ -153,6 +153,75 @@ fn gitlab_handbook_builds_as_it_stands_with_compat_hugo() {
     for (path, text) in pages_without_code(&public) {
         assert!(text.matches("<h1").count() <= 1, "{path} has several <h1>");
     }
+    assert_in_site_links_resolve(&public);
+    // Every broken link (the sample lacks the rest of the handbook) is
+    // reported at the line that holds it.
+    let check = trustsite(&[
+        "check",
+        "--root",
+        root,
+        "--today",
+        "2026-11-22",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let broken: Vec<&serde_json::Value> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["code"] == "link/broken")
+        .collect();
+    assert!(broken.len() >= 20, "{report}");
+    for p in &broken {
+        let file = site.path().join(p["path"].as_str().unwrap());
+        let text = std::fs::read_to_string(&file).unwrap();
+        let line = text
+            .lines()
+            .nth(p["line"].as_u64().unwrap() as usize - 1)
+            .unwrap_or_default();
+        let msg = p["message"].as_str().unwrap();
+        let dest = msg.split('`').nth(1).unwrap();
+        // `{{< ref "x#a" >}}`: the file has `x#a` (in whichever delimiters).
+        let dest = dest.split('"').nth(1).unwrap_or(dest);
+        assert!(line.contains(dest), "{p} is not at its line: {line}");
+        assert!(p["col"].as_u64().unwrap() >= 1);
+    }
+    assert!(
+        broken.iter().any(|p| p["message"]
+            .as_str()
+            .unwrap()
+            .contains("engaging-with-security")),
+        "a `ref` to a page the sample lacks is reported too"
+    );
+}
+
+/// Every `href`/`src` of every page that points into the site (root-relative)
+/// names a file of the output.
+fn assert_in_site_links_resolve(public: &Path) {
+    for (path, text) in pages_without_code(public) {
+        for attr in ["href=\"", "src=\""] {
+            for (at, _) in text.match_indices(attr) {
+                let rest = &text[at + attr.len()..];
+                let url = &rest[..rest.find('"').unwrap()];
+                if !url.starts_with('/') || url.starts_with("//") {
+                    continue;
+                }
+                let file = url
+                    .split(['#', '?'])
+                    .next()
+                    .unwrap()
+                    .trim_start_matches('/');
+                let target = public.join(file);
+                let found = if file.is_empty() || file.ends_with('/') {
+                    target.join("index.html").is_file()
+                } else {
+                    target.is_file() || target.join("index.html").is_file()
+                };
+                assert!(found, "{path}: in-site link `{url}` goes nowhere");
+            }
+        }
+    }
 }
 
 #[test]
@@ -235,19 +304,54 @@ fn comply_builds_and_checks_as_it_stands_with_compat_comply() {
     let Some(src) = corpus("comply/themes/comply-soc2") else {
         return;
     };
-    let cfg = "title: Comply SOC 2\nbase_url: https://trust.example.com/\ndefault_visibility: public\ncompat: comply\nsecurity_contact: mailto:security@example.com\nframeworks:\n  TSC:\n    catalogue: content/standards/TSC-2017.yml\n";
+    let cfg = "title: Comply SOC 2\norganization: Acme Corp\nbase_url: https://trust.example.com/\ndefault_visibility: public\ncompat: comply\nsecurity_contact: mailto:security@example.com\nframeworks:\n  TSC:\n    catalogue: content/standards/TSC-2017.yml\n";
     let site = site_with(&src, "", cfg);
     let root = site.path().to_str().unwrap();
     let out = trustsite(&["build", "--root", root, "--today", "2026-11-22"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let public = site.path().join("public");
     assert_nothing_raw(&public);
+    assert_in_site_links_resolve(&public);
     let access = std::fs::read_to_string(public.join("policies/access/index.html")).unwrap();
     assert!(
         !access.contains("<pre"),
         "pandoc-style lists are not code blocks"
     );
-    assert!(access.contains("<ol>") && access.contains("Hiring Manager informs HR"));
+    assert!(access.contains("Hiring Manager informs HR"));
+    // `a.`/`i.` lists keep their letters and numerals.
+    assert!(
+        access.contains("<ol type=\"a\">") && access.contains("<ol type=\"i\">"),
+        "{access}"
+    );
+    let incident = std::fs::read_to_string(public.join("policies/incident/index.html")).unwrap();
+    assert!(!incident.contains("<pre"), "no list became code");
+    assert!(
+        incident.contains("<ol type=\"a\">") && incident.contains("<ol type=\"i\">"),
+        "{incident}"
+    );
+    let encryption =
+        std::fs::read_to_string(public.join("policies/encryption/index.html")).unwrap();
+    assert!(
+        encryption.contains("<ol type=\"a\" start=\"2\">"),
+        "`b.` after a table starts at b"
+    );
+    // pandoc grid tables are tables; LaTeX page breaks are not text.
+    assert!(
+        encryption.contains("<td>Virtual Private Network (VPN) keys</td>")
+            && encryption.contains("<th><strong>Name of System/</strong> <strong>Type of</strong> <strong>Information</strong></th>"),
+        "{encryption}"
+    );
+    assert!(!encryption.contains("+----") && !encryption.contains("pagebreak"));
+    // comply's Go template `{{.Name}}` is the organization.
+    let control = std::fs::read_to_string(public.join("narratives/control/index.html")).unwrap();
+    assert!(
+        control.contains("Acme Corp employs several logical controls") && !control.contains("{{"),
+        "{control}"
+    );
+    assert!(
+        !stderr(&out).contains("pandoc-list-code"),
+        "every list of the corpus is a list"
+    );
     assert_eq!(
         access.matches("<h1").count(),
         1,
@@ -275,6 +379,7 @@ fn tech_docs_site_builds_with_its_anchors_review_dates_and_owners() {
     assert!(out.status.success(), "{}", stderr(&out));
     let public = site.path("public");
     assert_nothing_raw(&public);
+    assert_in_site_links_resolve(&public);
     assert!(
         !public.join("incident-response.html.md.erb").exists(),
         "an .html.md.erb file is a document, never copied raw"
@@ -473,4 +578,236 @@ fn security_txt_without_an_absolute_base_url_is_an_error_with_the_fix() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("set `base_url: https://"), "{err}");
+}
+
+/// A Hugo-style site from scratch (only a trust.yaml and the given files).
+fn hugo_site(files: &[(&str, &str)]) -> Site {
+    let site = Site::fixture("tech-docs");
+    std::fs::remove_dir_all(site.path("content")).unwrap();
+    site.write(
+        "trust.yaml",
+        "title: H\nbase_url: https://h.example/\ndefault_visibility: public\ncompat: hugo\n",
+    );
+    for (rel, text) in files {
+        site.write(rel, text);
+    }
+    site
+}
+
+#[test]
+fn hugo_ref_finds_pages_by_path_relative_path_and_unique_file_name() {
+    let site = hugo_site(&[
+        (
+            "content/handbook/security/access-control.md",
+            "---\ntitle: Access control\n---\n## Scope\n",
+        ),
+        (
+            "content/handbook/security/_index.md",
+            "---\ntitle: Security\n---\nSee [the policy]({{< ref \"x\" >}}) and [home]({{< ref \"/handbook/security\" >}}).\n",
+        ),
+        (
+            "content/handbook/security/policies/y.md",
+            "---\ntitle: Y\n---\nY\n",
+        ),
+        ("content/a/dup.md", "---\ntitle: Dup A\n---\n"),
+        ("content/b/dup.md", "---\ntitle: Dup B\n---\n"),
+        (
+            "content/handbook/security/policies/x.md",
+            "---\ntitle: X\n---\n\
+[by name]({{< ref \"access-control.md\" >}})\n\n\
+[from root]({{< ref \"/handbook/security/access-control#scope\" >}})\n\n\
+[relative]({{< relref \"y\" >}})\n\n\
+[ambiguous]({{< ref \"dup\" >}})\n\n\
+[missing]({{< ref \"nothing\" >}})\n\n\
+<a href=\"{{< relref \"access-control#nope\" >}}\">raw</a>\n",
+        ),
+    ]);
+    let out = site.build();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let page = std::fs::read_to_string(site.path("public/handbook/security/policies/x/index.html"))
+        .unwrap();
+    assert!(
+        page.contains("<a href=\"/handbook/security/access-control/\">by name</a>"),
+        "{page}"
+    );
+    assert!(page.contains("<a href=\"/handbook/security/access-control/#scope\">from root</a>"));
+    assert!(page.contains("<a href=\"/handbook/security/policies/y/\">relative</a>"));
+    assert!(!page.contains("trustsite-ref"), "{page}");
+    // A section by its folder; a bare name from another folder.
+    let section =
+        std::fs::read_to_string(site.path("public/handbook/security/index.html")).unwrap();
+    assert!(
+        section.contains("<a href=\"/handbook/security/policies/x/\">the policy</a>")
+            && section.contains("<a href=\"/handbook/security/\">home</a>"),
+        "{section}"
+    );
+    let x = "content/handbook/security/policies/x.md";
+    assert!(
+        err.contains(&format!("{x}:10:1: warning: `ref \"dup\"` is ambiguous: 2 documents have that name (content/a/dup.md, content/b/dup.md)")),
+        "{err}"
+    );
+    assert!(err.contains("[link/ref-ambiguous]"), "{err}");
+    assert!(
+        err.contains(&format!("{x}:12:1: warning: broken link `ref \"nothing\"`")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{x}:14:1: warning: broken anchor `#nope`")),
+        "{err}"
+    );
+    let check = site.run(&["check", "--today", "2026-11-22"]);
+    let report = format!("{}{}", stdout(&check), stderr(&check));
+    assert_eq!(check.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains(&format!("{x}:10:1: error:"))
+            && report.contains(&format!("{x}:12:1: error:")),
+        "{report}"
+    );
+}
+
+#[test]
+fn template_syntax_in_indented_code_and_multi_line_code_spans_is_shown_verbatim() {
+    let site = hugo_site(&[(
+        "content/policies/x.md",
+        "---\ntitle: X\n---\nExample:\n\n    {{< label name=\"Visibility: Audit\" >}}\n    <%= current_page.data.title %>\n\nA span `{{< unknown >}} and\n<%= erb %>` across lines.\n",
+    )]);
+    let out = site.build();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        !err.contains("shortcode/unknown") && !err.contains("erb/removed"),
+        "code is not counted: {err}"
+    );
+    let page = std::fs::read_to_string(site.path("public/policies/x/index.html")).unwrap();
+    assert!(
+        page.contains("{{&lt; label name=&quot;Visibility: Audit&quot; &gt;}}")
+            || page.contains("{{&lt; label name=\"Visibility: Audit\" &gt;}}"),
+        "{page}"
+    );
+    assert!(
+        page.contains("&lt;%= current_page.data.title %&gt;"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<code>{{&lt; unknown &gt;}} and &lt;%= erb %&gt;</code>"),
+        "{page}"
+    );
+    let check = site.run(&["check", "--today", "2026-11-22", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_ne!(
+        report["documents"][0]["audit_scope"],
+        serde_json::json!(true),
+        "a label in code is no audit marker"
+    );
+}
+
+#[test]
+fn cascade_targets_select_pages_by_path_glob_and_kind() {
+    let site = hugo_site(&[
+        (
+            "content/policies/_index.md",
+            "---\ntitle: Policies\ncascade:\n  - _target:\n      path: /policies/**\n      kind: page\n      environment: production\n    owner: Team P\n  - _target:\n      path: /policies/special*\n    version: '9'\n  - _target:\n      path: /other/**\n    approved_by: Wrong\n---\n",
+        ),
+        ("content/policies/plain.md", "---\ntitle: Plain\n---\n"),
+        (
+            "content/policies/special-one.md",
+            "---\ntitle: Special\n---\n",
+        ),
+        (
+            "content/policies/deep/nested.md",
+            "---\ntitle: Nested\n---\n",
+        ),
+        (
+            "content/standards/_index.md",
+            "---\ntitle: Standards\ncascade:\n  target:\n    path: /standards/a\n  owner: Std\n---\n",
+        ),
+        ("content/standards/a.md", "---\ntitle: A\n---\n"),
+        ("content/standards/b.md", "---\ntitle: B\n---\n"),
+        (
+            "content/guides/_index.md",
+            "---\ntitle: Guides\ncascade:\n  _target:\n    paths: /guides/**\n  visibility: internal\n---\n",
+        ),
+        (
+            "content/guides/g.md",
+            "---\ntitle: G\nvisibility: public\n---\n",
+        ),
+    ]);
+    let check = site.run(&["check", "--today", "2026-11-22", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let doc = |id: &str| {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {report}"))
+            .clone()
+    };
+    assert_eq!(doc("policies/plain")["owner"], "Team P");
+    assert_eq!(
+        doc("policies/deep/nested")["owner"],
+        "Team P",
+        "`**` crosses folders"
+    );
+    assert_eq!(doc("policies/special-one")["version"], "9");
+    assert_ne!(doc("policies/plain")["version"], "9", "`special*` only");
+    assert_eq!(
+        doc("standards/a")["owner"],
+        "Std",
+        "the map form, `target` spelling"
+    );
+    assert_ne!(doc("standards/b")["owner"], "Std");
+    let problems = report["problems"].to_string();
+    assert!(!problems.contains("Wrong") && !report.to_string().contains("Wrong"));
+    assert!(
+        problems.contains("content/guides/_index.md")
+            && problems.contains("frontmatter/cascade-target"),
+        "an unreadable target is reported and applies nowhere: {problems}"
+    );
+}
+
+#[test]
+fn anchors_on_a_listing_page_are_checked_against_its_introduction() {
+    let site = hugo_site(&[
+        (
+            "content/policies/_index.md",
+            "---\ntitle: Policies\n---\n## Overview\n\nSee [o](#overview), [bad](#missing) and [also]({{< ref \"#gone\" >}}).\n",
+        ),
+        (
+            "content/policies/p.md",
+            "---\ntitle: P\n---\n[ok](./#overview) [no](/policies/#absent) [other page](/changes/#anything)\n",
+        ),
+    ]);
+    let out = site.build();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    // Documents' anchors on a listing are checked against its introduction.
+    assert!(
+        err.contains("content/policies/p.md:4:19: warning: broken anchor `#absent`: no such heading in the introduction of /policies/"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("#anything"),
+        "pages without an introduction are not checked: {err}"
+    );
+    let intro = "content/policies/_index.md";
+    assert!(
+        err.contains(&format!("{intro}:6:21: warning: broken anchor `#missing`")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{intro}:6:41: warning: broken anchor `#gone`")),
+        "{err}"
+    );
+    assert!(!err.contains("`#overview`"), "{err}");
+    let listing = std::fs::read_to_string(site.path("public/policies/index.html")).unwrap();
+    assert!(listing.contains("href=\"#overview\""), "{listing}");
+    let check = site.run(&["check", "--today", "2026-11-22"]);
+    let report = format!("{}{}", stdout(&check), stderr(&check));
+    assert_eq!(check.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains(&format!("{intro}:6:21: error: broken anchor `#missing`")),
+        "{report}"
+    );
 }
