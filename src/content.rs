@@ -266,7 +266,9 @@ fn cascades(
         };
         let folder = rel.strip_suffix("_index.md").unwrap_or("").to_string();
         for mut entry in entries {
-            key.field(&folder).number(line as u64).field(entry.to_string());
+            key.field(&folder)
+                .number(line as u64)
+                .field(entry.to_string());
             let mut target = None;
             if let Some(map) = entry.as_object_mut() {
                 for key in ["_target", "target"] {
