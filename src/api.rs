@@ -19,21 +19,10 @@ pub struct ApiPage<'a> {
     /// Absolute URL of the page (tech-docs prefixes its host too).
     pub url: &'a str,
     /// Next review date `YYYY-MM-DD`, or null when the page has none.
-    #[serde(serialize_with = "day_or_null")]
+    #[serde(serialize_with = "crate::when::day_or_null")]
     pub review_by: Option<jiff::civil::Date>,
     /// Slack channel or user to notify (`#team`, `@person`), or null.
     pub owner_slack: Option<&'a str>,
-}
-
-/// Serialises a date as `YYYY-MM-DD`, or null.
-fn day_or_null<S: serde::Serializer>(
-    d: &Option<jiff::civil::Date>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.collect_str(d),
-        None => s.serialize_none(),
-    }
 }
 
 /// The `api/pages.json` text (pretty-printed, ending in a newline) for the

@@ -682,6 +682,34 @@ pub fn closest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k)
 }
 
+/// Test support: asserts that the README's text between the `start` and
+/// `end` markers is `want` (a table generated from code); with
+/// `TRUSTSITE_UPDATE_README` set, rewrites that text instead. `test` names
+/// the test to rerun in the failure message.
+#[cfg(test)]
+pub(crate) fn readme_section(start: &str, end: &str, want: &str, test: &str) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let from = readme
+        .find(start)
+        .unwrap_or_else(|| panic!("README has no marker {start:?}"))
+        + start.len();
+    let to = from
+        + readme[from..]
+            .find(end)
+            .unwrap_or_else(|| panic!("README has no marker {end:?}"));
+    if readme[from..to] != *want && std::env::var_os("TRUSTSITE_UPDATE_README").is_some() {
+        let updated = format!("{}{want}{}", &readme[..from], &readme[to..]);
+        std::fs::write(path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        readme[from..to],
+        *want,
+        "README section is stale: run TRUSTSITE_UPDATE_README=1 cargo test --lib {test}"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -763,27 +791,12 @@ mod tests {
     /// cargo test --lib readme_lists_every_code` rewrites it.
     #[test]
     fn readme_lists_every_code() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-        let readme = std::fs::read_to_string(path).unwrap();
-        let start = readme
-            .find(README_START)
-            .expect("README codes:start marker")
-            + README_START.len();
-        let end = start
-            + readme[start..]
-                .find(README_END)
-                .expect("README codes:end marker");
-        let want = codes_table(crate::check::ERRORS_IN_CHECK);
-        if readme[start..end] != want && std::env::var_os("TRUSTSITE_UPDATE_README").is_some() {
-            let updated = format!("{}{want}{}", &readme[..start], &readme[end..]);
-            std::fs::write(path, updated).unwrap();
-            return;
+        for c in crate::check::ERRORS_IN_CHECK {
+            let known = CODES.iter().find(|k| k.code == *c);
+            assert_eq!(known.map(|k| k.severity), Some(Severity::Warning), "{c}");
         }
-        assert_eq!(
-            readme[start..end],
-            want,
-            "README codes table is stale: run TRUSTSITE_UPDATE_README=1 cargo test --lib readme_lists_every_code"
-        );
+        let want = codes_table(crate::check::ERRORS_IN_CHECK);
+        readme_section(README_START, README_END, &want, "readme_lists_every_code");
     }
 
     /// String literals shaped like a code of a known area, in the non-test

@@ -834,27 +834,8 @@ mod tests {
     /// cargo test --lib readme_lists_every_field` rewrites it.
     #[test]
     fn readme_lists_every_field() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-        let readme = std::fs::read_to_string(path).unwrap();
-        let start = readme
-            .find(README_START)
-            .expect("README fields:start marker")
-            + README_START.len();
-        let end = start
-            + readme[start..]
-                .find(README_END)
-                .expect("README fields:end marker");
         let want = reference_table();
-        if readme[start..end] != want && std::env::var_os("TRUSTSITE_UPDATE_README").is_some() {
-            let updated = format!("{}{want}{}", &readme[..start], &readme[end..]);
-            std::fs::write(path, updated).unwrap();
-            return;
-        }
-        assert_eq!(
-            readme[start..end],
-            want,
-            "README front-matter table is stale: run TRUSTSITE_UPDATE_README=1 cargo test --lib readme_lists_every_field"
-        );
+        crate::diag::readme_section(README_START, README_END, &want, "readme_lists_every_field");
     }
 
     #[test]

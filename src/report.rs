@@ -23,17 +23,6 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashSet};
 use std::fmt::{self, Write as _};
 
-/// Serialises a date as `YYYY-MM-DD`, or null.
-fn day_or_null<S: serde::Serializer>(
-    d: &Option<jiff::civil::Date>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.collect_str(d),
-        None => s.serialize_none(),
-    }
-}
-
 /// One document's review line (the SPEC json "documents" entry).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DocReport {
@@ -52,10 +41,10 @@ pub struct DocReport {
     /// Document version string.
     pub version: Option<String>,
     /// Last completed review, `YYYY-MM-DD`.
-    #[serde(serialize_with = "day_or_null")]
+    #[serde(serialize_with = "crate::when::day_or_null")]
     pub last_reviewed: Option<jiff::civil::Date>,
     /// Next review due date, `YYYY-MM-DD`.
-    #[serde(serialize_with = "day_or_null")]
+    #[serde(serialize_with = "crate::when::day_or_null")]
     pub next_due: Option<jiff::civil::Date>,
     /// `current`, `due_soon`, `overdue`, `never_reviewed` or `untracked`.
     pub status: ReviewStatus,

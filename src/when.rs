@@ -26,6 +26,14 @@ impl When {
     }
 }
 
+/// Serialises a date as `YYYY-MM-DD`, or null (for `serialize_with`).
+pub fn day_or_null<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn rfc3339(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
