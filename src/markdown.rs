@@ -475,7 +475,19 @@ impl<'e> Renderer<'_, 'e> {
                 self.add_text(" ");
                 self.emit(event);
             }
-            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) => {
+            // Every block and table cell ends a word in the search text
+            // (`RSA 2048` in a cell, `Password` in the next row: two words).
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::BlockQuote(_)
+                | TagEnd::DefinitionListTitle
+                | TagEnd::DefinitionListDefinition
+                | TagEnd::FootnoteDefinition,
+            ) => {
                 self.add_text("\n");
                 self.emit(event);
             }
@@ -958,5 +970,16 @@ mod tests {
         assert!(r.html.contains("href=\"/resolved/\""));
         assert!(r.html.contains("hl-"));
         assert!(r.text.contains("fn x()"));
+    }
+    #[test]
+    fn table_cells_and_rows_end_words_in_the_text() {
+        let r = md("| a | b |\n| --- | --- |\n| RSA 2048 | x |\n| Password | y |\n");
+        for word in ["2048", "Password", "a", "b", "x", "y"] {
+            assert!(
+                r.text.split_whitespace().any(|w| w == word),
+                "{word} is not a word of {:?}",
+                r.text
+            );
+        }
     }
 }
