@@ -25,7 +25,7 @@ pub struct Theme {
     /// Logical name -> URL and integrity.
     pub assets: BTreeMap<String, AssetView>,
     /// SHA-256 over every theme file (path and bytes): changes whenever a
-    /// template may render differently (see `site::memo`).
+    /// template may render differently (see `site::rebuild`).
     pub fingerprint: [u8; 32],
 }
 
