@@ -45,19 +45,22 @@ fn stops_on(signal: &str) {
     let status = eventually("serve to exit", || s.exited());
     let took = sent.elapsed();
     assert_eq!(status.code(), Some(0), "{signal} exits 0");
-    assert!(took < Duration::from_secs(1), "{signal} took {took:?}");
+    // Not a timing claim (it stops within a second here, polling its
+    // signal flag): a bound far above that, so only a server that waits on
+    // its open event stream or a keep-alive fails, never a loaded machine.
+    assert!(took < Duration::from_secs(10), "{signal} took {took:?}");
     assert!(!s.path("public").exists());
 }
 
 #[test]
 #[cfg(unix)]
-fn sigint_stops_within_a_second() {
+fn sigint_stops_the_server_with_an_event_stream_open() {
     stops_on("-INT");
 }
 
 #[test]
 #[cfg(unix)]
-fn sigterm_stops_within_a_second() {
+fn sigterm_stops_the_server_with_an_event_stream_open() {
     stops_on("-TERM");
 }
 
