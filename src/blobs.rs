@@ -87,6 +87,11 @@ impl Blobs {
         }
     }
 
+    /// True when files are kept on disk (`build --cache DIR`).
+    pub fn on_disk_only(&self) -> bool {
+        self.dir.is_some() && self.memory.is_none()
+    }
+
     /// Drops from memory every entry whose key is not in `keep`.
     pub fn retain(&self, keep: &std::collections::HashSet<Key>) {
         if let Some(m) = &self.memory {

@@ -138,6 +138,20 @@ pub fn pack(top: &str, name: String, bytes: &[u8]) -> Result<Packed, String> {
     })
 }
 
+impl Packed {
+    /// The one-entry zip (what a build cache keeps).
+    pub fn into_zip(self) -> Vec<u8> {
+        self.zip
+    }
+
+    /// An entry from a one-entry zip made by [`pack`] for the same `top`,
+    /// `name` and contents (whose SHA-256 is `sha256`), e.g. kept by a build
+    /// cache under a key of exactly those.
+    pub fn from_kept(name: String, sha256: String, zip: Vec<u8>) -> Packed {
+        Packed { name, sha256, zip }
+    }
+}
+
 /// The zip bytes of `packed` entries plus their `SHA256SUMS`, under `top`:
 /// the same bytes as [`zip`] of the same entries.
 pub fn zip_packed(top: &str, mut packed: Vec<Packed>) -> Result<Vec<u8>, String> {

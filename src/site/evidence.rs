@@ -219,7 +219,7 @@ fn sources(ctx: &Ctx, shown: &[&DocView], top: Option<&str>) -> Vec<bundle::Pack
         .map(|v| {
             let bytes = source_entry(ctx, v, &screen)?;
             let Some(top) = top else { return Ok(None) };
-            bundle::pack(top, v.source_path.clone(), &bytes)
+            pack_source(ctx, top, v, &bytes)
                 .map(Some)
                 .map_err(|e| Diagnostic::error("download bundle", 0, 0, e).code("bundle/failed"))
         })
@@ -232,6 +232,32 @@ fn sources(ctx: &Ctx, shown: &[&DocView], top: Option<&str>) -> Vec<bundle::Pack
         }
     }
     out
+}
+
+/// Compresses one screened source into its bundle entry. Under `build
+/// --cache DIR` the compressed entry is kept on disk, keyed by the
+/// trustsite version, the bundle's top folder, the source's path and its
+/// SHA-256 (checked just before), so a warm build deflates only the sources
+/// that changed; the bytes are those [`bundle::pack`] makes.
+fn pack_source(ctx: &Ctx, top: &str, v: &DocView, bytes: &[u8]) -> Result<bundle::Packed, String> {
+    let blobs = ctx.hl.blobs();
+    if !blobs.on_disk_only() || ctx.opts.evidence.validate_only {
+        return bundle::pack(top, v.source_path.clone(), bytes);
+    }
+    let key = crate::digest::KeyHasher::new("bundle-entry")
+        .field(env!("CARGO_PKG_VERSION"))
+        .field(top)
+        .field(&v.source_path)
+        .field(&v.source_sha256)
+        .finish();
+    let zip = blobs.get_or(&key, || {
+        bundle::pack(top, v.source_path.clone(), bytes).map(bundle::Packed::into_zip)
+    })?;
+    Ok(bundle::Packed::from_kept(
+        v.source_path.clone(),
+        v.source_sha256.clone(),
+        zip.to_vec(),
+    ))
 }
 
 /// One public source's bytes for the bundle, or why it is left out.

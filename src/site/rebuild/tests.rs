@@ -246,6 +246,16 @@ fn build_with_a_disk_cache_equals_cold_build() {
         std::fs::read_dir(&dir).unwrap().count() > 0,
         "no block kept"
     );
+    let kept = walkdir::WalkDir::new(dir.join("files"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count();
+    assert!(kept > 0, "no compressed bundle entry kept");
+    assert!(
+        cold.0.keys().any(|p| p.ends_with(".zip")),
+        "the compared builds hold the download bundle"
+    );
 }
 
 /// Options are part of every key: the same cache serving a build with
