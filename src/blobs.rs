@@ -58,7 +58,8 @@ impl Blobs {
         Ok(bytes)
     }
 
-    fn get(&self, key: &Key) -> Option<Arc<Vec<u8>>> {
+    /// The bytes kept under `key`, if any (intact).
+    pub fn get(&self, key: &Key) -> Option<Arc<Vec<u8>>> {
         if let Some(hit) = self.memory.as_ref().and_then(|m| lock(m).get(key).cloned()) {
             return Some(hit);
         }

@@ -175,6 +175,13 @@ impl Screen {
             .expect("a few thousand short literal names always build");
         Screen { names, automaton }
     }
+
+    /// What the screen looks for, as a cache key part.
+    fn id(&self) -> crate::digest::Key {
+        crate::digest::KeyHasher::new("screen")
+            .list(self.names.iter())
+            .finish()
+    }
 }
 
 /// Why a public source cannot go into the bundle as it is (it is shipped
@@ -213,13 +220,20 @@ pub(super) fn unsafe_source(text: &str, screen: &Screen) -> Option<(String, usiz
 fn sources(ctx: &Ctx, shown: &[&DocView], top: Option<&str>) -> Vec<bundle::Packed> {
     use rayon::prelude::*;
     let screen = Screen::new(&withheld_names(ctx.loaded, &ctx.plan, &ctx.views));
+    let screen_id = screen.id();
     let public: Vec<&&DocView> = shown.iter().filter(|v| !v.restricted).collect();
     let results: Vec<Result<Option<bundle::Packed>, Diagnostic>> = public
         .par_iter()
         .map(|v| {
+            let key = top.map(|top| entry_key(top, v, &screen_id));
+            if let Some(kept) = key.as_ref().and_then(|k| kept_entry(ctx, k, v)) {
+                return Ok(Some(kept));
+            }
             let bytes = source_entry(ctx, v, &screen)?;
-            let Some(top) = top else { return Ok(None) };
-            pack_source(ctx, top, v, &bytes)
+            let (Some(top), Some(key)) = (top, key) else {
+                return Ok(None);
+            };
+            pack_source(ctx, top, &key, v, &bytes)
                 .map(Some)
                 .map_err(|e| Diagnostic::error("download bundle", 0, 0, e).code("bundle/failed"))
         })
@@ -234,23 +248,51 @@ fn sources(ctx: &Ctx, shown: &[&DocView], top: Option<&str>) -> Vec<bundle::Pack
     out
 }
 
-/// Compresses one screened source into its bundle entry. Under `build
-/// --cache DIR` the compressed entry is kept on disk, keyed by the
-/// trustsite version, the bundle's top folder, the source's path and its
-/// SHA-256 (checked just before), so a warm build deflates only the sources
-/// that changed; the bytes are those [`bundle::pack`] makes.
-fn pack_source(ctx: &Ctx, top: &str, v: &DocView, bytes: &[u8]) -> Result<bundle::Packed, String> {
-    let blobs = ctx.hl.blobs();
-    if !blobs.on_disk_only() || ctx.opts.evidence.validate_only {
-        return bundle::pack(top, v.source_path.clone(), bytes);
-    }
-    let key = crate::digest::KeyHasher::new("bundle-entry")
+/// The build-cache key of a source's compressed bundle entry: the
+/// trustsite version, the bundle's top folder, the source's path and
+/// SHA-256 (as pages and manifest show it), and what the screen looks for.
+/// An entry is kept only after its bytes had that hash and passed that
+/// screen, so a kept entry needs neither reading, hashing nor screening
+/// again.
+fn entry_key(top: &str, v: &DocView, screen_id: &crate::digest::Key) -> crate::digest::Key {
+    crate::digest::KeyHasher::new("bundle-entry")
         .field(env!("CARGO_PKG_VERSION"))
         .field(top)
         .field(&v.source_path)
         .field(&v.source_sha256)
-        .finish();
-    let zip = blobs.get_or(&key, || {
+        .field(screen_id)
+        .finish()
+}
+
+/// The kept compressed entry of `v` (`build --cache DIR` only).
+fn kept_entry(ctx: &Ctx, key: &crate::digest::Key, v: &DocView) -> Option<bundle::Packed> {
+    let blobs = ctx.hl.blobs();
+    if !blobs.on_disk_only() || ctx.opts.evidence.validate_only {
+        return None;
+    }
+    let zip = blobs.get(key)?;
+    Some(bundle::Packed::from_kept(
+        v.source_path.clone(),
+        v.source_sha256.clone(),
+        zip.to_vec(),
+    ))
+}
+
+/// Compresses one screened source into its bundle entry; under `build
+/// --cache DIR` the compressed entry is kept on disk under `key`
+/// ([`entry_key`]), so a warm build deflates only the sources that changed.
+fn pack_source(
+    ctx: &Ctx,
+    top: &str,
+    key: &crate::digest::Key,
+    v: &DocView,
+    bytes: &[u8],
+) -> Result<bundle::Packed, String> {
+    let blobs = ctx.hl.blobs();
+    if !blobs.on_disk_only() || ctx.opts.evidence.validate_only {
+        return bundle::pack(top, v.source_path.clone(), bytes);
+    }
+    let zip = blobs.get_or(key, || {
         bundle::pack(top, v.source_path.clone(), bytes).map(bundle::Packed::into_zip)
     })?;
     Ok(bundle::Packed::from_kept(

@@ -258,6 +258,57 @@ fn build_with_a_disk_cache_equals_cold_build() {
     );
 }
 
+/// A kept bundle entry is screened again when what the screen looks for
+/// changes: a source naming a document that became withheld leaves the
+/// warm build's bundle (with the cold build's warning), as in a cold build.
+#[test]
+fn kept_bundle_entries_are_screened_again_when_withheld_names_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    site(&root);
+    write(
+        &root,
+        "content/policies/c.md",
+        "---\ntitle: C\nvisibility: public\n---\nSee the vendor-escrow plan.\n",
+    );
+    let dir = tmp.path().join("cache");
+    let opts = options(false);
+    let warm_build = || {
+        build(
+            &root,
+            None,
+            &Highlighter::with_disk_cache(&dir).unwrap(),
+            &opts,
+        )
+    };
+    let first = warm_build();
+    let bundle = |files: &Files| {
+        let (path, bytes) = files.iter().find(|(p, _)| p.ends_with(".zip")).unwrap();
+        (path.clone(), String::from_utf8_lossy(bytes).into_owned())
+    };
+    assert!(
+        bundle(&first.0).1.contains("policies/c.md"),
+        "c.md is bundled first"
+    );
+    write(
+        &root,
+        "content/policies/vendor-escrow.md",
+        "---\ntitle: Escrow\nvisibility: internal\n---\nInternal.\n",
+    );
+    let warm = warm_build();
+    let cold = build(&root, None, &Highlighter::new(false), &opts);
+    assert_same(&cold, &warm, "a document became withheld");
+    assert!(
+        !bundle(&warm.0).1.contains("policies/c.md"),
+        "c.md left the bundle"
+    );
+    assert!(
+        warm.1.iter().any(|w| w.contains("bundle/source-withheld")),
+        "{:?}",
+        warm.1
+    );
+}
+
 /// Options are part of every key: the same cache serving a build with
 /// drafts and one without gives each its cold bytes.
 #[test]
