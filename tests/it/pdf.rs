@@ -175,12 +175,22 @@ fn pdfs_are_byte_identical_across_builds_and_reused_from_the_cache() {
         trees[0] == trees[1] && trees[1] == trees[2],
         "builds differ"
     );
-    let kept = walkdir::WalkDir::new(cache.path().join("files"))
+    // Kept files are the SHA-256 of the bytes, then the bytes: PDFs, and
+    // the download bundle's compressed entries (zips).
+    let kept: Vec<Vec<u8>> = walkdir::WalkDir::new(cache.path().join("files"))
         .into_iter()
-        .filter(|e| e.as_ref().is_ok_and(|e| e.file_type().is_file()))
-        .count();
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| std::fs::read(e.path()).unwrap())
+        .collect();
+    let kept_pdfs = kept.iter().filter(|b| b[32..].starts_with(b"%PDF")).count();
     let pdfs = trees[0].keys().filter(|k| k.ends_with(".pdf")).count();
-    assert_eq!(kept, pdfs, "one cache entry per PDF");
+    assert_eq!(kept_pdfs, pdfs, "one cache entry per PDF");
+    assert!(
+        kept.iter()
+            .all(|b| b[32..].starts_with(b"%PDF") || b[32..].starts_with(b"PK")),
+        "only PDFs and bundle entries are kept"
+    );
 }
 
 #[cfg(feature = "pdf")]
