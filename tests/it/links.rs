@@ -223,12 +223,7 @@ fn gitlab_handbook_broken_links_are_reported_and_external_base_sends_them_home()
     site.write("trust.yaml", cfg);
     let check = site.run(&["check", "--today", "2026-11-22", "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
-    let broken: Vec<&serde_json::Value> = report["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["code"] == "link/broken")
-        .collect();
+    let broken = problems_with_code(&report, "link/broken");
     assert!(
         broken.len() >= 60,
         "{} broken links: {broken:#?}",

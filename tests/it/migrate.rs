@@ -2,40 +2,10 @@
 //! and check as they stand, with only a trust.yaml added (issue 13).
 //!
 //! The corpora live outside the repository (`../shared/corpora`, or
-//! `TRUSTSITE_CORPORA`); a missing corpus fails these tests loudly unless
-//! `TRUSTSITE_NO_CORPORA` is set (as in `links.rs`), which skips them with a
-//! message.
+//! `TRUSTSITE_CORPORA`; `support::corpus`); a missing corpus fails these
+//! tests loudly unless `TRUSTSITE_NO_CORPORA=1` skips them with a message.
 use crate::support::*;
-use std::path::{Path, PathBuf};
-
-/// A corpus folder under the shared corpora, or a panic saying where it was
-/// looked for (None, said on stderr, when `TRUSTSITE_NO_CORPORA` is set).
-fn corpus(rel: &str) -> Option<PathBuf> {
-    let mut tried = Vec::new();
-    let mut roots: Vec<PathBuf> = std::env::var_os("TRUSTSITE_CORPORA")
-        .map(PathBuf::from)
-        .into_iter()
-        .collect();
-    roots.push(repo().join("../shared/corpora"));
-    roots.push(repo().join("../../shared/corpora"));
-    for root in roots {
-        let p = root.join(rel);
-        if p.is_dir() {
-            return Some(p);
-        }
-        tried.push(p.display().to_string());
-    }
-    if std::env::var_os("TRUSTSITE_NO_CORPORA").is_some() {
-        eprintln!("SKIPPED (TRUSTSITE_NO_CORPORA): corpus `{rel}` not present");
-        return None;
-    }
-    panic!(
-        "corpus `{rel}` not found (looked in {}): the migration tests need the shared corpora; \
-         set TRUSTSITE_CORPORA to the folder holding gitlab-handbook/ and comply/ \
-         (or TRUSTSITE_NO_CORPORA=1 to skip these tests)",
-        tried.join(", ")
-    );
-}
+use std::path::Path;
 
 /// Every `.html` file under `dir` with its code elements cut out (a corpus
 /// may show template syntax on purpose inside code).
@@ -166,12 +136,7 @@ fn gitlab_handbook_builds_as_it_stands_with_compat_hugo() {
         "json",
     ]);
     let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
-    let broken: Vec<&serde_json::Value> = report["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["code"] == "link/broken")
-        .collect();
+    let broken = problems_with_code(&report, "link/broken");
     assert!(broken.len() >= 20, "{report}");
     for p in &broken {
         let file = site.path().join(p["path"].as_str().unwrap());

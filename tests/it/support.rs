@@ -313,27 +313,46 @@ pub fn example_copy() -> (tempfile::TempDir, PathBuf) {
     (dir, out)
 }
 
-/// A read-only corpus under `../shared/corpora/` (`rel` inside it). A
-/// missing corpus fails the test with a clear message, unless
-/// `TRUSTSITE_NO_CORPORA=1` says to skip corpus tests (then `None`, and
-/// the skip is printed).
+/// A read-only corpus under `../shared/corpora/` (`rel` inside it), or
+/// under `$TRUSTSITE_CORPORA` when set. A missing corpus fails the test with
+/// a clear message, unless `TRUSTSITE_NO_CORPORA=1` says to skip corpus
+/// tests (then `None`, and the skip is printed).
 pub fn corpus(rel: &str) -> Option<PathBuf> {
-    let rel = format!("shared/corpora/{rel}");
     // `../shared` beside the repository; a worktree sits one level deeper.
-    let beside = repo().join("..").join(&rel);
-    let deeper = repo().join("../..").join(&rel);
-    if let Some(found) = [&beside, &deeper].into_iter().find(|p| p.is_dir()) {
+    let mut roots: Vec<PathBuf> = std::env::var_os("TRUSTSITE_CORPORA")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    roots.push(repo().join("../shared/corpora"));
+    roots.push(repo().join("../../shared/corpora"));
+    let tried: Vec<PathBuf> = roots.iter().map(|r| r.join(rel)).collect();
+    if let Some(found) = tried.iter().find(|p| p.is_dir()) {
         return Some(found.clone());
     }
+    let looked = tried
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     assert!(
         std::env::var_os("TRUSTSITE_NO_CORPORA").is_some_and(|v| v == "1"),
-        "corpus {} is missing: put the shared corpora beside the repository, \
-         or set TRUSTSITE_NO_CORPORA=1 to skip the corpus tests",
-        beside.display()
+        "corpus `{rel}` is missing (looked in {looked}): put the shared corpora beside the \
+         repository or set TRUSTSITE_CORPORA to the folder holding them, or set \
+         TRUSTSITE_NO_CORPORA=1 to skip the corpus tests"
     );
-    eprintln!(
-        "SKIPPED (TRUSTSITE_NO_CORPORA=1): {} not present",
-        beside.display()
-    );
+    eprintln!("SKIPPED (TRUSTSITE_NO_CORPORA=1): corpus `{rel}` not present");
     None
+}
+
+/// The problems of a `check --format json` report that carry `code`.
+pub fn problems_with_code<'a>(
+    report: &'a serde_json::Value,
+    code: &str,
+) -> Vec<&'a serde_json::Value> {
+    report["problems"]
+        .as_array()
+        .expect("a check report has problems")
+        .iter()
+        .filter(|p| p["code"] == code)
+        .collect()
 }
