@@ -73,7 +73,9 @@ impl Blobs {
         Some(self.dir.as_ref()?.join(&hex[..2]).join(hex))
     }
 
-    fn put(&self, key: &Key, bytes: &[u8]) {
+    /// Keeps `bytes` under `key` on disk (when kept on disk); a failure is
+    /// remembered ([`Blobs::error`]), not fatal.
+    pub fn put(&self, key: &Key, bytes: &[u8]) {
         let Some(path) = self.path(key) else { return };
         let result = (|| {
             let dir = path.parent().unwrap_or(&path);

@@ -140,8 +140,8 @@ pub fn pack(top: &str, name: String, bytes: &[u8]) -> Result<Packed, String> {
 
 impl Packed {
     /// The one-entry zip (what a build cache keeps).
-    pub fn into_zip(self) -> Vec<u8> {
-        self.zip
+    pub fn zip(&self) -> &[u8] {
+        &self.zip
     }
 
     /// An entry from a one-entry zip made by [`pack`] for the same `top`,

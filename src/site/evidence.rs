@@ -225,17 +225,23 @@ fn sources(ctx: &Ctx, shown: &[&DocView], top: Option<&str>) -> Vec<bundle::Pack
     let results: Vec<Result<Option<bundle::Packed>, Diagnostic>> = public
         .par_iter()
         .map(|v| {
-            let key = top.map(|top| entry_key(top, v, &screen_id));
-            if let Some(kept) = key.as_ref().and_then(|k| kept_entry(ctx, k, v)) {
-                return Ok(Some(kept));
+            // Under `build --cache DIR`, compressed entries are kept on disk.
+            let kept = ctx.hl.blobs();
+            let key = top
+                .filter(|_| kept.on_disk_only() && !ctx.opts.evidence.validate_only)
+                .map(|top| entry_key(top, v, &screen_id));
+            if let Some(zip) = key.as_ref().and_then(|k| kept.get(k)) {
+                let (name, sha) = (v.source_path.clone(), v.source_sha256.clone());
+                return Ok(Some(bundle::Packed::from_kept(name, sha, zip.to_vec())));
             }
             let bytes = source_entry(ctx, v, &screen)?;
-            let (Some(top), Some(key)) = (top, key) else {
-                return Ok(None);
-            };
-            pack_source(ctx, top, &key, v, &bytes)
-                .map(Some)
-                .map_err(|e| Diagnostic::error("download bundle", 0, 0, e).code("bundle/failed"))
+            let Some(top) = top else { return Ok(None) };
+            let packed = bundle::pack(top, v.source_path.clone(), &bytes)
+                .map_err(|e| Diagnostic::error("download bundle", 0, 0, e).code("bundle/failed"))?;
+            if let Some(key) = key {
+                kept.put(&key, packed.zip());
+            }
+            Ok(Some(packed))
         })
         .collect();
     let mut out = Vec::new();
@@ -262,44 +268,6 @@ fn entry_key(top: &str, v: &DocView, screen_id: &crate::digest::Key) -> crate::d
         .field(&v.source_sha256)
         .field(screen_id)
         .finish()
-}
-
-/// The kept compressed entry of `v` (`build --cache DIR` only).
-fn kept_entry(ctx: &Ctx, key: &crate::digest::Key, v: &DocView) -> Option<bundle::Packed> {
-    let blobs = ctx.hl.blobs();
-    if !blobs.on_disk_only() || ctx.opts.evidence.validate_only {
-        return None;
-    }
-    let zip = blobs.get(key)?;
-    Some(bundle::Packed::from_kept(
-        v.source_path.clone(),
-        v.source_sha256.clone(),
-        zip.to_vec(),
-    ))
-}
-
-/// Compresses one screened source into its bundle entry; under `build
-/// --cache DIR` the compressed entry is kept on disk under `key`
-/// ([`entry_key`]), so a warm build deflates only the sources that changed.
-fn pack_source(
-    ctx: &Ctx,
-    top: &str,
-    key: &crate::digest::Key,
-    v: &DocView,
-    bytes: &[u8],
-) -> Result<bundle::Packed, String> {
-    let blobs = ctx.hl.blobs();
-    if !blobs.on_disk_only() || ctx.opts.evidence.validate_only {
-        return bundle::pack(top, v.source_path.clone(), bytes);
-    }
-    let zip = blobs.get_or(key, || {
-        bundle::pack(top, v.source_path.clone(), bytes).map(bundle::Packed::into_zip)
-    })?;
-    Ok(bundle::Packed::from_kept(
-        v.source_path.clone(),
-        v.source_sha256.clone(),
-        zip.to_vec(),
-    ))
 }
 
 /// One public source's bytes for the bundle, or why it is left out.
