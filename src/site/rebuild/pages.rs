@@ -22,7 +22,7 @@ use crate::diag::Diagnostic;
 use crate::search::{DocEntry, Merged};
 use crate::site::Ctx;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// One rendered output file.
@@ -55,47 +55,57 @@ pub(crate) struct DocPage {
 
 impl Rebuild {
     pub(crate) fn doc(&self, key: &Key) -> Option<Arc<DocPage>> {
-        let hit = lock(&self.docs).get(key).cloned()?;
-        lock(&self.used).insert(*key);
-        Some(hit)
+        self.hit(&self.docs, key)
     }
 
     pub(crate) fn keep_doc(&self, key: Key, doc: Arc<DocPage>) {
-        lock(&self.used).insert(key);
-        lock(&self.docs).insert(key, doc);
+        self.keep(&self.docs, key, doc);
     }
 
     /// The template value of the document with `key`, made by `make` once.
     pub(crate) fn value(&self, key: Key, make: impl FnOnce() -> tera::Value) -> tera::Value {
-        lock(&self.used).insert(key);
-        if let Some(v) = lock(&self.values).get(&key) {
-            return v.clone();
-        }
-        let v = make();
-        lock(&self.values).insert(key, v.clone());
-        v
+        self.once(&self.values, key, make)
     }
 
     /// The view key of the document with `key`, made by `make` once.
     fn view_key(&self, key: Key, make: impl FnOnce() -> Key) -> Key {
-        lock(&self.used).insert(key);
-        if let Some(v) = lock(&self.views).get(&key) {
-            return *v;
-        }
-        let v = make();
-        lock(&self.views).insert(key, v);
-        v
+        self.once(&self.views, key, make)
     }
 
     pub(crate) fn page(&self, key: &Key) -> Option<Arc<Page>> {
-        let hit = lock(&self.pages).get(key).cloned()?;
+        self.hit(&self.pages, key)
+    }
+
+    pub(crate) fn keep_page(&self, key: Key, page: Arc<Page>) {
+        self.keep(&self.pages, key, page);
+    }
+
+    /// The entry of `map` under `key` (marked used this build), if any.
+    fn hit<V: Clone>(&self, map: &Mutex<HashMap<Key, V>>, key: &Key) -> Option<V> {
+        let hit = lock(map).get(key).cloned()?;
         lock(&self.used).insert(*key);
         Some(hit)
     }
 
-    pub(crate) fn keep_page(&self, key: Key, page: Arc<Page>) {
+    /// Keeps `value` in `map` under `key` (marked used this build).
+    fn keep<V>(&self, map: &Mutex<HashMap<Key, V>>, key: Key, value: V) {
         lock(&self.used).insert(key);
-        lock(&self.pages).insert(key, page);
+        lock(map).insert(key, value);
+    }
+
+    /// The entry of `map` under `key`, made by `make` and kept when absent.
+    fn once<V: Clone>(
+        &self,
+        map: &Mutex<HashMap<Key, V>>,
+        key: Key,
+        make: impl FnOnce() -> V,
+    ) -> V {
+        if let Some(v) = self.hit(map, &key) {
+            return v;
+        }
+        let v = make();
+        self.keep(map, key, v.clone());
+        v
     }
 
     /// The search index of `docs` (this build's document pages, in order):
