@@ -148,23 +148,51 @@ impl Indexer {
     /// The index entry of one document.
     #[must_use]
     pub fn entry(&self, doc: &SearchDoc) -> DocEntry {
-        let mut terms = Vec::new();
+        let mut terms = String::new();
+        let mut weights = Vec::new();
         doc_terms(&self.tokenizer, doc, self.text_cap, |term, fields, text| {
-            terms.push((Box::from(term), fields, text));
+            terms.push_str(term);
+            terms.push(TERM_END);
+            weights.push((fields, text));
         });
         let (url, title, summary, restricted) = doc_row(doc);
         DocEntry {
             row: (url.to_string(), title.to_string(), summary, restricted),
-            terms,
+            terms: terms.into_boxed_str(),
+            weights: weights.into_boxed_slice(),
         }
     }
 }
 
+/// Ends each term in [`DocEntry::terms`] (never part of a term: terms are
+/// runs of alphanumerics).
+const TERM_END: char = '\n';
+
 /// One document's part of the index: its result row and weighted terms.
+/// The terms are kept in one string (each ended by [`TERM_END`]) beside
+/// their weights: a corpus's entries are all held until the index is
+/// merged, and one allocation per term tripled their size.
 #[derive(Debug, Clone, Default)]
 pub struct DocEntry {
     row: (String, String, String, bool),
-    terms: Vec<(Box<str>, u8, u8)>,
+    /// Every term, each followed by [`TERM_END`].
+    terms: Box<str>,
+    /// (field weight, capped text count) of each term, in the same order.
+    weights: Box<[(u8, u8)]>,
+}
+
+impl DocEntry {
+    /// Each term with its field weight and capped text count.
+    fn terms(&self) -> impl Iterator<Item = (&str, u8, u8)> {
+        (self.terms.split_terminator(TERM_END))
+            .zip(self.weights.iter())
+            .map(|(term, &(fields, text))| (term, fields, text))
+    }
+
+    /// How many terms the entry has.
+    fn term_count(&self) -> usize {
+        self.weights.len()
+    }
 }
 
 /// Terms are merged in this many groups (by first byte), in parallel.
@@ -257,22 +285,21 @@ impl Merged {
     /// only the terms of the two entries are merged again.
     pub fn replace(&mut self, doc: usize, old: &DocEntry, new: &DocEntry) {
         let doc = u32::try_from(doc).unwrap_or(u32::MAX);
-        let mut touched: Vec<&str> = Vec::with_capacity(old.terms.len() + new.terms.len());
-        for (term, _, _) in &old.terms {
-            if let Some(t) = self.terms.get_mut(&**term)
+        let mut touched: Vec<&str> = Vec::with_capacity(old.term_count() + new.term_count());
+        for (term, _, _) in old.terms() {
+            if let Some(t) = self.terms.get_mut(term)
                 && let Ok(at) = t.postings.binary_search_by_key(&doc, |p| p.doc)
             {
                 t.postings.remove(at);
             }
             touched.push(term);
         }
-        for (term, fields, text) in &new.terms {
-            let posting = Posting {
-                doc,
-                fields: *fields,
-                text: *text,
+        for (term, fields, text) in new.terms() {
+            let posting = Posting { doc, fields, text };
+            let t = match self.terms.get_mut(term) {
+                Some(t) => t,
+                None => self.terms.entry(Box::from(term)).or_default(),
             };
-            let t = self.terms.entry(term.clone()).or_default();
             match t.postings.binary_search_by_key(&doc, |p| p.doc) {
                 Ok(at) => t.postings[at] = posting,
                 Err(at) => t.postings.insert(at, posting),
@@ -330,16 +357,12 @@ fn merge_shard(entries: &[&DocEntry], shard: u8) -> Vec<(Box<str>, Term)> {
     let mut postings: FastMap<&str, Vec<Posting>> = FastMap::default();
     for (index, entry) in entries.iter().enumerate() {
         let doc = u32::try_from(index).unwrap_or(u32::MAX);
-        for (term, fields, text) in &entry.terms {
+        for (term, fields, text) in entry.terms() {
             if term.as_bytes().first().copied().unwrap_or(0) % MERGE_SHARDS != shard {
                 continue;
             }
-            let posting = Posting {
-                doc,
-                fields: *fields,
-                text: *text,
-            };
-            postings.entry(&**term).or_default().push(posting);
+            let posting = Posting { doc, fields, text };
+            postings.entry(term).or_default().push(posting);
         }
     }
     (postings.into_iter())
