@@ -193,6 +193,27 @@ impl DocEntry {
     fn term_count(&self) -> usize {
         self.weights.len()
     }
+
+    /// Its row, terms (each ended by a newline) and weights, to keep it on
+    /// disk (`site::rebuild`).
+    pub(crate) fn parts(&self) -> (&(String, String, String, bool), &str, &[(u8, u8)]) {
+        (&self.row, &self.terms, &self.weights)
+    }
+
+    /// An entry from [`DocEntry::parts`]; None when terms and weights do
+    /// not pair up.
+    pub(crate) fn from_parts(
+        row: (String, String, String, bool),
+        terms: String,
+        weights: Vec<(u8, u8)>,
+    ) -> Option<DocEntry> {
+        let ended = terms.is_empty() || terms.ends_with(TERM_END);
+        (ended && terms.matches(TERM_END).count() == weights.len()).then(|| DocEntry {
+            row,
+            terms: terms.into_boxed_str(),
+            weights: weights.into_boxed_slice(),
+        })
+    }
 }
 
 /// Terms are merged in this many groups (by first byte), in parallel.
