@@ -4,10 +4,11 @@
 //! warm build replays an unchanged document instead of rendering it.
 //!
 //! An entry is, in order: [`MAGIC`], the format number [`FORMAT`] (u32),
-//! the SHA-256 of the metadata, the metadata's length (u64) and the
-//! metadata (the key itself, output path, source, the page's length and
-//! SHA-256, the search entry, heading ids, anchor checks, needed files and
-//! warnings, each field length-prefixed), then the page's bytes. An entry
+//! the lengths (u64) of the page and of the metadata, the SHA-256 of the
+//! metadata, the page's bytes (read straight into the buffer the output
+//! gets: no copy) and the metadata (the key itself, output path, source,
+//! the page's SHA-256, the search entry, heading ids, anchor checks, needed
+//! files and warnings, each field length-prefixed). An entry
 //! is used only when its magic, format and key match, the metadata hashes
 //! to its SHA-256 and parses to the end, and the page bytes have their
 //! length and SHA-256 (which the manifest needs anyway): a torn, truncated,
@@ -60,8 +61,9 @@ impl Disk {
 
     /// The page kept under `key`, if its entry is intact.
     pub fn get(&self, key: &Key) -> Option<DocPage> {
-        let data = std::fs::read(self.path(key)).ok()?;
-        let page = decode(key, &data)?;
+        let file = std::fs::File::open(self.path(key)).ok()?;
+        let len = file.metadata().ok()?.len();
+        let page = read(key, file, len)?;
         lock(&self.used).insert(*key);
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some(page)
@@ -76,13 +78,14 @@ impl Disk {
         }
         lock(&self.used).insert(*key);
         let path = self.path(key);
-        let head = encode(key, doc, page);
+        let (head, meta) = encode(key, doc, page);
         let result = (|| {
             let dir = path.parent().unwrap_or(&path);
             std::fs::create_dir_all(dir)?;
             let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
             std::io::Write::write_all(&mut tmp, &head)?;
             std::io::Write::write_all(&mut tmp, &page.bytes)?;
+            std::io::Write::write_all(&mut tmp, &meta)?;
             tmp.persist(&path).map(drop).map_err(|e| e.error)
         })();
         match result {
@@ -181,13 +184,15 @@ fn parse_key(name: &str) -> Option<Key> {
     Some(key)
 }
 
-/// Everything of an entry but the page bytes.
-fn encode(key: &Key, doc: &DocPage, page: &Page) -> Vec<u8> {
+/// Length of the fixed head of an entry.
+const HEAD: usize = MAGIC.len() + 4 + 8 + 8 + 32;
+
+/// An entry's head and metadata (the page's bytes go between them).
+fn encode(key: &Key, doc: &DocPage, page: &Page) -> (Vec<u8>, Vec<u8>) {
     let mut m = Out(Vec::with_capacity(4096));
     m.0.extend_from_slice(key);
     m.str(&doc.path);
     m.str(&doc.source);
-    m.num(page.bytes.len());
     m.str(&page.sha);
     let (row, terms, weights) = doc.entry.parts();
     m.str(&row.0);
@@ -222,37 +227,55 @@ fn encode(key: &Key, doc: &DocPage, page: &Page) -> Vec<u8> {
         m.str(&d.message);
     }
     let meta = m.0;
-    let mut head = Vec::with_capacity(meta.len() + MAGIC.len() + 44);
+    let mut head = Vec::with_capacity(HEAD);
     head.extend_from_slice(MAGIC);
     head.extend_from_slice(&FORMAT.to_le_bytes());
-    head.extend_from_slice(&Sha256::digest(&meta));
+    head.extend_from_slice(&(page.bytes.len() as u64).to_le_bytes());
     head.extend_from_slice(&(meta.len() as u64).to_le_bytes());
-    head.extend_from_slice(&meta);
-    head
+    head.extend_from_slice(&Sha256::digest(&meta));
+    (head, meta)
 }
 
-/// The page an entry holds, if it is intact, of this format and for `key`.
-fn decode(key: &Key, data: &[u8]) -> Option<DocPage> {
-    let data = data.strip_prefix(MAGIC)?;
-    let (format, data) = data.split_first_chunk::<4>()?;
-    if u32::from_le_bytes(*format) != FORMAT {
+/// The page the entry in `r` (`len` bytes long) holds, if it is intact, of
+/// this format and for `key`.
+fn read(key: &Key, mut r: impl std::io::Read, len: u64) -> Option<DocPage> {
+    use std::io::Read;
+    let mut head = [0u8; HEAD];
+    r.read_exact(&mut head).ok()?;
+    let rest = head.strip_prefix(MAGIC)?;
+    let (format, rest) = rest.split_first_chunk::<4>()?;
+    let (page_len, rest) = rest.split_first_chunk::<8>()?;
+    let (meta_len, sum) = rest.split_first_chunk::<8>()?;
+    let (page_len, meta_len) = (u64::from_le_bytes(*page_len), u64::from_le_bytes(*meta_len));
+    if u32::from_le_bytes(*format) != FORMAT
+        || Some(len) != page_len.checked_add(meta_len)?.checked_add(HEAD as u64)
+    {
         return None;
     }
-    let (sum, data) = data.split_first_chunk::<32>()?;
-    let mut r = In(data);
-    let meta = r.bytes()?;
-    if Sha256::digest(meta).as_slice() != sum {
+    let mut bytes = Vec::with_capacity(usize::try_from(page_len).ok()?);
+    (&mut r).take(page_len).read_to_end(&mut bytes).ok()?;
+    let mut meta = Vec::with_capacity(usize::try_from(meta_len).ok()?);
+    r.take(meta_len).read_to_end(&mut meta).ok()?;
+    if bytes.len() as u64 != page_len
+        || meta.len() as u64 != meta_len
+        || Sha256::digest(&meta).as_slice() != sum
+    {
         return None;
     }
-    let bytes = r.0;
+    decode(key, &meta, bytes)
+}
+
+/// The page of an entry from its metadata and page bytes (checked against
+/// the SHA-256 the metadata gives).
+fn decode(key: &Key, meta: &[u8], bytes: Vec<u8>) -> Option<DocPage> {
     let mut m = In(meta);
     if m.take(32)? != key.as_slice() {
         return None;
     }
     let path = m.str()?.to_string();
     let source = m.str()?.to_string();
-    let (len, sha) = (m.num()?, m.str()?.to_string());
-    if len != bytes.len() || sha != crate::digest::hex(&Sha256::digest(bytes)) {
+    let sha = m.str()?.to_string();
+    if sha != crate::digest::hex(&Sha256::digest(&bytes)) {
         return None;
     }
     let row = (
@@ -298,7 +321,7 @@ fn decode(key: &Key, data: &[u8]) -> Option<DocPage> {
         path,
         source,
         page: Some(Page {
-            bytes: std::sync::Arc::new(bytes.to_vec()),
+            bytes: std::sync::Arc::new(bytes),
             sha,
         }),
         entry,
@@ -442,6 +465,7 @@ mod tests {
         disk.put(&key, &sample());
         let path = disk.path(&key);
         let good = std::fs::read(&path).unwrap();
+        let decode = |key: &Key, data: &[u8]| read(key, data, data.len() as u64);
         assert!(decode(&key, &good).is_some());
         // Every truncation, and a flipped bit anywhere, is refused.
         for n in 0..good.len() {
@@ -453,6 +477,10 @@ mod tests {
         let mut longer = good.clone();
         longer.push(b'x');
         assert!(decode(&key, &longer).is_none(), "bytes appended");
+        assert!(
+            read(&key, &good[..], good.len() as u64 + 1).is_none(),
+            "a shorter read"
+        );
         // Another key's entry copied over this one.
         assert!(decode(&[1u8; 32], &good).is_none());
         // An older format with a matching checksum.

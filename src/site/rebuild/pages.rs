@@ -16,6 +16,11 @@
 //! document renders again, and the listings showing it only when its view
 //! (title, summary, status, ...) changed. Entries no rebuild used are
 //! dropped ([`Rebuild::sweep`]).
+//!
+//! Under `build --cache DIR` ([`Rebuild::on_disk`]) nothing is kept in
+//! memory: document pages and listings are kept on disk ([`super::disk`]),
+//! by keys that add the entry format and the running binary to the keys
+//! above, and a document page's key also its view key ([`Keys::disk`]).
 
 use super::{Key, KeyHasher, Rebuild};
 use crate::diag::Diagnostic;
@@ -108,11 +113,36 @@ impl Rebuild {
         self.once(&self.views, key, make)
     }
 
+    /// The listing page kept under `key`: from memory, else from disk.
     pub(crate) fn page(&self, key: &Key) -> Option<Arc<Page>> {
-        self.hit(&self.pages, key)
+        if let Some(hit) = self.hit(&self.pages, key) {
+            return Some(hit);
+        }
+        let found = self.disk.as_ref()?.get(&listing_on_disk(key)?)?;
+        let page = Arc::new(found.page?);
+        self.keep(&self.pages, *key, Arc::clone(&page));
+        Some(page)
     }
 
+    /// Keeps a listing page under `key`, in memory and on disk as this
+    /// cache keeps pages.
     pub(crate) fn keep_page(&self, key: Key, page: Arc<Page>) {
+        if let (Some(disk), Some(on_disk)) = (&self.disk, listing_on_disk(&key)) {
+            let kept = DocPage {
+                path: String::new(),
+                source: String::new(),
+                page: Some(Page {
+                    bytes: Arc::clone(&page.bytes),
+                    sha: page.sha.clone(),
+                }),
+                entry: DocEntry::default(),
+                ids: HashSet::new(),
+                checks: Vec::new(),
+                needs: Vec::new(),
+                diags: Vec::new(),
+            };
+            disk.put(&on_disk, &kept);
+        }
         self.keep(&self.pages, key, page);
     }
 
@@ -360,6 +390,17 @@ fn disk_keys(
             Some(h.clone().field(doc).field(view).finish())
         })
         .collect()
+}
+
+/// The key on disk of the listing page with `key` (its inputs, see
+/// [`Keys::listing`]), with the entry format and the running binary.
+fn listing_on_disk(key: &Key) -> Option<Key> {
+    let binary = super::disk::binary()?;
+    let mut h = KeyHasher::new("kept listing");
+    h.number(u64::from(super::disk::FORMAT))
+        .field(binary)
+        .field(key);
+    Some(h.finish())
 }
 
 /// Each shown document's view key: the SHA-256 of its view serialized, kept
