@@ -145,19 +145,31 @@ impl Disk {
 }
 
 /// The running binary's identity for keys: trustsite's version and the
-/// executable's size and modification time (None when they cannot be
-/// read: then no page is kept on disk).
+/// executable's path, size, modification time and (on Unix) inode and
+/// change time, which no copy or install keeps (None when they cannot be
+/// read: then no page is kept on disk). A content hash of the executable
+/// would cost more than a warm build saves on small sites.
 pub(crate) fn binary() -> Option<&'static Key> {
     static BINARY: std::sync::OnceLock<Option<Key>> = std::sync::OnceLock::new();
     BINARY
         .get_or_init(|| {
-            let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+            let exe = std::env::current_exe().ok()?;
+            let meta = std::fs::metadata(&exe).ok()?;
             let modified = meta.modified().ok()?;
             let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
             let mut h = super::KeyHasher::new("binary");
             h.field(env!("CARGO_PKG_VERSION"))
+                .field(exe.as_os_str().as_encoded_bytes())
                 .number(meta.len())
                 .field(since.as_nanos().to_le_bytes());
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                h.number(meta.dev())
+                    .number(meta.ino())
+                    .field(meta.ctime().to_le_bytes())
+                    .field(meta.ctime_nsec().to_le_bytes());
+            }
             Some(h.finish())
         })
         .as_ref()

@@ -371,8 +371,8 @@ fn options(h: &mut KeyHasher, opts: &crate::site::BuildOptions) {
 /// ...; the document key covers it too, the view key in case a new input
 /// of views is not keyed there), the number of documents sharing the
 /// search index's text budget, the entry format and the running binary
-/// (its version, size and modification time: a rebuilt trustsite does not
-/// replay pages an older one rendered).
+/// ([`super::disk::binary`]: a rebuilt trustsite does not replay pages an
+/// older one rendered).
 fn disk_keys(
     ctx: &Ctx,
     binary: &Key,
