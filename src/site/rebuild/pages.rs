@@ -338,11 +338,16 @@ impl Keys {
 }
 
 /// Every build option, field by field (a new option fails to compile here
-/// until it is keyed).
+/// until it is keyed). The build instant is not keyed itself: pages see it
+/// only as the site view's `build_date` (keyed with the site view), and
+/// through embargoes deciding what is shown (keyed with every document's
+/// URL); keying the instant would make every build without a pinned time
+/// (`--today`, `SOURCE_DATE_EPOCH`) render everything again
+/// (`tests::disk_kept_pages_are_replayed_at_another_time_of_the_same_day`).
 fn options(h: &mut KeyHasher, opts: &crate::site::BuildOptions) {
     let crate::site::BuildOptions {
         today,
-        build_time,
+        build_time: _,
         base_url,
         drafts,
         internal,
@@ -355,7 +360,6 @@ fn options(h: &mut KeyHasher, opts: &crate::site::BuildOptions) {
         validate_only,
     } = evidence;
     h.field(today.to_string())
-        .field(build_time.as_nanosecond().to_le_bytes())
         .optional(base_url.as_deref())
         .flag(*drafts)
         .flag(*internal)

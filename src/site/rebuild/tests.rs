@@ -541,3 +541,33 @@ fn corrupt_disk_kept_pages_are_rendered_again() {
     let now: Vec<Vec<u8>> = kept.iter().map(|p| std::fs::read(p).unwrap()).collect();
     assert_eq!(now, good, "entries written again as they were");
 }
+
+/// The build instant is keyed only through what pages see of it: a build
+/// later the same day (no `--today`, no `SOURCE_DATE_EPOCH`) replays every
+/// page, unless an embargo lifted in between changed what is shown; each
+/// build equals a cold build at its instant.
+#[test]
+fn disk_kept_pages_are_replayed_at_another_time_of_the_same_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, dir) = (tmp.path().join("site"), tmp.path().join("cache"));
+    site_with_warnings(&root);
+    write(
+        &root,
+        "content/policies/e.md",
+        "---\ntitle: E\nvisibility: public\ntags: [t]\npublishDate: 2026-11-22T12:00:00Z\n---\nLater.\n",
+    );
+    let at = |hour: i64| BuildOptions {
+        build_time: jiff::Timestamp::from_second(1_795_305_600 + hour * 3600).unwrap(),
+        ..options(false)
+    };
+    let mut replayed = Vec::new();
+    for hour in [8, 9, 13, 14] {
+        let (warm, counts) = disk_build(&root, &dir, &at(hour));
+        let cold = cold(&root, &at(hour));
+        assert_same(&cold, &warm, &format!("{hour}:00"));
+        let e_shown = cold.0.contains_key("policies/e/index.html");
+        assert_eq!(e_shown, hour > 12, "the embargo lifts at noon");
+        replayed.push(counts.1 == 0);
+    }
+    assert_eq!(replayed, [false, true, false, true]);
+}
