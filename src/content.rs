@@ -34,8 +34,8 @@ pub struct Document {
     pub title: String,
     /// Resolved visibility.
     pub visibility: Visibility,
-    /// Markdown body (shared: serve's cache hands out clones every rebuild).
-    pub body: std::sync::Arc<str>,
+    /// Markdown body: in memory, or read again from the file when rendered.
+    pub body: Body,
     /// Line of the file on which the body starts.
     pub body_line: usize,
     /// SHA-256 (hex) of the source file's bytes.
@@ -44,6 +44,90 @@ pub struct Document {
     pub category: String,
     /// Bundle folder (content-relative) when this is a page bundle.
     pub bundle_dir: Option<String>,
+}
+
+/// A document's Markdown body. `build` and `check` do not hold every body
+/// for the whole build (at 1,000 documents they were a third of the peak
+/// heap): a body read from a file is read again when its page is rendered,
+/// and used only if it is still what was loaded (same length and hash).
+/// Bodies from git, and those loaded through serve's cache, stay in memory
+/// (shared: serve's cache hands out clones every rebuild).
+#[derive(Debug, Clone)]
+pub struct Body(BodySource);
+
+#[derive(Debug, Clone)]
+enum BodySource {
+    Text(std::sync::Arc<str>),
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Length of the whole file when loaded.
+        file_len: usize,
+        /// Byte range of the body in it.
+        start: usize,
+        end: usize,
+        /// Fx hash of the body's bytes when loaded.
+        check: u64,
+    },
+}
+
+impl Body {
+    /// A body kept in memory.
+    pub fn text(text: impl Into<std::sync::Arc<str>>) -> Self {
+        Body(BodySource::Text(text.into()))
+    }
+
+    /// The body `text[range]` of the file at `path` (whose whole text is
+    /// `text`), to be read again when needed.
+    fn file(path: PathBuf, text: &str, range: std::ops::Range<usize>) -> Self {
+        let body = &text[range.clone()];
+        Body(BodySource::File {
+            path,
+            file_len: text.len(),
+            start: range.start,
+            end: range.end,
+            check: fx_hash(body.as_bytes()),
+        })
+    }
+
+    /// The body's text; an error message when its file can no longer be
+    /// read or no longer holds the body that was loaded (it changed while
+    /// the site was built).
+    pub fn read(&self) -> Result<std::borrow::Cow<'_, str>, String> {
+        let (path, file_len, start, end, check) = match &self.0 {
+            BodySource::Text(t) => return Ok(std::borrow::Cow::Borrowed(t)),
+            BodySource::File {
+                path,
+                file_len,
+                start,
+                end,
+                check,
+            } => (path, *file_len, *start, *end, *check),
+        };
+        let changed = || "the file changed while the site was being built: build again".to_string();
+        let mut bytes = std::fs::read(path).map_err(|e| format!("cannot read again: {e}"))?;
+        if bytes.len() != file_len {
+            return Err(changed());
+        }
+        bytes.truncate(end);
+        bytes.drain(..start);
+        if fx_hash(&bytes) != check {
+            return Err(changed());
+        }
+        String::from_utf8(bytes)
+            .map(std::borrow::Cow::Owned)
+            .map_err(|_| changed())
+    }
+}
+
+/// A fast 64-bit hash of `bytes` (tells a body read again from the one
+/// loaded; not a security check: whoever can edit the file can edit it
+/// before the build).
+fn fx_hash(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(bytes);
+    h.finish()
 }
 
 /// A non-Markdown file under content/.
@@ -375,7 +459,7 @@ fn load_cached(
         }
         _ => {
             let mut local = Vec::new();
-            let doc = parse_doc_in(rel, bytes, config, &mut local);
+            let doc = parse_doc_in(rel, bytes, config, None, &mut local);
             (rel.to_string(), doc, local)
         }
     };
@@ -505,7 +589,7 @@ fn load_doc(
             Diagnostic::error(source, 0, 0, format!("cannot read: {e}")).code("content/unreadable"),
         ]
     })?;
-    parse_doc_in(rel, bytes, config, diags)
+    parse_doc_in(rel, bytes, config, Some(dir), diags)
 }
 
 /// A document from its file's bytes (`rel`: path under content/), with the
@@ -521,14 +605,17 @@ pub(crate) fn parse_doc(
         config,
         cascades: &[],
     };
-    parse_doc_in(rel, bytes, &ctx, diags)
+    parse_doc_in(rel, bytes, &ctx, None, diags)
 }
 
-/// [`parse_doc`] within a load (cascades included).
+/// [`parse_doc`] within a load (cascades included). With `dir` (the
+/// content folder the file was read from) the body is read again from the
+/// file when needed instead of being kept ([`Body`]).
 fn parse_doc_in(
     rel: &str,
     bytes: Vec<u8>,
     ctx: &LoadCtx,
+    dir: Option<&Path>,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Document, Vec<Diagnostic>> {
     let config = ctx.config;
@@ -623,12 +710,24 @@ fn parse_doc_in(
         visibility: fm.visibility.unwrap_or(config.default_visibility),
         url_path,
         title,
-        body: split.body.into(),
+        body: body_of(&text, split.body, dir.map(|d| d.join(rel))),
         body_line: split.body_line,
         sha256,
         bundle_dir: None,
         fm,
     })
+}
+
+/// The [`Body`] `body` (a slice of the file's `text`): read again from
+/// `path` when there is one.
+fn body_of(text: &str, body: &str, path: Option<PathBuf>) -> Body {
+    let start = (body.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    match path {
+        Some(path) if start <= text.len() && body.len() <= text.len() - start => {
+            Body::file(path, text, start..start + body.len())
+        }
+        _ => Body::text(body),
+    }
 }
 
 /// The message for a file without front-matter, with a hint for comply-style
@@ -868,5 +967,56 @@ mod tests {
     #[test]
     fn ancestors_nearest_first() {
         assert_eq!(ancestors("a/b/c.png").collect::<Vec<_>>(), vec!["a/b", "a"]);
+    }
+
+    /// A body read from its file is read again when rendered: the same text
+    /// while the file is unchanged (also for comply's head without `---`),
+    /// an error once the file changed, even at the same size; serve's
+    /// cache and git versions keep theirs in memory.
+    #[test]
+    fn bodies_are_read_again_and_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let files = [
+            ("a.md", "---\ntitle: A\n---\n# Héading\n\nBody one.\n"),
+            ("b.md", "title: B\n---\nBody two.\n"),
+        ];
+        for (name, text) in files {
+            std::fs::write(root.join("content").join(name), text).unwrap();
+        }
+        let config = crate::config::parse("title: T\n", root).ok().unwrap();
+        let c = load(root, &config, &mut Vec::new());
+        let bodies: Vec<String> = (c.documents.iter())
+            .map(|d| d.body.read().unwrap().into_owned())
+            .collect();
+        assert_eq!(bodies, ["# Héading\n\nBody one.\n", "Body two.\n"]);
+        assert!(
+            c.documents
+                .iter()
+                .all(|d| matches!(d.body.0, BodySource::File { .. }))
+        );
+
+        std::fs::write(root.join("content/a.md"), files[0].1.replace("one", "ONE")).unwrap();
+        let err = c.documents[0].body.read().unwrap_err();
+        assert!(
+            err.contains("changed while the site was being built"),
+            "{err}"
+        );
+        std::fs::remove_file(root.join("content/b.md")).unwrap();
+        assert!(
+            c.documents[1]
+                .body
+                .read()
+                .unwrap_err()
+                .contains("cannot read again")
+        );
+
+        let cached = load_with(root, &config, &mut Vec::new(), Some(&LoadCache::default()));
+        assert!(matches!(cached.documents[0].body.0, BodySource::Text(_)));
+        assert_eq!(
+            cached.documents[0].body.read().unwrap(),
+            "# Héading\n\nBody ONE.\n"
+        );
     }
 }

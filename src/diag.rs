@@ -270,6 +270,11 @@ pub const CODES: &[Code] = &[
         meaning: "`trust.yaml` is missing or cannot be read (exit 2)",
     },
     Code {
+        code: "content/changed",
+        severity: Severity::Error,
+        meaning: "a document's file changed between its load and the rendering of its page: build again",
+    },
+    Code {
         code: "content/duplicate-home",
         severity: Severity::Error,
         meaning: "two home introductions (`content/index.md` in two spellings)",

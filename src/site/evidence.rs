@@ -230,11 +230,24 @@ fn sources(ctx: &Ctx, shown: &[&DocView], top: Option<&str>) -> Vec<bundle::Pack
             let key = top
                 .filter(|_| kept.on_disk_only() && !ctx.opts.evidence.validate_only)
                 .map(|top| entry_key(top, v, &screen_id));
-            if let Some(zip) = key.as_ref().and_then(|k| kept.get(k)) {
-                let (name, sha) = (v.source_path.clone(), v.source_sha256.clone());
-                return Ok(Some(bundle::Packed::from_kept(name, sha, zip.to_vec())));
+            if let Some(hit) = key.as_ref().and_then(|k| kept.get(k)) {
+                if hit.starts_with(b"PK") {
+                    let (name, sha) = (v.source_path.clone(), v.source_sha256.clone());
+                    return Ok(Some(bundle::Packed::from_kept(name, sha, hit.to_vec())));
+                }
+                if let Some(d) = kept_verdict(&hit, v) {
+                    return Err(d);
+                }
             }
-            let bytes = source_entry(ctx, v, &screen)?;
+            let bytes = match source_entry(ctx, v, &screen) {
+                Ok(bytes) => bytes,
+                Err(d) => {
+                    if let Some(key) = key.filter(|_| d.code == WITHHELD) {
+                        kept.put(&key, verdict(&d).as_bytes());
+                    }
+                    return Err(d);
+                }
+            };
             let Some(top) = top else { return Ok(None) };
             let packed = bundle::pack(top, v.source_path.clone(), &bytes)
                 .map_err(|e| Diagnostic::error("download bundle", 0, 0, e).code("bundle/failed"))?;
@@ -270,6 +283,27 @@ fn entry_key(top: &str, v: &DocView, screen_id: &crate::digest::Key) -> crate::d
         .finish()
 }
 
+/// The code of a source left out of the bundle by the screen.
+const WITHHELD: &str = "bundle/source-withheld";
+
+/// What `build --cache` keeps for a source the screen left out (under the
+/// key of its bytes and the screen, like a compressed entry, which starts
+/// with `PK` where this starts with `withheld`): the warning's line,
+/// column and message, so a warm build need not read and screen it again.
+fn verdict(d: &Diagnostic) -> String {
+    format!("withheld\n{}\n{}\n{}", d.line, d.col, d.message)
+}
+
+/// The warning kept by [`verdict`] for `v`, if `kept` is one.
+fn kept_verdict(kept: &[u8], v: &DocView) -> Option<Diagnostic> {
+    let text = std::str::from_utf8(kept).ok()?.strip_prefix("withheld\n")?;
+    let mut parts = text.splitn(3, '\n');
+    let line = parts.next()?.parse().ok()?;
+    let col = parts.next()?.parse().ok()?;
+    let message = parts.next()?;
+    Some(Diagnostic::warning(&v.source_path, line, col, message).code(WITHHELD))
+}
+
 /// One public source's bytes for the bundle, or why it is left out.
 fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Vec<u8>, Diagnostic> {
     let bytes = std::fs::read(ctx.loaded.root.join(&v.source_path)).map_err(|e| {
@@ -300,7 +334,7 @@ fn source_entry(ctx: &Ctx, v: &DocView, screen: &Screen) -> Result<Vec<u8>, Diag
             col,
             format!("left out of the download bundle: {why}"),
         )
-        .code("bundle/source-withheld"));
+        .code(WITHHELD));
     }
     Ok(bytes)
 }

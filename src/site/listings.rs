@@ -70,7 +70,14 @@ fn memo_render(
 fn intro_html(ctx: &Ctx, doc: &crate::content::Document, page: &str) -> String {
     let links = ctx.links.policy(None, &doc.source, page);
     let opts = ctx.loaded.config.render_options(Some(&doc.title));
-    let r = crate::markdown::render_with(&doc.body, doc.body_line, &links, ctx.hl, false, &opts);
+    let body = match doc.body.read() {
+        Ok(body) => body,
+        Err(msg) => {
+            ctx.out.problem(super::pages::changed(doc, msg));
+            return String::new();
+        }
+    };
+    let r = crate::markdown::render_with(&body, doc.body_line, &links, ctx.hl, false, &opts);
     for n in &r.notes {
         ctx.out.problem(
             Diagnostic::warning(&doc.source, n.line, n.col, n.message.clone()).code(n.code),

@@ -125,21 +125,32 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
             diags,
         };
     }
+    let body = match doc.body.read() {
+        Ok(body) => body,
+        Err(msg) => {
+            diags.push(changed(doc, msg));
+            return DocPage {
+                path,
+                source: doc.source.clone(),
+                page: None,
+                entry: crate::search::DocEntry::default(),
+                ids: HashSet::new(),
+                checks: Vec::new(),
+                needs: Vec::new(),
+                diags,
+            };
+        }
+    };
     let opts = ctx.loaded.config.render_options(Some(&doc.title));
-    let r = crate::markdown::render_with(
-        &doc.body,
-        doc.body_line,
-        links,
-        ctx.hl,
-        ctx.opts.search,
-        &opts,
-    );
+    let r =
+        crate::markdown::render_with(&body, doc.body_line, links, ctx.hl, ctx.opts.search, &opts);
     body_warnings(doc, &r, &mut diags);
     let overdue = ctx.loaded.config.review.show_on_site && ctx.reviews[i].status.is_failing();
     context.insert("content", &r.html);
     context.insert("toc", &r.toc);
     context.insert("overdue", &overdue);
-    context.insert("redline", &super::versions::current_redline(ctx, i));
+    context.insert("redline", &super::versions::current_redline(ctx, i, &body));
+    drop(body);
     let page = render_page(ctx, "page.html", &context, &path, &mut diags);
     drop(context);
     search.headings = r.toc.iter().map(|t| t.title.clone()).collect();
@@ -154,6 +165,11 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
         needs: links.needs(),
         diags,
     }
+}
+
+/// The error for a document whose body can no longer be read as loaded.
+pub(super) fn changed(doc: &crate::content::Document, msg: String) -> Diagnostic {
+    Diagnostic::error(&doc.source, doc.body_line, 1, msg).code("content/changed")
 }
 
 /// The rendering notes of a body (links, removed raw HTML), as diagnostics.

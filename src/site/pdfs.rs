@@ -67,7 +67,11 @@ fn names_withheld(
         Some(Diagnostic::warning(&doc.source, line, col, msg).code("pdf/source-withheld"))
     };
     let opts = config.render_options(Some(&doc.title));
-    let (rendered, _) = crate::markdown::events(&doc.body, doc.body_line, policy, &opts);
+    let body = match doc.body.read() {
+        Ok(body) => body,
+        Err(msg) => return Some(super::pages::changed(doc, msg)),
+    };
+    let (rendered, _) = crate::markdown::events(&body, doc.body_line, policy, &opts);
     if let Some(n) = rendered.notes.iter().find(|n| n.code == "link/unpublished") {
         return no_pdf(
             n.line,
@@ -127,7 +131,11 @@ fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<crate::blob
     let syntaxes = ctx.hl.syntaxes();
     let policy = index.policy_for(i);
     let opts = ctx.loaded.config.render_options(Some(&doc.title));
-    let body = (&*doc.body, doc.body_line);
+    let body = match doc.body.read() {
+        Ok(body) => body,
+        Err(msg) => return fail("pdf/source-changed", msg),
+    };
+    let body = (&*body, doc.body_line);
     let job = match pdf::prepare(meta, body, &policy, &opts, syntaxes, source) {
         Ok((job, _notes)) => job,
         Err(e) => return fail("pdf/too-large", e.to_string()),

@@ -129,18 +129,19 @@ fn derived_revisions(list: &[VersionView]) -> Vec<RevisionView> {
 
 /// The redline of document `i`'s current text against its previous
 /// version, when both are public.
-pub(super) fn current_redline(ctx: &Ctx, i: usize) -> Option<RedlineView> {
+pub(super) fn current_redline(ctx: &Ctx, i: usize, body: &str) -> Option<RedlineView> {
     let doc = &ctx.loaded.content.documents[i];
     let prev = ctx.loaded.history.of(i)?.earlier.last()?;
     ctx.views[i].as_ref()?;
     if !pages_allowed(&ctx.plan, i) || !prev.public {
         return None;
     }
-    redline_view(ctx, doc, prev, &doc.body)
+    redline_view(ctx, doc, prev, body)
 }
 
 fn redline_view(ctx: &Ctx, doc: &Document, against: &Version, body: &str) -> Option<RedlineView> {
-    let r = crate::redline::redline(&against.doc.body, body);
+    let against_body = against.doc.body.read().ok()?;
+    let r = crate::redline::redline(&against_body, body);
     (r.changed > 0).then(|| RedlineView {
         against: against.label.clone(),
         against_url: ctx.urls.url(&version_rel(doc, against)),
@@ -214,7 +215,9 @@ fn version_page(
     let this = current.versions.iter().find(|x| x.url == old.url).cloned();
     // Links resolve as they did from the old file, to today's documents.
     let links = ctx.links.policy(Some(i), &v.doc.source, &rel);
-    let r = crate::markdown::render(&v.doc.body, v.doc.body_line, &links, ctx.hl, false);
+    // A version read from git keeps its body in memory: reading it cannot fail.
+    let body = v.doc.body.read().unwrap_or_default();
+    let r = crate::markdown::render(&body, v.doc.body_line, &links, ctx.hl, false);
     let mut c = Context::new();
     c.insert("doc", &old);
     c.insert("current", current);
@@ -223,7 +226,7 @@ fn version_page(
     c.insert("toc", &r.toc);
     c.insert(
         "redline",
-        &prev.and_then(|p| redline_view(ctx, doc, p, &v.doc.body)),
+        &prev.and_then(|p| redline_view(ctx, doc, p, &body)),
     );
     super::render_to(ctx, "version.html", &c, &format!("{rel}index.html"));
     links.needs()

@@ -307,6 +307,17 @@ fn kept_bundle_entries_are_screened_again_when_withheld_names_change() {
         "{:?}",
         warm.1
     );
+    // The screen's verdict is kept too: the next warm build takes it
+    // (no read, no screen) and still gives the cold bytes and warning.
+    let verdicts = walkdir::WalkDir::new(dir.join("files"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| std::fs::read(e.path()).unwrap()[32..].starts_with(b"withheld\n"))
+        .count();
+    assert_eq!(verdicts, 1, "the verdict on c.md is kept");
+    let again = warm_build();
+    assert_same(&cold, &again, "the kept verdict");
 }
 
 /// Options are part of every key: the same cache serving a build with
