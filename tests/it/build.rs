@@ -730,7 +730,13 @@ fn replayed_pages_equal_cold_builds_and_leak_nothing() {
     let scratch = tempfile::tempdir().unwrap();
     let (out, cold_out) = (scratch.path().join("out"), scratch.path().join("cold"));
     let build = |out: &std::path::Path, cache: Option<&std::path::Path>| {
-        let mut args = vec!["build", "--today", "2026-11-22", "--output", out.to_str().unwrap()];
+        let mut args = vec![
+            "build",
+            "--today",
+            "2026-11-22",
+            "--output",
+            out.to_str().unwrap(),
+        ];
         if let Some(c) = cache {
             args.extend(["--cache", c.to_str().unwrap()]);
         }
@@ -773,7 +779,10 @@ fn replayed_pages_equal_cold_builds_and_leak_nothing() {
         for (path, bytes) in &warm {
             let lower = String::from_utf8_lossy(bytes).to_lowercase();
             for canary in CANARIES {
-                assert!(!lower.contains(canary), "{step}: {canary} leaked into {path}");
+                assert!(
+                    !lower.contains(canary),
+                    "{step}: {canary} leaked into {path}"
+                );
             }
         }
         assert_eq!(kept(cache.path()), entries, "{step}: the same entries kept");
