@@ -29,7 +29,7 @@ pub struct Options {
 /// Folder inside `--cache` holding the output the last build replaced.
 const PREVIOUS_OUTPUT: &str = "previous-output";
 
-/// Folder inside `--cache` holding rendered document pages.
+/// Folder inside `--cache` holding rendered document pages and listings.
 const PAGES: &str = "pages";
 
 /// `trustsite build`.
@@ -73,7 +73,7 @@ pub fn run(args: &Options) -> Exit {
     let Some(hl) = highlighter(args.cache.as_deref()) else {
         return Exit::CannotRun;
     };
-    // Under --cache, rendered document pages are kept on disk too.
+    // Under --cache, rendered pages are kept on disk too (and replayed).
     let kept = args
         .cache
         .as_ref()

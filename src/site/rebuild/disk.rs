@@ -1,7 +1,8 @@
-//! Rendered document pages kept on disk (`build --cache DIR`): one file per
-//! page under `DIR/pages/ab/abcd…` (the hex of its disk key, see
+//! Rendered pages kept on disk (`build --cache DIR`): one file per page
+//! under `DIR/pages/ab/abcd…` (the hex of its disk key, see
 //! [`super::Keys::disk`]), holding everything [`DocPage`] carries, so a
 //! warm build replays an unchanged document instead of rendering it.
+//! Listings are kept the same way (a [`DocPage`] with only its page).
 //!
 //! An entry is, in order: [`MAGIC`], the format number [`FORMAT`] (u32),
 //! the lengths (u64) of the page and of the metadata, the SHA-256 of the

@@ -9,9 +9,9 @@
 //!   documents are unchanged);
 //! - the rendered document pages and listings, each document's template
 //!   value and view key, and the last search index (merged again only for
-//!   the documents that changed) ([`pages`]); under `build --cache DIR`,
-//!   the rendered document pages only, on disk ([`disk`]), and nothing in
-//!   memory;
+//!   the documents that changed) ([`pages`]); under `build --cache DIR`
+//!   ([`Rebuild::on_disk`]), the rendered document pages and listings
+//!   only, on disk ([`disk`]), and nothing in memory;
 //! - highlighted code blocks ([`blocks::Blocks`]) and rendered files such as PDFs
 //!   ([`crate::blobs`]), in memory (serve) or on disk (`build --cache DIR`, which
 //!   also reuses the output the last build replaced): the
@@ -54,7 +54,7 @@ pub struct Rebuild {
     search: Mutex<Option<(Vec<Arc<DocPage>>, Merged)>>,
     /// Nothing is kept in memory (`build --cache`: one build per process).
     no_memory: bool,
-    /// Document pages kept on disk (`build --cache DIR`).
+    /// Document pages and listings kept on disk (`build --cache DIR`).
     disk: Option<disk::Disk>,
 }
 
@@ -64,8 +64,8 @@ impl Rebuild {
         Rebuild::default()
     }
 
-    /// Keeps rendered document pages in `dir` (`build --cache DIR`: the
-    /// `pages` folder inside it), and nothing in memory.
+    /// Keeps rendered document pages and listings in `dir` (`build --cache
+    /// DIR`: the `pages` folder inside it), and nothing in memory.
     pub fn on_disk(dir: &std::path::Path) -> Self {
         Rebuild {
             no_memory: true,
