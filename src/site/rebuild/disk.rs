@@ -32,12 +32,12 @@ const MAGIC: &[u8] = b"trustsite kept page\n";
 /// The entry format; bump it whenever the layout or [`DocPage`] changes.
 pub(crate) const FORMAT: u32 = 1;
 
-/// Document pages kept in one folder.
+/// Pages kept in one folder.
 pub(crate) struct Disk {
     dir: PathBuf,
     /// Keys this build read or wrote (kept by [`Disk::sweep`]).
     used: Mutex<HashSet<Key>>,
-    /// Entries replayed and written this build (tests, summary).
+    /// Entries replayed and written this build (tests).
     hits: AtomicUsize,
     writes: AtomicUsize,
     error: Mutex<Option<String>>,
