@@ -201,9 +201,17 @@ pub(super) fn render_site_pages(ctx: &Ctx, search: String, needed: &BTreeSet<Str
     files(ctx, &shown, &changes);
     super::redirects::render(ctx, &listed);
     assets(ctx, needed);
-    super::evidence::oscal(ctx, &shown);
-    let manifest = manifest(ctx, &shown);
-    super::evidence::sign_and_bundle(ctx, &shown, manifest.as_bytes());
+    // The bundle's sources are read, screened and compressed while the
+    // OSCAL export and the manifest are made (neither needs the other).
+    super::evidence::before_bundle(ctx);
+    let (manifest, sources) = rayon::join(
+        || {
+            super::evidence::oscal(ctx, &shown);
+            manifest(ctx, &shown)
+        },
+        || super::evidence::bundle_sources(ctx, &shown),
+    );
+    super::evidence::sign_and_bundle(ctx, manifest.as_bytes(), sources);
 }
 
 fn subprocessors(ctx: &Ctx) {
