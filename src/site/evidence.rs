@@ -51,9 +51,34 @@ pub(super) fn oscal(ctx: &Ctx, shown: &[&DocView]) {
         .emit(crate::oscal::FILE, json.as_bytes(), crate::oscal::FILE);
 }
 
+/// Call from one thread before [`bundle_sources`]: sets the allocator up
+/// for compressing many entries when this build makes a bundle.
+pub(super) fn before_bundle(ctx: &Ctx) {
+    if !ctx.opts.evidence.preview && !ctx.opts.evidence.validate_only {
+        bundle::fixed_mmap_threshold();
+    }
+}
+
+/// The download bundle's compressed sources (see [`sources`]); None when
+/// the build makes no bundle (serve, a preview) or only screens (`check`).
+pub(super) fn bundle_sources(ctx: &Ctx, shown: &[&DocView]) -> Option<Vec<bundle::Packed>> {
+    if ctx.opts.evidence.preview {
+        return None;
+    }
+    let path = bundle_path(ctx.loaded, ctx.opts);
+    let top = bundle::top_folder(&path);
+    // `check` screens the sources (same warnings) but keeps nothing.
+    let packed = sources(
+        ctx,
+        shown,
+        (!ctx.opts.evidence.validate_only).then_some(top),
+    );
+    (!ctx.opts.evidence.validate_only).then_some(packed)
+}
+
 /// Signs the manifest (when the build has a key) and emits the signature
-/// and the download bundle.
-pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
+/// and the download bundle of `packed` sources ([`bundle_sources`]).
+pub(super) fn sign_and_bundle(ctx: &Ctx, manifest: &[u8], packed: Option<Vec<bundle::Packed>>) {
     let sig = ctx
         .opts
         .evidence
@@ -71,23 +96,9 @@ pub(super) fn sign_and_bundle(ctx: &Ctx, shown: &[&DocView], manifest: &[u8]) {
         ctx.out
             .emit(crate::sign::SIG_FILE, sig.as_bytes(), crate::sign::SIG_FILE);
     }
-    if ctx.opts.evidence.preview {
-        return;
-    }
+    let Some(packed) = packed else { return };
     let path = bundle_path(ctx.loaded, ctx.opts);
     let top = bundle::top_folder(&path);
-    // `check` screens the sources (same warnings) but keeps nothing.
-    if !ctx.opts.evidence.validate_only {
-        bundle::fixed_mmap_threshold();
-    }
-    let packed = sources(
-        ctx,
-        shown,
-        (!ctx.opts.evidence.validate_only).then_some(top),
-    );
-    if ctx.opts.evidence.validate_only {
-        return;
-    }
     let mut entries = vec![Entry {
         name: crate::manifest::FILE.into(),
         bytes: manifest.to_vec(),

@@ -189,21 +189,30 @@ fn body_warnings(
 pub(super) fn render_site_pages(ctx: &Ctx, search: String, needed: &BTreeSet<String>) {
     let listed = views::shown(&ctx.views);
     let shown: Vec<&DocView> = listed.iter().map(|l| l.view).collect();
-    let changes = views::changes(&shown);
-    ctx.out
-        .emit("search-index.json", search.as_bytes(), "search-index.json");
-    drop(search);
-    subprocessors(ctx);
-    let mut c = Context::new();
-    c.insert("changes", &changes);
-    render_to(ctx, "changes.html", &c, "changes/index.html");
-    render_to(ctx, "404.html", &Context::new(), "404.html");
-    files(ctx, &shown, &changes);
-    super::redirects::render(ctx, &listed);
-    assets(ctx, needed);
-    super::evidence::oscal(ctx, &shown);
-    let manifest = manifest(ctx, &shown);
-    super::evidence::sign_and_bundle(ctx, &shown, manifest.as_bytes());
+    // The bundle's sources are read, screened and compressed (in parallel)
+    // while the other pages, the OSCAL export and the manifest are made:
+    // the sources need none of them, and those are made one by one.
+    super::evidence::before_bundle(ctx);
+    let (manifest, sources) = rayon::join(
+        || {
+            let changes = views::changes(&shown);
+            ctx.out
+                .emit("search-index.json", search.as_bytes(), "search-index.json");
+            drop(search);
+            subprocessors(ctx);
+            let mut c = Context::new();
+            c.insert("changes", &changes);
+            render_to(ctx, "changes.html", &c, "changes/index.html");
+            render_to(ctx, "404.html", &Context::new(), "404.html");
+            files(ctx, &shown, &changes);
+            super::redirects::render(ctx, &listed);
+            assets(ctx, needed);
+            super::evidence::oscal(ctx, &shown);
+            manifest(ctx, &shown)
+        },
+        || super::evidence::bundle_sources(ctx, &shown),
+    );
+    super::evidence::sign_and_bundle(ctx, manifest.as_bytes(), sources);
 }
 
 fn subprocessors(ctx: &Ctx) {
