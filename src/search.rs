@@ -205,11 +205,7 @@ impl DocEntry {
 
     /// An entry from [`DocEntry::parts`]; None when terms and weights do
     /// not pair up.
-    pub(crate) fn from_parts(
-        row: Row,
-        terms: String,
-        weights: Vec<(u8, u8)>,
-    ) -> Option<DocEntry> {
+    pub(crate) fn from_parts(row: Row, terms: String, weights: Vec<(u8, u8)>) -> Option<DocEntry> {
         let ended = terms.is_empty() || terms.ends_with(TERM_END);
         (ended && terms.matches(TERM_END).count() == weights.len()).then(|| DocEntry {
             row,
