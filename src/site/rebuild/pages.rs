@@ -216,7 +216,8 @@ impl Rebuild {
     /// Drops every page entry the build since the last sweep did not use,
     /// in memory and on disk.
     pub(crate) fn sweep(&self) {
-        if let Some(disk) = &self.disk {
+        // Without the binary's identity nothing was read or written.
+        if let (Some(disk), Some(_)) = (&self.disk, super::disk::binary()) {
             disk.sweep();
         }
         let used = std::mem::take(&mut *lock(&self.used));
