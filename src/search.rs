@@ -168,13 +168,16 @@ impl Indexer {
 /// runs of alphanumerics).
 const TERM_END: char = '\n';
 
+/// A document's result row: URL, title, summary, restricted.
+pub(crate) type Row = (String, String, String, bool);
+
 /// One document's part of the index: its result row and weighted terms.
 /// The terms are kept in one string (each ended by [`TERM_END`]) beside
 /// their weights: a corpus's entries are all held until the index is
 /// merged, and one allocation per term tripled their size.
 #[derive(Debug, Clone, Default)]
 pub struct DocEntry {
-    row: (String, String, String, bool),
+    row: Row,
     /// Every term, each followed by [`TERM_END`].
     terms: Box<str>,
     /// (field weight, capped text count) of each term, in the same order.
@@ -192,6 +195,23 @@ impl DocEntry {
     /// How many terms the entry has.
     fn term_count(&self) -> usize {
         self.weights.len()
+    }
+
+    /// Its row, terms (each ended by a newline) and weights, to keep it on
+    /// disk (`site::rebuild`).
+    pub(crate) fn parts(&self) -> (&Row, &str, &[(u8, u8)]) {
+        (&self.row, &self.terms, &self.weights)
+    }
+
+    /// An entry from [`DocEntry::parts`]; None when terms and weights do
+    /// not pair up.
+    pub(crate) fn from_parts(row: Row, terms: String, weights: Vec<(u8, u8)>) -> Option<DocEntry> {
+        let ended = terms.is_empty() || terms.ends_with(TERM_END);
+        (ended && terms.matches(TERM_END).count() == weights.len()).then(|| DocEntry {
+            row,
+            terms: terms.into_boxed_str(),
+            weights: weights.into_boxed_slice(),
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::highlight::Highlighter;
 use crate::prepare::prepare;
 use crate::site;
+use crate::site::rebuild::Rebuild;
 use crate::term::{Exit, print_diags};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -27,6 +28,9 @@ pub struct Options {
 
 /// Folder inside `--cache` holding the output the last build replaced.
 const PREVIOUS_OUTPUT: &str = "previous-output";
+
+/// Folder inside `--cache` holding rendered document pages and listings.
+const PAGES: &str = "pages";
 
 /// `trustsite build`.
 pub fn run(args: &Options) -> Exit {
@@ -69,10 +73,18 @@ pub fn run(args: &Options) -> Exit {
     let Some(hl) = highlighter(args.cache.as_deref()) else {
         return Exit::CannotRun;
     };
-    let outcome = site::render(&loaded, &opts, &hl, &staging.sink());
+    // Under --cache, rendered pages are kept on disk too (and replayed).
+    let kept = args
+        .cache
+        .as_ref()
+        .map(|c| Rebuild::on_disk(&c.join(PAGES)));
+    let outcome = site::render_with(&loaded, &opts, &hl, kept.as_ref(), &staging.sink());
     print_diags(&outcome.diags);
     if let Some(e) = hl.cache_error() {
         eprintln!("warning: --cache: cannot store highlighted code: {e}");
+    }
+    if let Some(e) = kept.as_ref().and_then(Rebuild::cache_error) {
+        eprintln!("warning: --cache: cannot store rendered pages: {e}");
     }
     let (errors, warnings) = crate::diag::count(&outcome.diags);
     if errors > 0 {

@@ -2,9 +2,11 @@
 //!
 //! [`render`] turns every shown document into its page (through
 //! [`pages::document_page`]), emits it with its warnings, keeps it in the
-//! [`Rebuild`](crate::site::rebuild::Rebuild) when there is one, and finally checks the anchors
-//! that pages link to in other documents. Without a memo nothing outlives
-//! the page: its bytes go to the sink and are dropped.
+//! [`Rebuild`](crate::site::rebuild::Rebuild) when there is one (in memory
+//! under serve, on disk under `build --cache`, where an unchanged page is
+//! replayed from its entry instead of rendered), and finally checks the
+//! anchors that pages link to in other documents. Without a memo nothing
+//! outlives the page: its bytes go to the sink and are dropped.
 
 use super::{Ctx, links, pages};
 use crate::diag::Diagnostic;
@@ -37,25 +39,18 @@ pub(super) fn check_links(ctx: &Ctx, results: &[Option<Arc<DocPage>>]) -> BTreeS
     needed
 }
 
-/// Document `i`'s page (None when it is not shown), from the memo or fresh.
+/// Document `i`'s page (None when it is not shown): replayed from the
+/// memo (memory, then disk) when kept there, else rendered (and kept).
 fn document(ctx: &Ctx, i: usize, index: &links::LinkIndex) -> Option<Arc<DocPage>> {
     let view = ctx.views[i].as_ref()?;
-    let memo = ctx
-        .memo
-        .as_ref()
-        .and_then(|(memo, keys)| Some((*memo, keys.doc(i)?)));
-    if let Some(hit) = memo.and_then(|(memo, key)| memo.doc(&key)) {
-        replay(ctx, &hit);
+    let memo = ctx.memo.as_ref();
+    if let Some(hit) = memo.and_then(|(memo, keys)| memo.doc(keys, i, |p| replay(ctx, p))) {
         return Some(hit);
     }
     let mut page = pages::document_page(ctx, i, view, &index.policy_for(i));
     replay(ctx, &page);
     match memo {
-        Some((memo, key)) if page.page.is_some() => {
-            let page = Arc::new(page);
-            memo.keep_doc(key, Arc::clone(&page));
-            Some(page)
-        }
+        Some((memo, keys)) if page.page.is_some() => Some(memo.keep_doc(keys, i, page)),
         _ => {
             page.page = None;
             Some(Arc::new(page))

@@ -718,6 +718,85 @@ fn warm_builds_reusing_earlier_output_equal_cold_builds() {
     assert_eq!(leftovers.len(), 2, "out and cold only");
 }
 
+/// `build --cache` keeps rendered pages in `DIR/pages` and replays them:
+/// on the canary site (with copies of withheld documents), a build that
+/// replays every page, and one after every kept entry was damaged, give a
+/// cold build's files and warnings (same text, same order), and leak no
+/// canary into any output file or kept page.
+#[test]
+fn replayed_pages_equal_cold_builds_and_leak_nothing() {
+    let site = canary_with_copies();
+    let cache = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let (out, cold_out) = (scratch.path().join("out"), scratch.path().join("cold"));
+    let build = |out: &std::path::Path, cache: Option<&std::path::Path>| {
+        let mut args = vec![
+            "build",
+            "--today",
+            "2026-11-22",
+            "--output",
+            out.to_str().unwrap(),
+        ];
+        if let Some(c) = cache {
+            args.extend(["--cache", c.to_str().unwrap()]);
+        }
+        let o = site.run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let cold_warnings = build(&cold_out, None);
+    assert!(cold_warnings.contains("warning:"), "{cold_warnings}");
+    let cold = read_tree(&cold_out);
+    let kept = |c: &std::path::Path| {
+        read_tree(&c.join("pages"))
+            .into_iter()
+            .filter(|(p, _)| !p.contains(".tmp"))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let first = build(&out, Some(cache.path()));
+    assert_eq!(first, cold_warnings);
+    let entries = kept(cache.path());
+    assert!(entries.len() > 5, "pages kept: {:?}", entries.keys());
+    for step in ["every page replayed", "every entry damaged"] {
+        if step == "every entry damaged" {
+            for (rel, mut bytes) in kept(cache.path()) {
+                let at = bytes.len() / 2;
+                bytes[at] ^= 1;
+                std::fs::write(cache.path().join("pages").join(rel), bytes).unwrap();
+            }
+        }
+        let warnings = build(&out, Some(cache.path()));
+        assert_eq!(warnings, cold_warnings, "{step}: warnings");
+        let warm = read_tree(&out);
+        assert_eq!(
+            warm.keys().collect::<Vec<_>>(),
+            cold.keys().collect::<Vec<_>>(),
+            "{step}"
+        );
+        for (file, bytes) in &cold {
+            assert!(warm[file] == *bytes, "{step}: {file} differs");
+        }
+        for (path, bytes) in &warm {
+            let lower = String::from_utf8_lossy(bytes).to_lowercase();
+            for canary in CANARIES {
+                assert!(
+                    !lower.contains(canary),
+                    "{step}: {canary} leaked into {path}"
+                );
+            }
+        }
+        assert_eq!(kept(cache.path()), entries, "{step}: the same entries kept");
+    }
+    // No withheld or restricted body is kept (warnings may name files).
+    for (rel, bytes) in &entries {
+        let lower = String::from_utf8_lossy(bytes).to_lowercase();
+        let bodies: Vec<&str> = (lower.split(|c: char| !(c.is_alphanumeric() || c == '-')))
+            .filter(|t| t.starts_with("canary-") && t.contains("-body"))
+            .collect();
+        assert!(bodies.is_empty(), "{bodies:?} kept in pages/{rel}");
+    }
+}
+
 /// `--cache` inside the output (it would be published or swapped away),
 /// around it, or inside content/ (its files would be taken for content) is
 /// refused before anything is written.

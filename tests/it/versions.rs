@@ -603,3 +603,69 @@ fn uncommitted_content_has_no_versions_and_no_noise() {
         serde_json::from_slice(&std::fs::read(site.path("public/manifest.json")).unwrap()).unwrap();
     assert_eq!(m["documents"][0]["versions"], serde_json::json!([]));
 }
+
+/// `build --cache` keeps rendered pages, whose versions, redlines and
+/// hashes come from git: committing the working file as it is (same bytes,
+/// a new version in the history), a dirty edit, and a commit of another
+/// document each give a cold build's files and warnings.
+#[test]
+fn kept_pages_follow_the_history() {
+    let (site, _) = history();
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let (out, cold_out) = (scratch.path().join("out"), scratch.path().join("cold"));
+    let build = |out: &std::path::Path, cache: Option<&std::path::Path>| {
+        let mut args = vec![
+            "build",
+            "--today",
+            "2026-11-22",
+            "--output",
+            out.to_str().unwrap(),
+        ];
+        if let Some(c) = cache {
+            args.extend(["--cache", c.to_str().unwrap()]);
+        }
+        let o = site.run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (read_tree(out), stderr(&o))
+    };
+    let same = |step: &str| {
+        let warm = build(&out, Some(&cache));
+        let cold = build(&cold_out, None);
+        assert_eq!(warm.1, cold.1, "{step}: warnings");
+        assert!(warm.0 == cold.0, "{step}: files differ");
+        warm.0
+    };
+    same("first");
+    let access = "content/policies/access.md";
+    let dirty = doc(
+        "Access Control",
+        "4.0",
+        "public",
+        "Access is reviewed monthly by owners.\n\nScope: all staff.",
+    );
+    site.write(access, &dirty);
+    let files = same("a dirty edit");
+    assert!(text(&files, "policies/access/index.html").contains("reviewed monthly"));
+    commit(&site, "2026-06-01T09:00:00Z", "four");
+    let files = same("the same bytes committed");
+    let m = manifest(&files);
+    assert_eq!(
+        manifest_doc(&m, "policies/access")["versions"][0]["version"],
+        "4.0"
+    );
+    site.write(
+        "content/policies/opened.md",
+        &doc("Opened", "3.0", "public", "Opened wider."),
+    );
+    commit(&site, "2026-07-01T09:00:00Z", "five");
+    same("another document committed");
+    same("no change");
+    assert!(
+        walkdir::WalkDir::new(cache.join("pages"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .any(|e| e.file_type().is_file()),
+        "pages are kept"
+    );
+}

@@ -9,7 +9,9 @@
 //!   documents are unchanged);
 //! - the rendered document pages and listings, each document's template
 //!   value and view key, and the last search index (merged again only for
-//!   the documents that changed) ([`pages`]);
+//!   the documents that changed) ([`pages`]); under `build --cache DIR`
+//!   ([`Rebuild::on_disk`]), the rendered document pages and listings
+//!   only, on disk ([`disk`]), and nothing in memory;
 //! - highlighted code blocks ([`blocks::Blocks`]) and rendered files such as PDFs
 //!   ([`crate::blobs`]), in memory (serve) or on disk (`build --cache DIR`, which
 //!   also reuses the output the last build replaced): the
@@ -24,6 +26,7 @@
 //! change (edit, add, delete, rename, visibility, config, theme).
 
 pub mod blocks;
+pub(crate) mod disk;
 pub(crate) mod pages;
 #[cfg(test)]
 mod tests;
@@ -49,11 +52,36 @@ pub struct Rebuild {
     used: Mutex<HashSet<Key>>,
     /// The last search index: the document pages it merged, in order.
     search: Mutex<Option<(Vec<Arc<DocPage>>, Merged)>>,
+    /// Nothing is kept in memory (`build --cache`: one build per process).
+    no_memory: bool,
+    /// Document pages and listings kept on disk (`build --cache DIR`).
+    disk: Option<disk::Disk>,
 }
 
 impl Rebuild {
-    /// Nothing kept yet.
+    /// Nothing kept yet; pages are kept in memory (serve).
     pub fn new() -> Self {
         Rebuild::default()
+    }
+
+    /// Keeps rendered document pages and listings in `dir` (`build --cache
+    /// DIR`: the `pages` folder inside it), and nothing in memory.
+    pub fn on_disk(dir: &std::path::Path) -> Self {
+        Rebuild {
+            no_memory: true,
+            disk: Some(disk::Disk::new(dir)),
+            ..Rebuild::default()
+        }
+    }
+
+    /// (pages replayed from disk, pages written to disk) so far.
+    #[cfg(test)]
+    pub fn disk_counts(&self) -> (usize, usize) {
+        self.disk.as_ref().map_or((0, 0), disk::Disk::counts)
+    }
+
+    /// The first error writing a page to disk, if any (the build goes on).
+    pub fn cache_error(&self) -> Option<String> {
+        self.disk.as_ref().and_then(disk::Disk::error)
     }
 }

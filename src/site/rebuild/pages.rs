@@ -16,6 +16,11 @@
 //! document renders again, and the listings showing it only when its view
 //! (title, summary, status, ...) changed. Entries no rebuild used are
 //! dropped ([`Rebuild::sweep`]).
+//!
+//! Under `build --cache DIR` ([`Rebuild::on_disk`]) nothing is kept in
+//! memory: document pages and listings are kept on disk ([`super::disk`]),
+//! by keys that add the entry format and the running binary to the keys
+//! above, and a document page's key also its view key ([`Keys::disk`]).
 
 use super::{Key, KeyHasher, Rebuild};
 use crate::diag::Diagnostic;
@@ -54,12 +59,48 @@ pub(crate) struct DocPage {
 }
 
 impl Rebuild {
-    pub(crate) fn doc(&self, key: &Key) -> Option<Arc<DocPage>> {
-        self.hit(&self.docs, key)
+    /// Document `i`'s kept page, from memory, else from disk (`emit` is
+    /// given it with its bytes first: a page replayed from disk keeps them
+    /// only when pages are also kept in memory).
+    pub(crate) fn doc(
+        &self,
+        keys: &Keys,
+        i: usize,
+        emit: impl FnOnce(&DocPage),
+    ) -> Option<Arc<DocPage>> {
+        if let Some(key) = keys.doc(i)
+            && let Some(hit) = self.hit(&self.docs, &key)
+        {
+            emit(&hit);
+            return Some(hit);
+        }
+        let found = self.disk.as_ref()?.get(&keys.disk(i)?)?;
+        emit(&found);
+        Some(self.remember(keys, i, found))
     }
 
-    pub(crate) fn keep_doc(&self, key: Key, doc: Arc<DocPage>) {
-        self.keep(&self.docs, key, doc);
+    /// Keeps document `i`'s freshly rendered page (with its bytes) on disk
+    /// and in memory, as this cache keeps pages; returns it (without its
+    /// bytes when it is kept in memory nowhere).
+    pub(crate) fn keep_doc(&self, keys: &Keys, i: usize, page: DocPage) -> Arc<DocPage> {
+        if let (Some(disk), Some(key)) = (&self.disk, keys.disk(i)) {
+            disk.put(&key, &page);
+        }
+        self.remember(keys, i, page)
+    }
+
+    fn remember(&self, keys: &Keys, i: usize, mut page: DocPage) -> Arc<DocPage> {
+        match keys.doc(i) {
+            Some(key) if !self.no_memory => {
+                let page = Arc::new(page);
+                self.keep(&self.docs, key, Arc::clone(&page));
+                page
+            }
+            _ => {
+                page.page = None;
+                Arc::new(page)
+            }
+        }
     }
 
     /// The template value of the document with `key`, made by `make` once.
@@ -72,23 +113,56 @@ impl Rebuild {
         self.once(&self.views, key, make)
     }
 
+    /// The listing page kept under `key`: from memory, else from disk.
     pub(crate) fn page(&self, key: &Key) -> Option<Arc<Page>> {
-        self.hit(&self.pages, key)
+        if let Some(hit) = self.hit(&self.pages, key) {
+            return Some(hit);
+        }
+        let found = self.disk.as_ref()?.get(&listing_on_disk(key)?)?;
+        let page = Arc::new(found.page?);
+        self.keep(&self.pages, *key, Arc::clone(&page));
+        Some(page)
     }
 
+    /// Keeps a listing page under `key`, in memory and on disk as this
+    /// cache keeps pages.
     pub(crate) fn keep_page(&self, key: Key, page: Arc<Page>) {
+        if let (Some(disk), Some(on_disk)) = (&self.disk, listing_on_disk(&key)) {
+            let kept = DocPage {
+                path: String::new(),
+                source: String::new(),
+                page: Some(Page {
+                    bytes: Arc::clone(&page.bytes),
+                    sha: page.sha.clone(),
+                }),
+                entry: DocEntry::default(),
+                ids: HashSet::new(),
+                checks: Vec::new(),
+                needs: Vec::new(),
+                diags: Vec::new(),
+            };
+            disk.put(&on_disk, &kept);
+        }
         self.keep(&self.pages, key, page);
     }
 
-    /// The entry of `map` under `key` (marked used this build), if any.
+    /// The entry of `map` under `key` (marked used this build), if any
+    /// (never when nothing is kept in memory).
     fn hit<V: Clone>(&self, map: &Mutex<HashMap<Key, V>>, key: &Key) -> Option<V> {
+        if self.no_memory {
+            return None;
+        }
         let hit = lock(map).get(key).cloned()?;
         lock(&self.used).insert(*key);
         Some(hit)
     }
 
-    /// Keeps `value` in `map` under `key` (marked used this build).
+    /// Keeps `value` in `map` under `key` (marked used this build); not
+    /// when nothing is kept in memory.
     fn keep<V>(&self, map: &Mutex<HashMap<Key, V>>, key: Key, value: V) {
+        if self.no_memory {
+            return;
+        }
         lock(&self.used).insert(key);
         lock(map).insert(key, value);
     }
@@ -110,9 +184,13 @@ impl Rebuild {
 
     /// The search index of `docs` (this build's document pages, in order):
     /// when at most a quarter of them are not the pages the last index
-    /// merged, only those are merged again.
+    /// merged, only those are merged again. Nothing is kept when nothing
+    /// is kept in memory.
     pub(crate) fn search_index(&self, docs: Vec<Arc<DocPage>>) -> String {
         let entries: Vec<&DocEntry> = docs.iter().map(|d| &d.entry).collect();
+        if self.no_memory {
+            return crate::search::merge(&entries);
+        }
         let mut last = lock(&self.search);
         let merged = match last.take() {
             Some((old, mut merged)) if old.len() == docs.len() => {
@@ -135,8 +213,13 @@ impl Rebuild {
         json
     }
 
-    /// Drops every page entry the build since the last sweep did not use.
+    /// Drops every page entry the build since the last sweep did not use,
+    /// in memory and on disk.
     pub(crate) fn sweep(&self) {
+        // Without the binary's identity nothing was read or written.
+        if let (Some(disk), Some(_)) = (&self.disk, super::disk::binary()) {
+            disk.sweep();
+        }
         let used = std::mem::take(&mut *lock(&self.used));
         lock(&self.docs).retain(|k, _| used.contains(k));
         lock(&self.pages).retain(|k, _| used.contains(k));
@@ -161,6 +244,9 @@ pub(crate) struct Keys {
     global: KeyHasher,
     docs: Vec<Option<Key>>,
     views: Vec<Option<Key>>,
+    /// Per shown document, the key of its page on disk (empty when pages
+    /// are not kept on disk).
+    disk: Vec<Option<Key>>,
 }
 
 impl Keys {
@@ -213,11 +299,22 @@ impl Keys {
             })
             .collect();
         let views = view_keys(ctx, cache, &docs);
+        let disk = match (&cache.disk, super::disk::binary()) {
+            (Some(_), Some(binary)) => disk_keys(ctx, binary, &docs, &views),
+            _ => Vec::new(),
+        };
         Keys {
             global: h,
             docs,
             views,
+            disk,
         }
+    }
+
+    /// The key of document `i`'s page on disk (None when it is not shown
+    /// or pages are not kept on disk).
+    pub fn disk(&self, i: usize) -> Option<Key> {
+        self.disk.get(i).copied().flatten()
     }
 
     /// Document `i`'s key (None when it is not shown).
@@ -242,11 +339,16 @@ impl Keys {
 }
 
 /// Every build option, field by field (a new option fails to compile here
-/// until it is keyed).
+/// until it is keyed). The build instant is not keyed itself: pages see it
+/// only as the site view's `build_date` (keyed with the site view), and
+/// through embargoes deciding what is shown (keyed with every document's
+/// URL); keying the instant would make every build without a pinned time
+/// (`--today`, `SOURCE_DATE_EPOCH`) render everything again
+/// (`tests::disk_kept_pages_are_replayed_at_another_time_of_the_same_day`).
 fn options(h: &mut KeyHasher, opts: &crate::site::BuildOptions) {
     let crate::site::BuildOptions {
         today,
-        build_time,
+        build_time: _,
         base_url,
         drafts,
         internal,
@@ -259,7 +361,6 @@ fn options(h: &mut KeyHasher, opts: &crate::site::BuildOptions) {
         validate_only,
     } = evidence;
     h.field(today.to_string())
-        .field(build_time.as_nanosecond().to_le_bytes())
         .optional(base_url.as_deref())
         .flag(*drafts)
         .flag(*internal)
@@ -267,6 +368,44 @@ fn options(h: &mut KeyHasher, opts: &crate::site::BuildOptions) {
         .optional(signer.as_ref().map(|s| s.fingerprint()))
         .flag(*preview)
         .flag(*validate_only);
+}
+
+/// The key of each shown document's page on disk: its document key, its
+/// view key (the view is everything the page shows besides the body and
+/// the site: review status for today, versions read from git, PDF link,
+/// ...; the document key covers it too, the view key in case a new input
+/// of views is not keyed there), the number of documents sharing the
+/// search index's text budget, the entry format and the running binary
+/// ([`super::disk::binary`]: a rebuilt trustsite does not replay pages an
+/// older one rendered).
+fn disk_keys(
+    ctx: &Ctx,
+    binary: &Key,
+    docs: &[Option<Key>],
+    views: &[Option<Key>],
+) -> Vec<Option<Key>> {
+    let searchable = ctx.views.iter().flatten().filter(|v| !v.restricted).count();
+    let mut h = KeyHasher::new("kept page");
+    h.number(u64::from(super::disk::FORMAT))
+        .field(binary)
+        .number(searchable as u64);
+    (docs.iter().zip(views))
+        .map(|(doc, view)| {
+            let (doc, view) = (doc.as_ref()?, view.as_ref()?);
+            Some(h.clone().field(doc).field(view).finish())
+        })
+        .collect()
+}
+
+/// The key on disk of the listing page with `key` (its inputs, see
+/// [`Keys::listing`]), with the entry format and the running binary.
+fn listing_on_disk(key: &Key) -> Option<Key> {
+    let binary = super::disk::binary()?;
+    let mut h = KeyHasher::new("kept listing");
+    h.number(u64::from(super::disk::FORMAT))
+        .field(binary)
+        .field(key);
+    Some(h.finish())
 }
 
 /// Each shown document's view key: the SHA-256 of its view serialized, kept
