@@ -69,30 +69,39 @@ fn go_name(s: &str) -> Option<usize> {
     (rest[..inner_end].trim() == ".Name").then_some(2 + inner_end + 2)
 }
 
-/// Whether `body` may hold anything [`preprocess`] changes (a cheap test).
+/// Whether `body` may hold anything [`preprocess`] changes (a cheap test:
+/// it runs on every document twice, at load and when rendered).
 pub fn needed(body: &str) -> bool {
-    if body.contains("{{<")
-        || body.contains("{{%")
-        || body.contains("<%")
-        || body.contains("{{") && body.contains(".Name")
+    // Every template form starts with `{` or `<`: most bodies have neither.
+    if (body.contains('{') || body.contains('<'))
+        && (body.contains("{{<")
+            || body.contains("{{%")
+            || body.contains("<%")
+            || body.contains("{{") && body.contains(".Name"))
     {
         return true;
     }
-    // An attribute line counts only right after a heading (JSON code
-    // blocks start lines with `{` too, and need no rewriting).
+    // Each line test runs only when the line's first character allows it.
     let mut prev_heading = false;
     for l in body.lines() {
-        let t = l.trim();
-        if (prev_heading && t.starts_with('{') && t.ends_with('}'))
-            || pandoc_marker(l).is_some()
-            || is_grid_border(l)
-            || is_latex_break(l)
+        let t = l.trim_start();
+        let first = t.as_bytes().first().copied().unwrap_or(b' ');
+        if (prev_heading && first == b'{' && t.trim_end().ends_with('}'))
+            || (pandoc_may_start(l) && pandoc_marker(l).is_some())
+            || (l.starts_with('+') && is_grid_border(l))
+            || (first == b'\\' && is_latex_break(l))
         {
             return true;
         }
-        prev_heading = t.starts_with('#');
+        prev_heading = first == b'#';
     }
     false
+}
+
+/// Whether `line` can open a pandoc list item: its first character after
+/// spaces is an ASCII letter (what [`pandoc_marker`] needs first).
+fn pandoc_may_start(line: &str) -> bool {
+    (line.trim_start_matches(' ').as_bytes().first()).is_some_and(u8::is_ascii_alphabetic)
 }
 
 /// When `line` opens a shortcode that closes on a later line (within 20
@@ -1175,5 +1184,52 @@ mod tests {
         );
         assert!(p.text.contains("text {not} attr"));
         assert_eq!(p.line_map.len(), p.text.split('\n').count());
+    }
+
+    /// The gated [`needed`] answers as the plain form it replaced, on
+    /// lines of every kind it looks at (and near misses), alone and after
+    /// headings, with tabs, spaces, CRLF and Unicode whitespace.
+    #[test]
+    fn needed_answers_as_the_ungated_test() {
+        fn plain(body: &str) -> bool {
+            if body.contains("{{<")
+                || body.contains("{{%")
+                || body.contains("<%")
+                || body.contains("{{") && body.contains(".Name")
+            {
+                return true;
+            }
+            let mut prev_heading = false;
+            for l in body.lines() {
+                let t = l.trim();
+                if (prev_heading && t.starts_with('{') && t.ends_with('}'))
+                    || pandoc_marker(l).is_some()
+                    || is_grid_border(l)
+                    || is_latex_break(l)
+                {
+                    return true;
+                }
+                prev_heading = t.starts_with('#');
+            }
+            false
+        }
+        let lines = [
+            "Plain prose.", "a. item", "  b. item", "\ta. item", "ii. item", "A.  Item",
+            "A. Item", "x.y", "+---+---+", " +---+", "+-+", "++", "\\pagebreak", "  \\newpage  ",
+            "\\pagebreakx", "{.class}", " {#id} ", "{ x", "# Heading", "\u{a0}# Heading",
+            "\u{2003}{.c}", "{{< ref x >}}", "{{% note %}}", "<% x %>", "{{ .Name }}", "{{ x }}",
+            "<b>", "", "   ", "iv.", "iv. ", "iv. text", "\t+---+", "#", "{}", "##{x}",
+        ];
+        let mut bodies: Vec<String> = Vec::new();
+        for a in lines {
+            bodies.push(a.to_string());
+            bodies.push(format!("{a}\r\n"));
+            for b in lines {
+                bodies.push(format!("{a}\n{b}\n"));
+            }
+        }
+        for body in &bodies {
+            assert_eq!(needed(body), plain(body), "{body:?}");
+        }
     }
 }
