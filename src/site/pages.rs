@@ -142,8 +142,14 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
         }
     };
     let opts = ctx.loaded.config.render_options(Some(&doc.title));
-    let r =
-        crate::markdown::render_with(&body, doc.body_line, links, ctx.hl, ctx.opts.search, &opts);
+    // `check` (validation only) needs what rendering finds (links, ids,
+    // anchors, warnings), not the HTML: the same walk, without making it
+    // (the template still renders, with empty content).
+    let r = if ctx.opts.evidence.validate_only {
+        crate::markdown::events(&body, doc.body_line, links, &opts).0
+    } else {
+        crate::markdown::render_with(&body, doc.body_line, links, ctx.hl, ctx.opts.search, &opts)
+    };
     body_warnings(doc, &r, &mut diags);
     let overdue = ctx.loaded.config.review.show_on_site && ctx.reviews[i].status.is_failing();
     context.insert("content", &r.html);
