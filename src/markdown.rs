@@ -212,6 +212,21 @@ pub fn events(
     })
 }
 
+/// What [`render_with`] finds in `body` (links decided, ids, anchors to
+/// check, warnings) without making its HTML: the walk of [`events`], its
+/// events dropped (`check` validates and writes nothing).
+pub fn scan(
+    body: &str,
+    first_line: usize,
+    links: &dyn LinkPolicy,
+    opts: &RenderOptions,
+) -> Rendered {
+    walk(body, first_line, links, None, false, opts, |mut r| {
+        r.out.ids = r.ids.seen;
+        r.out
+    })
+}
+
 /// The walk shared by [`render_with`] (`hl` given: headings and code as
 /// HTML) and [`events`] (`hl` None: as events); `finish` takes the renderer.
 fn walk<T>(

@@ -146,7 +146,7 @@ pub(super) fn document_page(ctx: &Ctx, i: usize, view: &DocView, links: &PageLin
     // anchors, warnings), not the HTML: the same walk, without making it
     // (the template still renders, with empty content).
     let r = if ctx.opts.evidence.validate_only {
-        crate::markdown::events(&body, doc.body_line, links, &opts).0
+        crate::markdown::scan(&body, doc.body_line, links, &opts)
     } else {
         crate::markdown::render_with(&body, doc.body_line, links, ctx.hl, ctx.opts.search, &opts)
     };

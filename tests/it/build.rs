@@ -729,21 +729,7 @@ fn replayed_pages_equal_cold_builds_and_leak_nothing() {
     let cache = tempfile::tempdir().unwrap();
     let scratch = tempfile::tempdir().unwrap();
     let (out, cold_out) = (scratch.path().join("out"), scratch.path().join("cold"));
-    let build = |out: &std::path::Path, cache: Option<&std::path::Path>| {
-        let mut args = vec![
-            "build",
-            "--today",
-            "2026-11-22",
-            "--output",
-            out.to_str().unwrap(),
-        ];
-        if let Some(c) = cache {
-            args.extend(["--cache", c.to_str().unwrap()]);
-        }
-        let o = site.run(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        stderr(&o)
-    };
+    let build = |out: &std::path::Path, cache| site.build_into(out, cache);
     let cold_warnings = build(&cold_out, None);
     assert!(cold_warnings.contains("warning:"), "{cold_warnings}");
     let cold = read_tree(&cold_out);

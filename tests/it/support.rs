@@ -88,6 +88,18 @@ impl Site {
     pub fn build(&self) -> Output {
         self.run(&["build", "--today", TODAY])
     }
+
+    /// `build --today TODAY --output OUT [--cache CACHE]`, which must
+    /// succeed; its stderr (the warnings).
+    pub fn build_into(&self, out: &Path, cache: Option<&Path>) -> String {
+        let mut args = vec!["build", "--today", TODAY, "--output", out.to_str().unwrap()];
+        if let Some(c) = cache {
+            args.extend(["--cache", c.to_str().unwrap()]);
+        }
+        let o = self.run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    }
 }
 
 /// The binary with SOURCE_DATE_EPOCH pinned, NO_COLOR and no backtraces;

@@ -614,20 +614,9 @@ fn kept_pages_follow_the_history() {
     let scratch = tempfile::tempdir().unwrap();
     let cache = scratch.path().join("cache");
     let (out, cold_out) = (scratch.path().join("out"), scratch.path().join("cold"));
-    let build = |out: &std::path::Path, cache: Option<&std::path::Path>| {
-        let mut args = vec![
-            "build",
-            "--today",
-            "2026-11-22",
-            "--output",
-            out.to_str().unwrap(),
-        ];
-        if let Some(c) = cache {
-            args.extend(["--cache", c.to_str().unwrap()]);
-        }
-        let o = site.run(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        (read_tree(out), stderr(&o))
+    let build = |out: &std::path::Path, cache| {
+        let warnings = site.build_into(out, cache);
+        (read_tree(out), warnings)
     };
     let same = |step: &str| {
         let warm = build(&out, Some(&cache));
