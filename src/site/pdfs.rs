@@ -71,7 +71,7 @@ fn names_withheld(
         Ok(body) => body,
         Err(msg) => return Some(super::pages::changed(doc, msg)),
     };
-    let (rendered, _) = crate::markdown::events(&body, doc.body_line, policy, &opts);
+    let rendered = crate::markdown::scan(&body, doc.body_line, policy, &opts);
     if let Some(n) = rendered.notes.iter().find(|n| n.code == "link/unpublished") {
         return no_pdf(
             n.line,
